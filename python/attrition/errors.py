@@ -1,0 +1,26 @@
+"""The exception hierarchy of attrition.
+
+Every error the library raises on purpose derives from :class:`AttritionError`.
+"""
+
+__all__ = ["AttritionError", "ScenarioError", "ResourceError"]
+
+
+class AttritionError(Exception):
+    """Base class of every attrition error."""
+
+
+class ScenarioError(AttritionError, ValueError):
+    """A scenario broke a rule.
+
+    The message names the parameter's full dotted path and the rule, e.g.
+    ``sides.russia.fleets.msta_b.barrel_life: pert needs low <= mode <= high,
+    got low=2000, mode=1500, high=3000``. Several problems are listed one per
+    line.
+    """
+
+
+class ResourceError(AttritionError, MemoryError):
+    """A request the engine refuses up front because it would need too much
+    memory (or too many days, threads...). The message says how much it would
+    need and what to change."""

@@ -1,0 +1,205 @@
+"""Scenarios: load, build, change and save them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from importlib import resources
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import _core
+from .errors import ScenarioError
+
+__all__ = ["Scenario", "builtins"]
+
+
+def builtins() -> list[str]:
+    """Names of the built-in scenarios.
+
+    Examples
+    --------
+    >>> import attrition
+    >>> "baseline-2024-12" in attrition.builtins()
+    True
+    """
+    files = resources.files("attrition").joinpath("scenarios")
+    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+class Scenario:
+    """A validated scenario (MODEL.md sections 1 to 6).
+
+    A scenario is immutable: :meth:`with_values` returns a new one. Build one
+    with :meth:`builtin`, :meth:`load`, :meth:`from_dict` or :meth:`from_toml`.
+
+    Examples
+    --------
+    >>> import attrition
+    >>> s = attrition.Scenario.builtin("baseline-2024-12")
+    >>> s.name, str(s.start), s.days
+    ('baseline-2024-12', '2024-12-24', 730)
+    >>> cut = s.with_values({"days": 30})
+    >>> cut.days
+    30
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: Any) -> None:
+        if not isinstance(core, _core.Scenario):
+            raise TypeError("use Scenario.builtin, Scenario.load, Scenario.from_dict or Scenario.from_toml")
+        self._core = core
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def builtin(cls, name: str) -> "Scenario":
+        """A built-in scenario by name (see :func:`attrition.builtins`)."""
+        names = builtins()
+        if name not in names:
+            import difflib
+
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            raise KeyError(f"no built-in scenario named {name!r}{hint}; built-ins: {', '.join(names)}")
+        text = resources.files("attrition").joinpath("scenarios", f"{name}.toml").read_text("utf-8")
+        return cls.from_toml(text)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> "Scenario":
+        """Load a TOML scenario file. Files above ``attrition.MAX_SCENARIO_BYTES`` are refused."""
+        size = os.path.getsize(path)
+        if size > _core.MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{os.fspath(path)}: file is {size} bytes; the limit is {_core.MAX_SCENARIO_BYTES}")
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ScenarioError(f"{os.fspath(path)}: not UTF-8 text (byte {e.start})") from None
+        return cls.from_toml(text)
+
+    @classmethod
+    def from_toml(cls, text: str) -> "Scenario":
+        """Parse a TOML text."""
+        if not isinstance(text, str):
+            raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
+        return cls(_core.Scenario.from_toml(text))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
+        """Build from a dict of the same shape as the TOML file (dates as
+        ``datetime.date`` or ``"YYYY-MM-DD"``)."""
+        if isinstance(d, Mapping) and not isinstance(d, dict):
+            d = _plain(d)
+        return cls(_core.Scenario.from_dict(d))
+
+    # -- export ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a dict (dates as ``"YYYY-MM-DD"`` strings); ``from_dict`` takes it back."""
+        return self._core.to_dict()
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text; ``from_toml`` takes it back."""
+        return self._core.to_toml()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the scenario as a TOML file."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_toml())
+
+    def with_values(self, values: Mapping[str, Any]) -> "Scenario":
+        """A new, validated scenario with values replaced by dotted path.
+
+        A value is a number, a distribution dict (``{"dist": "pert", "low": 1,
+        "mode": 2, "high": 3}``), a date, a string or a table.
+        """
+        return Scenario(self._core.with_values(dict(values)))
+
+    # -- properties --------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._core.name
+
+    @property
+    def description(self) -> str:
+        return self._core.description
+
+    @property
+    def start(self) -> _dt.date:
+        return _dt.date.fromisoformat(self._core.start)
+
+    @property
+    def days(self) -> int:
+        return self._core.days
+
+    @property
+    def dates(self) -> np.ndarray:
+        """The dates of days 0 .. days-1 (``datetime64[D]``)."""
+        return np.datetime64(self._core.start, "D") + np.arange(self.days)
+
+    @property
+    def series_names(self) -> list[str]:
+        """Every series this scenario can record."""
+        return list(self._core.series_names)
+
+    @property
+    def outcome_names(self) -> list[str]:
+        """Every per-trajectory outcome."""
+        return list(self._core.outcome_names)
+
+    @property
+    def sides(self) -> list[str]:
+        return list(self.to_dict()["sides"])
+
+    def uncertain(self) -> list[dict[str, Any]]:
+        """Every uncertain parameter: path, distribution, low and high of its support."""
+        return [
+            {"path": p, "distribution": desc, "low": lo, "high": hi, "spec": spec}
+            for p, desc, lo, hi, spec in self._core.uncertain()
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self._core == other._core
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Scenario.from_toml, (self.to_toml(),))
+
+    def __repr__(self) -> str:
+        d = self.to_dict()
+        parts = []
+        for side, s in d["sides"].items():
+            parts.append(
+                f"{side}: {len(s.get('calibers', {}))} calibers, {len(s.get('fleets', {}))} fleets, "
+                f"{len(s.get('supply', {}))} supply lines, {len(s.get('contingents', {}))} contingents"
+            )
+        return (
+            f"<Scenario {self.name!r}: {self.start} + {self.days} days, "
+            f"{len(self.uncertain())} uncertain parameters; " + "; ".join(parts) + ">"
+        )
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
+def as_scenario(s: "Scenario | Mapping[str, Any] | str | os.PathLike[str]") -> Scenario:
+    """A Scenario from a Scenario, a dict, a built-in name or a TOML path."""
+    if isinstance(s, Scenario):
+        return s
+    if isinstance(s, Mapping):
+        return Scenario.from_dict(s)
+    if isinstance(s, (str, os.PathLike)):
+        if isinstance(s, str) and s in builtins():
+            return Scenario.builtin(s)
+        if os.path.exists(s):
+            return Scenario.load(s)
+        raise ScenarioError(f"{os.fspath(s)!r} is neither a built-in scenario ({', '.join(builtins())}) nor a file")
+    raise TypeError(f"expected a Scenario, a dict, a built-in name or a path, got {type(s).__name__}")

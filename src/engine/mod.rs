@@ -1,0 +1,4 @@
+//! Keyed random streams, samplers and the Monte Carlo runner.
+pub mod rng;
+pub mod runner;
+pub mod sample;

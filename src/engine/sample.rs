@@ -1,0 +1,74 @@
+//! Samplers for the daily process noise, over rand_distr, with the
+//! degenerate cases (zero rate, zero trials, p = 0 or 1) handled up front.
+use rand::{Rng, RngExt};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
+
+#[inline]
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
+    if lambda > 0.0 && lambda.is_finite() {
+        Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(0.0)
+    } else {
+        0.0
+    }
+}
+
+#[inline]
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
+    let n = n.max(0.0) as u64;
+    if n == 0 || !(p > 0.0) {
+        0.0
+    } else if p >= 1.0 {
+        n as f64
+    } else {
+        Binomial::new(n, p).map(|d| d.sample(rng) as f64).unwrap_or(0.0)
+    }
+}
+
+/// Gamma with the given mean and coefficient of variation; the mean itself when cv = 0.
+#[inline]
+pub fn gamma_mean_cv<R: Rng + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64 {
+    if !(mean > 0.0) {
+        0.0
+    } else if !(cv > 0.0) {
+        mean
+    } else {
+        let shape = 1.0 / (cv * cv);
+        Gamma::new(shape, mean / shape).map(|d| d.sample(rng)).unwrap_or(mean)
+    }
+}
+
+/// Negative binomial with mean `mean` and dispersion `k` (variance mean + mean^2/k),
+/// as a Gamma-Poisson mixture; Poisson when `k` is None.
+#[inline]
+pub fn neg_binomial<R: Rng + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
+    if !(mean > 0.0) {
+        return 0.0;
+    }
+    match k {
+        None => poisson(rng, mean),
+        Some(k) => {
+            let lambda = Gamma::new(k, mean / k).map(|d| d.sample(rng)).unwrap_or(mean);
+            poisson(rng, lambda)
+        }
+    }
+}
+
+/// A Weibull(scale, shape) life conditional on exceeding `age` (by inversion).
+#[inline]
+pub fn weibull_residual_life<R: Rng + ?Sized>(rng: &mut R, scale: f64, shape: f64, age: f64) -> f64 {
+    let u = 1.0 - rng.random::<f64>(); // (0, 1]
+    let base = (age / scale).powf(shape);
+    scale * (base - u.ln()).powf(1.0 / shape)
+}
+
+/// Uniform index in 0..n (n > 0).
+#[inline]
+pub fn index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+    rng.random_range(0..n)
+}
+
+/// Uniform on [0, 1).
+#[inline]
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    rng.random::<f64>()
+}

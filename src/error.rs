@@ -1,0 +1,104 @@
+//! Error types of the core. The Python layer maps them onto the exception
+//! hierarchy rooted at `attrition.AttritionError`.
+use std::fmt;
+
+/// Every error the core reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoreError {
+    /// A scenario broke a rule; each message names the parameter's full dotted path.
+    Scenario(Vec<String>),
+    /// A request the engine refuses before allocating (too many days, too much memory).
+    Resource(String),
+    /// A series or outcome name that does not exist.
+    UnknownName(String),
+    /// The caller stopped the run (Ctrl-C).
+    Interrupted,
+}
+
+impl CoreError {
+    pub fn scenario(path: &str, msg: impl fmt::Display) -> Self {
+        CoreError::Scenario(vec![at(path, msg)])
+    }
+}
+
+/// `path: message`, or just the message at the top level.
+pub fn at(path: &str, msg: impl fmt::Display) -> String {
+    if path.is_empty() {
+        format!("{msg}")
+    } else {
+        format!("{path}: {msg}")
+    }
+}
+
+impl fmt::Display for CoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CoreError::Scenario(msgs) => {
+                if msgs.len() == 1 {
+                    write!(f, "{}", msgs[0])
+                } else {
+                    write!(f, "{} problems in the scenario:\n  {}", msgs.len(), msgs.join("\n  "))
+                }
+            }
+            CoreError::Resource(m) | CoreError::UnknownName(m) => write!(f, "{m}"),
+            CoreError::Interrupted => write!(f, "the run was interrupted"),
+        }
+    }
+}
+
+impl std::error::Error for CoreError {}
+
+/// Edit distance, for "did you mean" suggestions.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidates closest to `word` (at most three, within a distance that scales with length).
+pub fn close_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let limit = (word.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            let d = levenshtein(word, c);
+            // A candidate containing the word (or contained in it) also counts as close.
+            let d = if c.contains(word) || word.contains(c) { d.min(limit) } else { d };
+            (d, c)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+}
+
+/// " (did you mean `x`?)" or "".
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let m = close_matches(word, candidates);
+    if m.is_empty() {
+        String::new()
+    } else {
+        let quoted: Vec<String> = m.iter().map(|s| format!("`{s}`")).collect();
+        format!(" (did you mean {}?)", quoted.join(" or "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(levenshtein("rate", "rat"), 1);
+        assert_eq!(did_you_mean("rat", ["rate", "growth"]), " (did you mean `rate`?)");
+        assert_eq!(did_you_mean("zzzzzz", ["rate", "growth"]), "");
+    }
+}

@@ -1,0 +1,10 @@
+//! attrition: Monte Carlo scenarios of a war of attrition.
+//!
+//! The module tree only; see each module's docs.
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod scenario;
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,571 @@
+//! Compiling a scenario into the engine's flat form: every parameter gets a
+//! slot in a per-trajectory value vector (uncertain ones keyed by their dotted
+//! path), names resolve to indices, dates to day offsets, and every series and
+//! outcome gets its id. Compiling is also the semantic validation: each
+//! parameter is checked against the domain of its meaning (a count is >= 0, a
+//! probability in [0, 1]) over the whole support of its distribution.
+use std::collections::BTreeMap;
+
+use crate::engine::rng;
+use crate::error::{CoreError, at, did_you_mean};
+use crate::scenario::{Date, Dist, MAX_DAYS, Param, Scenario};
+
+/// Index of a parameter's value in the per-trajectory vector.
+pub type P = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Domain {
+    NonNeg,
+    Positive,
+    Prob,
+    AtLeastOne,
+    /// A yearly growth rate: above -1.
+    Growth,
+}
+
+impl Domain {
+    fn check(self, lo: f64, hi: f64) -> Result<(), String> {
+        let (ok, rule) = match self {
+            Domain::NonNeg => (lo >= 0.0, "must be >= 0"),
+            Domain::Positive => (lo > 0.0, "must be > 0"),
+            Domain::Prob => (lo >= 0.0 && hi <= 1.0, "must be a probability in [0, 1]"),
+            Domain::AtLeastOne => (lo >= 1.0, "must be >= 1"),
+            Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)"),
+        };
+        if ok { Ok(()) } else { Err(rule.to_string()) }
+    }
+}
+
+/// An uncertain parameter: drawn once per trajectory from its own stream.
+#[derive(Debug, Clone)]
+pub struct Uncertain {
+    pub path: String,
+    pub key: u64,
+    pub dist: Dist,
+    pub slot: P,
+}
+
+#[derive(Debug, Default)]
+struct Reg {
+    values: Vec<f64>,
+    uncertain: Vec<Uncertain>,
+    errors: Vec<String>,
+    series: Vec<String>,
+    outcomes: Vec<String>,
+}
+
+impl Reg {
+    fn p(&mut self, param: &Param, path: &str, dom: Domain) -> P {
+        let (lo, hi) = param.0.support();
+        if let Err(rule) = dom.check(lo, hi) {
+            let msg = match &param.0 {
+                Dist::Fixed(v) => format!("{rule}, got {v}"),
+                d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
+            };
+            self.errors.push(at(path, msg));
+        }
+        let slot = self.values.len();
+        match &param.0 {
+            Dist::Fixed(v) => self.values.push(*v),
+            d => {
+                self.values.push(f64::NAN);
+                self.uncertain.push(Uncertain {
+                    path: path.to_string(),
+                    key: rng::key(&format!("param:{path}")),
+                    dist: d.clone(),
+                    slot,
+                });
+            }
+        }
+        slot
+    }
+
+    fn err(&mut self, path: &str, msg: impl std::fmt::Display) {
+        self.errors.push(at(path, msg));
+    }
+
+    fn series(&mut self, prefix: &str, names: &[&str]) -> usize {
+        let base = self.series.len();
+        self.series.extend(names.iter().map(|n| format!("{prefix}.{n}")));
+        base
+    }
+
+    fn outcomes(&mut self, prefix: &str, names: &[&str]) -> usize {
+        let base = self.outcomes.len();
+        self.outcomes.extend(names.iter().map(|n| format!("{prefix}.{n}")));
+        base
+    }
+
+    fn name(&mut self, path: &str, name: &str) {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            self.err(path, format!("names must be 1 to 64 letters, digits, '_' or '-', got {name:?}"));
+        }
+    }
+}
+
+/// Day offsets of a [start, end) window; None means open.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Window {
+    fn new(origin: Date, start: Option<Date>, end: Option<Date>) -> Window {
+        Window {
+            start: start.map_or(i64::MIN, |d| origin.days_until(d)),
+            end: end.map_or(i64::MAX, |d| origin.days_until(d)),
+        }
+    }
+    #[inline]
+    pub fn holds(&self, t: i64) -> bool {
+        t >= self.start && t < self.end
+    }
+}
+
+pub const AMMO_SERIES: [&str; 8] =
+    ["stock", "duds", "delivered", "demand", "fired", "duds_fired", "shortfall", "effective_fire"];
+pub const AMMO_OUTCOMES: [&str; 2] = ["days_to_empty", "fired_total"];
+pub const LINE_SERIES: [&str; 2] = ["delivered", "duds"];
+pub const LINE_OUTCOMES: [&str; 2] = ["delivered_total", "revenue"];
+pub const FLEET_SERIES: [&str; 11] = [
+    "serviceable",
+    "waiting",
+    "repair",
+    "destroyed",
+    "written_off",
+    "worn_out",
+    "spares",
+    "wear",
+    "accuracy",
+    "delivered",
+    "fired",
+];
+pub const FLEET_OUTCOMES: [&str; 5] = ["days_to_half", "worn_out", "destroyed", "written_off", "serviceable_end"];
+pub const CAS_SERIES: [&str; 6] = ["daily", "cumulative", "killed", "wounded", "returned", "tempo"];
+pub const CONT_SERIES: [&str; 5] = ["strength", "casualties", "cumulative", "killed", "payments"];
+pub const CONT_OUTCOMES: [&str; 4] = ["rate_per_30d", "casualties", "killed", "payments"];
+pub const TERR_SERIES: [&str; 4] = ["daily_km2", "cumulative_km2", "daily_sqmi", "cumulative_sqmi"];
+pub const TERR_OUTCOMES: [&str; 5] =
+    ["total_km2", "total_sqmi", "casualties_per_km2", "casualties_per_sqmi", "years_to_reference"];
+
+#[derive(Debug, Clone)]
+pub struct CaliberCfg {
+    pub name: String,
+    pub initial_stock: P,
+    pub initial_dud_fraction: P,
+    pub lethality: P,
+    pub reserve: P,
+    pub reserve_days: P,
+    pub key: u64,
+    pub s0: usize,
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct LineCfg {
+    pub caliber: usize,
+    pub supplier: usize,
+    pub rate: P,
+    pub growth: P,
+    pub window: Window,
+    pub lot_size: P,
+    pub dud_fraction: P,
+    pub price: P,
+    pub key: u64,
+    pub s0: usize,
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct FleetCfg {
+    pub caliber: usize,
+    pub guns: P,
+    pub rounds_per_gun_day: P,
+    pub efc_per_round: P,
+    pub barrel_life: P,
+    pub barrel_shape: P,
+    pub initial_wear: P,
+    pub spares: P,
+    pub spare_rate: P,
+    pub repair_days: P,
+    pub max_wait_days: Option<P>,
+    pub combat_loss: P,
+    pub combat_beta: P,
+    pub accuracy_loss: P,
+    pub accuracy_exponent: u8,
+    pub threshold: P,
+    pub deliveries: Option<(P, P, Window)>,
+    pub keys: [u64; 4],
+    pub s0: usize,
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct CasCfg {
+    pub base: P,
+    pub dispersion: Option<P>,
+    pub alpha: P,
+    pub tempo: Vec<(Window, P)>,
+    pub drift_sd: P,
+    pub drift_reversion: P,
+    pub initial_cumulative: P,
+    pub thresholds: Vec<f64>,
+    pub keys: [u64; 2],
+    pub s0: usize,
+    /// Outcomes: run_total, then one days_to_<threshold> per threshold.
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContCfg {
+    pub strength: P,
+    pub relative_risk: P,
+    pub killed_fraction: P,
+    pub rtd: P,
+    pub rtd_days: P,
+    pub payment: P,
+    pub sender: usize,
+    pub arrival_rate: P,
+    pub schedule: Vec<(i64, P)>,
+    pub window: Window,
+    pub keys: [u64; 2],
+    pub s0: usize,
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct TerrCfg {
+    pub rate: P,
+    pub cv: P,
+    pub gamma: P,
+    pub ref_ratio: P,
+    pub reference_area_km2: P,
+    pub key: u64,
+    pub s0: usize,
+    pub o0: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SideCfg {
+    pub name: String,
+    pub enemy: usize,
+    pub ref_fire: P,
+    pub calibers: Vec<CaliberCfg>,
+    pub lines: Vec<LineCfg>,
+    pub fleets: Vec<FleetCfg>,
+    pub casualties: Option<CasCfg>,
+    pub contingents: Vec<ContCfg>,
+    pub territory: Option<TerrCfg>,
+    /// Names of suppliers and senders paid by this side; outcome `<side>.supplier.<name>.revenue`.
+    pub payees: Vec<String>,
+    pub fire_series: usize,
+    pub payee_o0: usize,
+}
+
+/// A validated scenario in the engine's flat form.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub days: usize,
+    pub coupling: bool,
+    pub start: Date,
+    pub sides: Vec<SideCfg>,
+    /// Fixed values; NaN in the slots of uncertain parameters.
+    pub values: Vec<f64>,
+    pub uncertain: Vec<Uncertain>,
+    pub series: Vec<String>,
+    pub outcomes: Vec<String>,
+}
+
+fn threshold_name(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}").replace('.', "_") }
+}
+
+fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
+    match names.iter().position(|n| n.as_str() == name) {
+        Some(i) => i,
+        None => {
+            let hint = did_you_mean(name, names.iter().map(|s| s.as_str()));
+            let known: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            reg.err(path, format!("no {what} named {name:?}{hint}; known: [{}]", known.join(", ")));
+            0
+        }
+    }
+}
+
+/// A line or contingent that is paid nothing has no payee.
+pub const NO_PAYEE: usize = usize::MAX;
+
+fn is_zero(p: &Param) -> bool {
+    matches!(p.0, Dist::Fixed(x) if x == 0.0)
+}
+
+fn payee(payees: &mut Vec<String>, name: &str) -> usize {
+    match payees.iter().position(|p| p == name) {
+        Some(i) => i,
+        None => {
+            payees.push(name.to_string());
+            payees.len() - 1
+        }
+    }
+}
+
+impl Compiled {
+    pub fn new(s: &Scenario) -> Result<Compiled, CoreError> {
+        let mut reg = Reg::default();
+        reg.name("name", &s.name.replace([' ', '.', '(', ')', ','], "-"));
+        if s.days == 0 || s.days > MAX_DAYS {
+            reg.err("days", format!("must be between 1 and {MAX_DAYS}, got {}", s.days));
+        }
+        if s.sides.is_empty() {
+            reg.err("sides", "a scenario needs at least one side");
+        }
+        let side_names: Vec<&String> = s.sides.keys().collect();
+        let mut sides = Vec::new();
+        for (si, (sname, side)) in s.sides.iter().enumerate() {
+            let sp = format!("sides.{sname}");
+            reg.name(&sp, sname);
+            let enemy = match &side.opponent {
+                Some(o) => {
+                    let i = index_of(&format!("{sp}.opponent"), "side", o, &side_names, &mut reg);
+                    if i == si && s.sides.len() > 1 {
+                        reg.err(&format!("{sp}.opponent"), "a side cannot be its own opponent");
+                    }
+                    i
+                }
+                None => match s.sides.len() {
+                    1 => si,
+                    2 => 1 - si,
+                    _ => {
+                        reg.err(&format!("{sp}.opponent"), "missing: with more than two sides each names its opponent");
+                        si
+                    }
+                },
+            };
+            let ref_fire = reg.p(&side.ref_fire, &format!("{sp}.ref_fire"), Domain::Positive);
+            let fire_series = reg.series(&format!("{sname}.fire.total"), &["effective"]);
+
+            let cal_names: Vec<&String> = side.calibers.keys().collect();
+            let mut calibers = Vec::new();
+            for (cname, c) in &side.calibers {
+                let cp = format!("{sp}.calibers.{cname}");
+                reg.name(&cp, cname);
+                calibers.push(CaliberCfg {
+                    name: cname.clone(),
+                    initial_stock: reg.p(&c.initial_stock, &format!("{cp}.initial_stock"), Domain::NonNeg),
+                    initial_dud_fraction: reg.p(&c.initial_dud_fraction, &format!("{cp}.initial_dud_fraction"), Domain::Prob),
+                    lethality: reg.p(&c.lethality, &format!("{cp}.lethality"), Domain::NonNeg),
+                    reserve: reg.p(&c.reserve, &format!("{cp}.reserve"), Domain::NonNeg),
+                    reserve_days: reg.p(&c.reserve_days, &format!("{cp}.reserve_days"), Domain::NonNeg),
+                    key: rng::key(&format!("ammo:{sname}.{cname}")),
+                    s0: reg.series(&format!("{sname}.ammo.{cname}"), &AMMO_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.ammo.{cname}"), &AMMO_OUTCOMES),
+                });
+            }
+
+            let mut payees: Vec<String> = Vec::new();
+            let mut lines = Vec::new();
+            for (lname, l) in &side.supply {
+                let lp = format!("{sp}.supply.{lname}");
+                reg.name(&lp, lname);
+                let caliber = index_of(&format!("{lp}.caliber"), "caliber", &l.caliber, &cal_names, &mut reg);
+                let w = Window::new(s.start, l.start, l.end);
+                if w.end < w.start {
+                    reg.err(&format!("{lp}.end"), "the window ends before it starts");
+                }
+                let sup = l.supplier.clone().unwrap_or_else(|| lname.clone());
+                reg.name(&format!("{lp}.supplier"), &sup);
+                lines.push(LineCfg {
+                    caliber,
+                    supplier: if is_zero(&l.price) { NO_PAYEE } else { payee(&mut payees, &sup) },
+                    rate: reg.p(&l.rate, &format!("{lp}.rate"), Domain::NonNeg),
+                    growth: reg.p(&l.growth, &format!("{lp}.growth"), Domain::Growth),
+                    window: w,
+                    lot_size: reg.p(&l.lot_size, &format!("{lp}.lot_size"), Domain::AtLeastOne),
+                    dud_fraction: reg.p(&l.dud_fraction, &format!("{lp}.dud_fraction"), Domain::Prob),
+                    price: reg.p(&l.price, &format!("{lp}.price"), Domain::NonNeg),
+                    key: rng::key(&format!("supply:{sname}.{lname}")),
+                    s0: reg.series(&format!("{sname}.supply.{lname}"), &LINE_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.supply.{lname}"), &LINE_OUTCOMES),
+                });
+            }
+
+            let mut fleets = Vec::new();
+            for (fname, f) in &side.fleets {
+                let fp = format!("{sp}.fleets.{fname}");
+                reg.name(&fp, fname);
+                let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
+                if !(1..=3).contains(&f.accuracy_exponent) {
+                    reg.err(&format!("{fp}.accuracy_exponent"), format!("must be 1, 2 or 3, got {}", f.accuracy_exponent));
+                }
+                let deliveries = f.deliveries.as_ref().map(|d| {
+                    let dp = format!("{fp}.deliveries");
+                    let w = Window::new(s.start, d.start, d.end);
+                    if w.end < w.start {
+                        reg.err(&format!("{dp}.end"), "the window ends before it starts");
+                    }
+                    (
+                        reg.p(&d.rate, &format!("{dp}.rate"), Domain::NonNeg),
+                        reg.p(&d.lot_size, &format!("{dp}.lot_size"), Domain::AtLeastOne),
+                        w,
+                    )
+                });
+                let k = |part: &str| rng::key(&format!("fleet:{sname}.{fname}:{part}"));
+                fleets.push(FleetCfg {
+                    caliber,
+                    guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::NonNeg),
+                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &format!("{fp}.rounds_per_gun_day"), Domain::NonNeg),
+                    efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
+                    barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
+                    barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Positive),
+                    initial_wear: reg.p(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
+                    spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
+                    spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
+                    repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::NonNeg),
+                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::NonNeg)),
+                    combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
+                    combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::NonNeg),
+                    accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
+                    accuracy_exponent: f.accuracy_exponent.clamp(1, 3),
+                    threshold: reg.p(&f.threshold, &format!("{fp}.threshold"), Domain::Prob),
+                    deliveries,
+                    keys: [k("barrels"), k("combat"), k("spares"), k("deliveries")],
+                    s0: reg.series(&format!("{sname}.fleet.{fname}"), &FLEET_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.fleet.{fname}"), &FLEET_OUTCOMES),
+                });
+            }
+
+            let casualties = side.casualties.as_ref().map(|c| {
+                let cp = format!("{sp}.casualties");
+                let tempo = c
+                    .tempo
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| {
+                        let w = Window::new(s.start, Some(st.start), st.end);
+                        if w.end < w.start {
+                            reg.err(&format!("{cp}.tempo[{i}].end"), "the window ends before it starts");
+                        }
+                        (w, reg.p(&st.factor, &format!("{cp}.tempo[{i}].factor"), Domain::NonNeg))
+                    })
+                    .collect();
+                for (i, t) in c.thresholds.iter().enumerate() {
+                    if !(t.is_finite() && *t >= 0.0) {
+                        reg.err(&format!("{cp}.thresholds[{i}]"), format!("must be a finite number >= 0, got {t}"));
+                    }
+                }
+                let mut th = c.thresholds.clone();
+                th.sort_by(f64::total_cmp);
+                th.dedup();
+                let mut onames = vec!["run_total".to_string()];
+                onames.extend(th.iter().map(|t| format!("days_to_{}", threshold_name(*t))));
+                let onames: Vec<&str> = onames.iter().map(String::as_str).collect();
+                CasCfg {
+                    base: reg.p(&c.base, &format!("{cp}.base"), Domain::NonNeg),
+                    dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &format!("{cp}.dispersion"), Domain::Positive)),
+                    alpha: reg.p(&c.alpha, &format!("{cp}.alpha"), Domain::NonNeg),
+                    tempo,
+                    drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
+                    drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
+                    initial_cumulative: reg.p(&c.initial_cumulative, &format!("{cp}.initial_cumulative"), Domain::NonNeg),
+                    thresholds: th,
+                    keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
+                    s0: reg.series(&format!("{sname}.casualties.total"), &CAS_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.casualties.total"), &onames),
+                }
+            });
+
+            let mut contingents = Vec::new();
+            for (cname, c) in &side.contingents {
+                let cp = format!("{sp}.contingents.{cname}");
+                reg.name(&cp, cname);
+                let w = Window::new(s.start, c.arrivals_start, c.arrivals_end);
+                if w.end < w.start {
+                    reg.err(&format!("{cp}.arrivals_end"), "the window ends before it starts");
+                }
+                let sender = c.sender.clone().unwrap_or_else(|| cname.clone());
+                reg.name(&format!("{cp}.sender"), &sender);
+                let schedule = c
+                    .schedule
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        (s.start.days_until(a.date), reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg))
+                    })
+                    .collect();
+                contingents.push(ContCfg {
+                    strength: reg.p(&c.strength, &format!("{cp}.strength"), Domain::NonNeg),
+                    relative_risk: reg.p(&c.relative_risk, &format!("{cp}.relative_risk"), Domain::NonNeg),
+                    killed_fraction: reg.p(&c.killed_fraction, &format!("{cp}.killed_fraction"), Domain::Prob),
+                    rtd: reg.p(&c.rtd, &format!("{cp}.rtd"), Domain::Prob),
+                    rtd_days: reg.p(&c.rtd_days, &format!("{cp}.rtd_days"), Domain::NonNeg),
+                    payment: reg.p(&c.payment, &format!("{cp}.payment"), Domain::NonNeg),
+                    sender: if is_zero(&c.payment) { NO_PAYEE } else { payee(&mut payees, &sender) },
+                    arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
+                    schedule,
+                    window: w,
+                    keys: [rng::key(&format!("contingent:{sname}.{cname}")), rng::key(&format!("arrivals:{sname}.{cname}"))],
+                    s0: reg.series(&format!("{sname}.contingent.{cname}"), &CONT_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.contingent.{cname}"), &CONT_OUTCOMES),
+                });
+            }
+            if !side.contingents.is_empty() && side.casualties.is_none() {
+                reg.err(&format!("{sp}.casualties"), "missing: contingents need a casualty process");
+            }
+
+            let territory = side.territory.as_ref().map(|t| {
+                let tp = format!("{sp}.territory");
+                TerrCfg {
+                    rate: reg.p(&t.rate, &format!("{tp}.rate"), Domain::NonNeg),
+                    cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
+                    gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::NonNeg),
+                    ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
+                    reference_area_km2: reg.p(&t.reference_area_km2, &format!("{tp}.reference_area_km2"), Domain::Positive),
+                    key: rng::key(&format!("territory:{sname}")),
+                    s0: reg.series(&format!("{sname}.territory.area"), &TERR_SERIES),
+                    o0: reg.outcomes(&format!("{sname}.territory.area"), &TERR_OUTCOMES),
+                }
+            });
+
+            let payee_o0 = reg.outcomes.len();
+            for p in &payees {
+                reg.outcomes(&format!("{sname}.supplier.{p}"), &["revenue"]);
+            }
+            sides.push(SideCfg {
+                name: sname.clone(),
+                enemy,
+                ref_fire,
+                calibers,
+                lines,
+                fleets,
+                casualties,
+                contingents,
+                territory,
+                payees,
+                fire_series: fire_series,
+                payee_o0,
+            });
+        }
+        if !reg.errors.is_empty() {
+            return Err(CoreError::Scenario(reg.errors));
+        }
+        Ok(Compiled {
+            days: s.days as usize,
+            coupling: s.coupling,
+            start: s.start,
+            sides,
+            values: reg.values,
+            uncertain: reg.uncertain,
+            series: reg.series,
+            outcomes: reg.outcomes,
+        })
+    }
+
+    /// Series names in id order.
+    pub fn series_index(&self) -> BTreeMap<&str, usize> {
+        self.series.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect()
+    }
+}

@@ -1,0 +1,188 @@
+//! Personnel and casualties (MODEL.md section 5).
+use super::compile::{CasCfg, ContCfg, Window};
+use crate::engine::rng::{Stream, stream};
+use crate::engine::sample::{binomial, neg_binomial, poisson};
+
+/// A side's casualty process: tempo (schedule x mean-one log drift) and the
+/// daily negative-binomial count.
+pub struct Casualties {
+    rng: Stream,
+    rng_tempo: Stream,
+    base: f64,
+    k: Option<f64>,
+    pub alpha: f64,
+    tempo: Vec<(Window, f64)>,
+    drift_sd: f64,
+    keep: f64,
+    x: f64,
+    var: f64,
+    pub cumulative: f64,
+    pub run_total: f64,
+    pub thresholds: Vec<f64>,
+    pub first_cross: Vec<Option<usize>>,
+}
+
+impl Casualties {
+    pub fn new(c: &CasCfg, v: &[f64], seed: u64, traj: u64) -> Casualties {
+        Casualties {
+            rng: stream(seed, traj, c.keys[0]),
+            rng_tempo: stream(seed, traj, c.keys[1]),
+            base: v[c.base],
+            k: c.dispersion.map(|d| v[d]),
+            alpha: v[c.alpha],
+            tempo: c.tempo.iter().map(|(w, p)| (*w, v[*p])).collect(),
+            drift_sd: v[c.drift_sd],
+            keep: 1.0 - v[c.drift_reversion],
+            x: 0.0,
+            var: 0.0,
+            cumulative: v[c.initial_cumulative],
+            run_total: 0.0,
+            thresholds: c.thresholds.clone(),
+            first_cross: vec![None; c.thresholds.len()],
+        }
+    }
+
+    /// Tempo on day `t`: the schedule's factor times the drift
+    /// exp(x_t - Var(x_t) / 2), where x_t = (1 - reversion) x_{t-1} + sd e_t
+    /// in log space. Subtracting half the variance keeps the drift's mean at 1
+    /// on every day, so the drift widens long horizons without biasing them.
+    pub fn tempo(&mut self, t: usize) -> f64 {
+        let mut f = 1.0;
+        for (w, factor) in &self.tempo {
+            if w.holds(t as i64) {
+                f *= factor;
+            }
+        }
+        if self.drift_sd > 0.0 {
+            let e: f64 = rand::RngExt::sample(&mut self.rng_tempo, rand_distr::StandardNormal);
+            self.x = self.keep * self.x + self.drift_sd * e;
+            self.var = self.keep * self.keep * self.var + self.drift_sd * self.drift_sd;
+            f *= (self.x - 0.5 * self.var).exp();
+        }
+        f
+    }
+
+    /// Casualties ~ NegativeBinomial(mean base x tempo x ratio^alpha, k).
+    pub fn draw(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+        let coupling = if self.alpha == 0.0 { 1.0 } else { enemy_ratio.powf(self.alpha) };
+        neg_binomial(&mut self.rng, self.base * tempo * coupling, self.k)
+    }
+
+    /// Split `c` casualties over contingents in proportion to weights
+    /// (a multinomial as sequential binomials), never more than a contingent
+    /// has; returns the casualties actually taken.
+    pub fn split(&mut self, c: f64, conts: &mut [Contingent], out: &mut Vec<f64>) -> f64 {
+        out.clear();
+        let mut w_left: f64 = conts.iter().map(|k| k.weight()).sum();
+        let mut left = c;
+        let mut taken = 0.0;
+        for k in conts.iter() {
+            let w = k.weight();
+            let ci = if left > 0.0 && w > 0.0 && w_left > 0.0 {
+                binomial(&mut self.rng, left, (w / w_left).min(1.0))
+            } else {
+                0.0
+            };
+            left -= ci;
+            w_left -= w;
+            let ci = ci.min(k.strength);
+            taken += ci;
+            out.push(ci);
+        }
+        taken
+    }
+
+    pub fn record(&mut self, t: usize, c: f64) {
+        self.cumulative += c;
+        self.run_total += c;
+        for (i, th) in self.thresholds.iter().enumerate() {
+            if self.first_cross[i].is_none() && self.cumulative >= *th {
+                self.first_cross[i] = Some(t);
+            }
+        }
+    }
+}
+
+/// A contingent's state.
+pub struct Contingent {
+    rng: Stream,
+    rng_arrivals: Stream,
+    pub strength: f64,
+    rr: f64,
+    killed_fraction: f64,
+    rtd: f64,
+    rtd_days: usize,
+    pub payment: f64,
+    arrival_rate: f64,
+    schedule: Vec<(i64, f64)>,
+    window: Window,
+    /// Wounded due back, by day modulo the ring's length.
+    returns: Vec<f64>,
+    pub cumulative: f64,
+    pub killed: f64,
+    pub payments: f64,
+    pub exposure: f64,
+}
+
+/// One day of a contingent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContDay {
+    pub killed: f64,
+    pub wounded: f64,
+    pub returned: f64,
+}
+
+impl Contingent {
+    pub fn new(c: &ContCfg, v: &[f64], seed: u64, traj: u64) -> Contingent {
+        let rtd_days = v[c.rtd_days].round() as usize;
+        Contingent {
+            rng: stream(seed, traj, c.keys[0]),
+            rng_arrivals: stream(seed, traj, c.keys[1]),
+            strength: v[c.strength].round(),
+            rr: v[c.relative_risk],
+            killed_fraction: v[c.killed_fraction],
+            rtd: v[c.rtd],
+            rtd_days,
+            payment: v[c.payment],
+            arrival_rate: v[c.arrival_rate],
+            schedule: c.schedule.iter().map(|(d, p)| (*d, v[*p].round())).collect(),
+            window: c.window,
+            returns: vec![0.0; rtd_days + 1],
+            cumulative: 0.0,
+            killed: 0.0,
+            payments: 0.0,
+            exposure: 0.0,
+        }
+    }
+
+    #[inline]
+    pub fn weight(&self) -> f64 {
+        self.strength * self.rr
+    }
+
+    /// Take `c` casualties (already capped at strength), bring back the
+    /// wounded due today, and add today's arrivals.
+    pub fn step(&mut self, t: usize, c: f64) -> ContDay {
+        self.exposure += self.strength;
+        let killed = binomial(&mut self.rng, c, self.killed_fraction);
+        let wounded = c - killed;
+        let back = binomial(&mut self.rng, wounded, self.rtd);
+        let ring = self.returns.len();
+        self.returns[(t + self.rtd_days) % ring] += back;
+        self.strength -= c;
+        self.cumulative += c;
+        self.killed += killed;
+        let returned = std::mem::take(&mut self.returns[t % ring]);
+        self.strength += returned;
+        if self.window.holds(t as i64) {
+            self.strength += poisson(&mut self.rng_arrivals, self.arrival_rate);
+            for (d, size) in &self.schedule {
+                if *d == t as i64 {
+                    self.strength += size;
+                }
+            }
+        }
+        self.payments += self.strength * self.payment;
+        ContDay { killed, wounded, returned }
+    }
+}

@@ -1,0 +1,45 @@
+//! Territory (MODEL.md section 6).
+use super::compile::TerrCfg;
+use crate::engine::rng::{Stream, stream};
+use crate::engine::sample::gamma_mean_cv;
+
+/// Square kilometres per square mile.
+pub const KM2_PER_SQMI: f64 = 2.589_988_110_336;
+
+pub struct Territory {
+    rng: Stream,
+    rate: f64,
+    cv: f64,
+    gamma: f64,
+    ref_ratio: f64,
+    pub reference_area_km2: f64,
+    pub cumulative_km2: f64,
+}
+
+impl Territory {
+    pub fn new(c: &TerrCfg, v: &[f64], seed: u64, traj: u64) -> Territory {
+        Territory {
+            rng: stream(seed, traj, c.key),
+            rate: v[c.rate],
+            cv: v[c.cv],
+            gamma: v[c.gamma],
+            ref_ratio: v[c.ref_ratio],
+            reference_area_km2: v[c.reference_area_km2],
+            cumulative_km2: 0.0,
+        }
+    }
+
+    /// Area taken today ~ Gamma with mean rate x tempo x (ratio / ref_ratio)^gamma
+    /// and coefficient of variation cv, where ratio = (own fire + 1) / (enemy fire + 1):
+    /// one round added to each side keeps the ratio finite when a side is silent.
+    pub fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, coupling: bool) -> f64 {
+        let m = if self.gamma == 0.0 || !coupling {
+            1.0
+        } else {
+            ((own_fire + 1.0) / (enemy_fire + 1.0) / self.ref_ratio).powf(self.gamma)
+        };
+        let a = gamma_mean_cv(&mut self.rng, self.rate * tempo * m, self.cv);
+        self.cumulative_km2 += a;
+        a
+    }
+}

@@ -1,0 +1,339 @@
+//! The scenario schema (serde). Units and meanings are documented field by
+//! field; MODEL.md gives the equations. Named collections are tables keyed by
+//! name (kept in sorted order). Every numeric field is a [`Param`]: a number
+//! or a distribution, drawn once per trajectory.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::date::Date;
+use super::dist::Dist;
+
+/// A number or a distribution (see [`super::dist`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param(pub Dist);
+
+impl Param {
+    pub const fn fixed(v: f64) -> Param {
+        Param(Dist::Fixed(v))
+    }
+}
+
+impl Serialize for Param {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.to_value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Param, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Dist::from_value(&v).map(Param).map_err(serde::de::Error::custom)
+    }
+}
+
+fn p0() -> Param {
+    Param::fixed(0.0)
+}
+fn p1() -> Param {
+    Param::fixed(1.0)
+}
+fn days_default() -> u32 {
+    730
+}
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// A whole scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short identifier.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Day 0 of every trajectory.
+    pub start: Date,
+    /// Horizon in days.
+    #[serde(default = "days_default")]
+    pub days: u32,
+    /// When false, every side sees the enemy's fire at its reference level, so
+    /// the sides evolve independently (a modelling switch for policy tests).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub coupling: bool,
+    pub sides: BTreeMap<String, Side>,
+}
+
+/// One belligerent with its suppliers and contingents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    /// The enemy side; may be left out when there are exactly two sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opponent: Option<String>,
+    /// This side's reference effective fire (152 mm-equivalent effective
+    /// rounds per day): the enemy's losses, casualties and gains scale with
+    /// (this side's fire / ref_fire)^elasticity.
+    #[serde(default = "p1")]
+    pub ref_fire: Param,
+    #[serde(default)]
+    pub calibers: BTreeMap<String, Caliber>,
+    #[serde(default)]
+    pub supply: BTreeMap<String, SupplyLine>,
+    #[serde(default)]
+    pub fleets: BTreeMap<String, Fleet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub casualties: Option<Casualties>,
+    #[serde(default)]
+    pub contingents: BTreeMap<String, Contingent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territory: Option<Territory>,
+}
+
+/// Ammunition of one caliber (MODEL.md section 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caliber {
+    /// Shells in stock on day 0.
+    pub initial_stock: Param,
+    /// Share of duds in the initial stock.
+    #[serde(default = "p0")]
+    pub initial_dud_fraction: Param,
+    /// Lethality weight relative to 152 mm (= 1).
+    #[serde(default = "p1")]
+    pub lethality: Param,
+    /// Absolute floor (shells) the side will not fire below.
+    #[serde(default = "p0")]
+    pub reserve: Param,
+    /// Floor in days of the day's demand; the floor is the larger of the two.
+    #[serde(default = "p0")]
+    pub reserve_days: Param,
+}
+
+/// A supply line of one caliber: domestic production or an ally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyLine {
+    /// The caliber it delivers (a key of `calibers`).
+    pub caliber: String,
+    /// Who is paid for the shells (default: the line's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    /// Shells per day on day 0.
+    pub rate: Param,
+    /// Yearly growth of the rate (0.2 = +20 % a year), compounded daily.
+    #[serde(default = "p0")]
+    pub growth: Param,
+    /// First day of deliveries (inclusive); default: always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// Day deliveries stop (exclusive): the policy lever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+    /// Shells per lot (a train or a container load); lots arrive as a Poisson process.
+    #[serde(default = "p1")]
+    pub lot_size: Param,
+    /// Share of delivered shells that are duds.
+    #[serde(default = "p0")]
+    pub dud_fraction: Param,
+    /// Price per shell (USD), for the supplier's revenue.
+    #[serde(default = "p0")]
+    pub price: Param,
+}
+
+/// One gun system (MODEL.md section 4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fleet {
+    /// The caliber it fires (a key of `calibers`).
+    pub caliber: String,
+    /// Serviceable guns on day 0.
+    pub guns: Param,
+    /// Rounds each serviceable gun asks for per day.
+    pub rounds_per_gun_day: Param,
+    /// Barrel wear per round in effective full charges (the charge mix).
+    #[serde(default = "p1")]
+    pub efc_per_round: Param,
+    /// Weibull scale of barrel life, in EFC.
+    pub barrel_life: Param,
+    /// Weibull shape of barrel life.
+    #[serde(default = "shape_default")]
+    pub barrel_shape: Param,
+    /// Largest share of `barrel_life` already used on day 0; each initial
+    /// barrel's age is uniform on [0, initial_wear x barrel_life], and its
+    /// life is drawn conditional on having survived that age.
+    #[serde(default = "p0")]
+    pub initial_wear: Param,
+    /// Spare barrels in stock on day 0.
+    #[serde(default = "p0")]
+    pub spares: Param,
+    /// Spare barrels produced per day (Poisson).
+    #[serde(default = "p0")]
+    pub spare_rate: Param,
+    /// Days from fitting a spare barrel to rejoining the line.
+    #[serde(default = "p0")]
+    pub repair_days: Param,
+    /// A gun waiting longer than this for a barrel is written off; absent: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait_days: Option<Param>,
+    /// Daily probability that a serviceable gun is destroyed, at the enemy's reference fire.
+    #[serde(default = "p0")]
+    pub combat_loss: Param,
+    /// Elasticity of `combat_loss` to the enemy's effective fire.
+    #[serde(default = "p0")]
+    pub combat_beta: Param,
+    /// Accuracy lost by a barrel at the end of its life (`a`; 0 turns it off).
+    #[serde(default = "p0")]
+    pub accuracy_loss: Param,
+    /// Exponent `b` of the accuracy curve 1 - a (wear / life)^b: 1, 2 or 3.
+    #[serde(default = "one_u8")]
+    pub accuracy_exponent: u8,
+    /// Share of the initial fleet for the "days to half" first-passage outcome.
+    #[serde(default = "half")]
+    pub threshold: Param,
+    /// New guns delivered in lots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<Deliveries>,
+}
+
+fn shape_default() -> Param {
+    Param::fixed(3.0)
+}
+fn one_u8() -> u8 {
+    1
+}
+fn half() -> Param {
+    Param::fixed(0.5)
+}
+
+/// Deliveries of new guns (lots ~ Poisson(rate / lot_size) a day in the window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deliveries {
+    /// Guns per day.
+    pub rate: Param,
+    /// Guns per lot (a train).
+    #[serde(default = "p1")]
+    pub lot_size: Param,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+}
+
+/// The casualty process of a side (MODEL.md section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Casualties {
+    /// Expected casualties (killed and wounded) per day at tempo 1 and the enemy's reference fire.
+    pub base: Param,
+    /// Negative-binomial dispersion k (variance = mean + mean^2 / k); absent: Poisson.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispersion: Option<Param>,
+    /// Elasticity to the enemy's effective fire (0 turns the coupling off).
+    #[serde(default = "p0")]
+    pub alpha: Param,
+    /// Piecewise-constant tempo: the factor on a day is the product of the
+    /// factors of the steps whose window holds it (1 outside every step).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tempo: Vec<TempoStep>,
+    /// Daily standard deviation of the log-tempo drift (0: no drift).
+    #[serde(default = "p0")]
+    pub drift_sd: Param,
+    /// Daily mean reversion of the log-tempo drift (0: a random walk).
+    #[serde(default = "p0")]
+    pub drift_reversion: Param,
+    /// Casualties before day 0, so cumulative series match the reported totals.
+    #[serde(default = "p0")]
+    pub initial_cumulative: Param,
+    /// Cumulative totals whose first crossing is an outcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TempoStep {
+    pub start: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+    pub factor: Param,
+}
+
+/// A contingent of a side's front-line force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contingent {
+    /// Soldiers on day 0.
+    pub strength: Param,
+    /// Risk per soldier relative to the side's other contingents.
+    #[serde(default = "p1")]
+    pub relative_risk: Param,
+    /// Share of casualties killed.
+    pub killed_fraction: Param,
+    /// Share of the wounded who return to duty.
+    #[serde(default = "p0")]
+    pub rtd: Param,
+    /// Days before the wounded who return rejoin.
+    #[serde(default = "rtd_days_default")]
+    pub rtd_days: Param,
+    /// Payment per soldier per day (USD) to the sending state.
+    #[serde(default = "p0")]
+    pub payment: Param,
+    /// Who is paid (default: the contingent's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+    /// Reinforcements per day (Poisson) within the arrival window.
+    #[serde(default = "p0")]
+    pub arrival_rate: Param,
+    /// Scheduled reinforcements, also limited to the arrival window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<Arrival>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals_start: Option<Date>,
+    /// Day arrivals stop (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals_end: Option<Date>,
+}
+
+fn rtd_days_default() -> Param {
+    Param::fixed(30.0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arrival {
+    pub date: Date,
+    pub size: Param,
+}
+
+/// Ground taken (MODEL.md section 6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Territory {
+    /// Mean km2 taken per day at tempo 1 and the reference fire ratio.
+    pub rate: Param,
+    /// Coefficient of variation of the daily area (Gamma); 0: the mean itself.
+    #[serde(default = "cv_default")]
+    pub cv: Param,
+    /// Elasticity to the fire ratio (own / enemy effective fire, each plus one round).
+    #[serde(default = "p0")]
+    pub gamma: Param,
+    /// Reference fire ratio.
+    #[serde(default = "p1")]
+    pub ref_ratio: Param,
+    /// Area whose capture time at the run's pace is an outcome (default: Ukraine, 603,550 km2).
+    #[serde(default = "ukraine_km2")]
+    pub reference_area_km2: Param,
+}
+
+fn cv_default() -> Param {
+    Param::fixed(0.5)
+}
+fn ukraine_km2() -> Param {
+    Param::fixed(603_550.0)
+}
