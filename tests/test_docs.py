@@ -1,0 +1,15 @@
+"""The docstring examples of the public API run as tests."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["attrition", "attrition.scenario", "attrition.runner", "attrition.results", "attrition.cli"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    failures, _ = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
