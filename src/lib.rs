@@ -5,6 +5,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod scenario;
+pub mod summary;
 
 #[cfg(feature = "python")]
 mod python;

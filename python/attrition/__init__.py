@@ -14,7 +14,8 @@ Examples
 
 from . import _core
 from .errors import AttritionError, ResourceError, ScenarioError
-from .results import Result
+from .compare import Comparison, compare
+from .results import Result, merge
 from .runner import DEFAULT_SERIES, run
 from .scenario import Scenario, builtins
 
@@ -24,6 +25,7 @@ MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 
 __all__ = [
     "AttritionError",
+    "Comparison",
     "DEFAULT_SERIES",
     "MAX_DAYS",
     "MAX_SCENARIO_BYTES",
@@ -33,5 +35,7 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "builtins",
+    "compare",
+    "merge",
     "run",
 ]

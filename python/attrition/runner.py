@@ -75,7 +75,7 @@ def run(
     scenario: Scenario | Mapping[str, Any] | str,
     /,
     *,
-    n: int = 10_000,
+    n: int | None = None,
     seed: int | None = None,
     series: str | Iterable[str] | None = None,
     paths: bool = True,
@@ -83,6 +83,8 @@ def run(
     progress: bool | None = None,
     max_memory: int | None = None,
     samples: Mapping[str, Any] | None = None,
+    trajectories: range | None = None,
+    outcomes: str = "auto",
 ) -> Result:
     """Run ``n`` trajectories of a scenario.
 
@@ -91,14 +93,16 @@ def run(
     scenario
         A :class:`Scenario`, a dict, a built-in name or a TOML path.
     n
-        Number of trajectories.
+        Number of trajectories (default 10,000; with ``trajectories``, its length).
     seed
         Seed of the random streams; ``None`` draws a fresh one, recorded in ``Result.seed``.
     series
         Series to record as full paths: names or glob patterns (``"russia.fleet.*.serviceable"``),
         ``"all"``, or ``None`` for :data:`DEFAULT_SERIES`.
     paths
-        Record full ``(n, days)`` paths of the series.
+        Record full ``(n, days)`` paths of the series; ``False`` keeps streaming
+        summaries per day instead (count, mean, sd, min, max and quantiles within
+        1 %), whose memory does not grow with ``n``.
     threads
         Worker threads (default: all cores). Results do not depend on it.
     progress
@@ -107,6 +111,13 @@ def run(
         Refuse runs whose results would exceed this many bytes (default: half the available memory).
     samples
         Explicit values for uncertain parameters: ``{dotted path: array of n values}``.
+    outcomes
+        ``"arrays"`` keeps outcomes and drawn parameters per trajectory, ``"sketch"``
+        as summaries; ``"auto"`` (default) keeps arrays while they fit the memory budget.
+        Decided before the run starts.
+    trajectories
+        Run just these trajectories of the seed's streams (a ``range`` with step 1);
+        :func:`attrition.merge` combines such partial runs into the run over their union.
 
     Returns
     -------
@@ -122,6 +133,15 @@ def run(
     1
     """
     sc = as_scenario(scenario)
+    first = 0
+    if trajectories is not None:
+        if not isinstance(trajectories, range) or trajectories.step != 1 or trajectories.start < 0 or len(trajectories) == 0:
+            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
+        if n is not None and n != len(trajectories):
+            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
+        first, n = trajectories.start, len(trajectories)
+    if n is None:
+        n = 10_000
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     n = int(n)
@@ -131,13 +151,26 @@ def run(
         raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
-    names = _select(sc.series_names, series) if paths else []
+    names = _select(sc.series_names, series)
+    if outcomes not in ("auto", "arrays", "sketch"):
+        raise ValueError(f"outcomes must be 'auto', 'arrays' or 'sketch', got {outcomes!r}")
     budget = memory_budget() if max_memory is None else int(max_memory)
-    need = _core.estimate_bytes(sc._core, n, len(names))
+    workers = threads or os.cpu_count() or 1
+    if paths:
+        if outcomes == "sketch":
+            raise ValueError("outcomes='sketch' needs paths=False")
+        need = _core.estimate_bytes(sc._core, n, len(names))
+        arrays = True
+    else:
+        arrays = outcomes == "arrays" or (
+            outcomes == "auto" and _core.estimate_summary_bytes(sc._core, n, len(names), workers, True) <= budget
+        )
+        need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
     if need > budget:
+        hint = "paths=False, " if paths else ""
         raise ResourceError(
-            f"this run would hold {need / 1e6:,.0f} MB of results, above the budget of {budget / 1e6:,.0f} MB; "
-            f"record fewer series (series=[...]), run fewer trajectories, or use paths=False"
+            f"this run would hold about {need / 1e6:,.0f} MB, above the budget of {budget / 1e6:,.0f} MB "
+            f"(max_memory); use {hint}fewer series (series=[...]) or fewer trajectories"
         )
     given = None
     if samples is not None:
@@ -159,11 +192,15 @@ def run(
             bar.update(done - bar.n)
 
     try:
-        s, o, p = _core.run(
-            sc._core, seed=int(seed), first=0, n=n, series=names, threads=threads,
-            max_bytes=budget, given=given, tick=tick,
-        )
+        common = dict(seed=int(seed), first=first, n=n, series=names, threads=threads,
+                      max_bytes=budget, given=given, tick=tick)
+        if paths:
+            s, o, p = _core.run(sc._core, **common)
+        else:
+            summ, o, p = _core.run_summary(sc._core, arrays=arrays, **common)
     finally:
         if bar is not None:
             bar.close()
-    return Result(sc, int(seed), 0, n, s, o, p)
+    if paths:
+        return Result(sc, int(seed), [(first, first + n)], series=s, outcomes=o, params=p)
+    return Result(sc, int(seed), [(first, first + n)], summary=summ, summary_names=names, outcomes=o, params=p)

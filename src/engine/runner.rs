@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::error::CoreError;
 use crate::model::Sink;
 use crate::model::compile::Compiled;
+use crate::summary::Summary;
 
 /// Trajectories per block.
 pub const BLOCK: usize = 64;
@@ -161,4 +162,170 @@ pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) ->
         }
     }
     Ok(out)
+}
+
+/// Per-trajectory outcomes or drawn parameters: arrays while they fit the
+/// memory budget, sketches (one cell per name) above it.
+#[derive(Debug, Clone)]
+pub enum Collected {
+    Arrays(Vec<Vec<f64>>),
+    Sketch(Summary),
+}
+
+/// Streaming summaries of a run: memory does not grow with n.
+#[derive(Debug, Clone)]
+pub struct Summaries {
+    /// Rows: the requested series; columns: days.
+    pub series: Summary,
+    pub outcomes: Collected,
+    pub params: Collected,
+}
+
+/// Bytes a summary-mode run holds: one summary per worker plus the result,
+/// and the outcome and parameter arrays when they are kept per trajectory.
+pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
+    let cells = (n_series * model.days) as u64;
+    let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
+    let cols = (model.outcomes.len() + model.uncertain.len()) as u64;
+    let outs = if arrays {
+        cols.saturating_mul(n as u64).saturating_mul(8)
+    } else {
+        cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
+    };
+    per_state.saturating_mul(threads as u64 + 1).saturating_add(outs)
+}
+
+struct SummarySink<'a> {
+    slot: &'a [usize],
+    sum: &'a mut Summary,
+}
+
+impl Sink for SummarySink<'_> {
+    #[inline]
+    fn put(&mut self, series: usize, t: usize, v: f64) {
+        let s = self.slot[series];
+        if s != usize::MAX {
+            self.sum.add(s, t, v);
+        }
+    }
+}
+
+struct Local {
+    series: Summary,
+    outcomes: Summary,
+    params: Summary,
+}
+
+/// Run with streaming summaries. Outcomes and parameters are kept as arrays
+/// when `arrays` is true, as sketches otherwise. Every statistic is exact
+/// integer arithmetic or order-free (see `summary`), so the result is the same
+/// bit for bit whatever the thread count, the block size or the partition of
+/// the trajectories into partial runs.
+pub fn run_summary(
+    model: &Compiled,
+    req: &Request,
+    arrays: bool,
+    mut tick: impl FnMut(usize) -> bool,
+) -> Result<Summaries, CoreError> {
+    let days = model.days;
+    let n = req.n;
+    if !req.given.is_empty() && req.given.len() != n {
+        return Err(CoreError::Resource(format!("{} rows of given values for {n} trajectories", req.given.len())));
+    }
+    let pool = pool(req.threads)?;
+    let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads()).max(1);
+    let need = estimate_summary_bytes(model, n, req.series.len(), threads, arrays);
+    if let Some(max) = req.max_bytes {
+        if need > max {
+            return Err(CoreError::Resource(format!(
+                "this run would hold about {:.1} MB, above the budget of {:.1} MB; record fewer series",
+                need as f64 / 1e6,
+                max as f64 / 1e6
+            )));
+        }
+    }
+    let mut slot = vec![usize::MAX; model.series.len()];
+    for (i, &id) in req.series.iter().enumerate() {
+        slot[id] = i;
+    }
+    let (n_out, n_par) = (model.outcomes.len(), model.uncertain.len());
+    let sketch_rows = |k: usize| if arrays { 0 } else { k };
+    let mut locals: Vec<Local> = (0..threads)
+        .map(|_| Local {
+            series: Summary::new(req.series.len(), days),
+            outcomes: Summary::new(sketch_rows(n_out), 1),
+            params: Summary::new(sketch_rows(n_par), 1),
+        })
+        .collect();
+    let mut out_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_out] } else { Vec::new() };
+    let mut par_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_par] } else { Vec::new() };
+
+    let blocks = n.div_ceil(BLOCK);
+    let per_group = 4; // blocks per worker per wave
+    let wave = threads * per_group;
+    let mut b0 = 0;
+    while b0 < blocks {
+        let b1 = (b0 + wave).min(blocks);
+        let (t0, t1) = (b0 * BLOCK, (b1 * BLOCK).min(n));
+        let group_len = per_group * BLOCK;
+        let mut groups: Vec<(usize, Vec<&mut [f64]>, Vec<&mut [f64]>)> =
+            (0..threads).map(|g| (t0 + g * group_len, Vec::new(), Vec::new())).collect();
+        for col in out_arr.iter_mut() {
+            for (g, ch) in col[t0..t1].chunks_mut(group_len).enumerate() {
+                groups[g].1.push(ch);
+            }
+        }
+        for col in par_arr.iter_mut() {
+            for (g, ch) in col[t0..t1].chunks_mut(group_len).enumerate() {
+                groups[g].2.push(ch);
+            }
+        }
+        let work = |(local, (first, mut outs, mut pars)): (&mut Local, (usize, Vec<&mut [f64]>, Vec<&mut [f64]>))| {
+            let last = (first + group_len).min(t1);
+            let mut orow = vec![0.0; n_out];
+            let mut prow = vec![0.0; n_par];
+            for i in first..last {
+                let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
+                let mut sink = SummarySink { slot: &slot, sum: &mut local.series };
+                model.simulate(req.seed, req.first + i as u64, given, &mut sink, &mut orow, &mut prow);
+                let j = i - first;
+                if arrays {
+                    for (k, x) in orow.iter().enumerate() {
+                        outs[k][j] = *x;
+                    }
+                    for (k, x) in prow.iter().enumerate() {
+                        pars[k][j] = *x;
+                    }
+                } else {
+                    for (k, x) in orow.iter().enumerate() {
+                        local.outcomes.add(k, 0, *x);
+                    }
+                    for (k, x) in prow.iter().enumerate() {
+                        local.params.add(k, 0, *x);
+                    }
+                }
+            }
+        };
+        let jobs: Vec<_> = locals.iter_mut().zip(groups).filter(|(_, g)| g.0 < t1).collect();
+        match &pool {
+            Some(p) => p.install(|| jobs.into_par_iter().for_each(work)),
+            None => jobs.into_par_iter().for_each(work),
+        }
+        b0 = b1;
+        if !tick(t1) {
+            return Err(CoreError::Interrupted);
+        }
+    }
+    let mut it = locals.into_iter();
+    let mut acc = it.next().expect("at least one worker");
+    for l in it {
+        acc.series.merge(&l.series).map_err(CoreError::Resource)?;
+        acc.outcomes.merge(&l.outcomes).map_err(CoreError::Resource)?;
+        acc.params.merge(&l.params).map_err(CoreError::Resource)?;
+    }
+    Ok(Summaries {
+        series: acc.series,
+        outcomes: if arrays { Collected::Arrays(out_arr) } else { Collected::Sketch(acc.outcomes) },
+        params: if arrays { Collected::Arrays(par_arr) } else { Collected::Sketch(acc.params) },
+    })
 }

@@ -7,7 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
-use crate::engine::runner::{self, Request};
+use crate::engine::runner::{self, Collected, Request};
+use crate::summary::Summary;
 use crate::error::{CoreError, did_you_mean};
 use crate::model::compile::Compiled;
 use crate::scenario::Scenario;
@@ -233,6 +234,69 @@ fn resolve(names: &[String], asked: &[String], what: &str) -> Result<Vec<usize>,
         .collect()
 }
 
+fn given_rows(py: Python<'_>, model: &Compiled, n: usize, given: Option<Bound<'_, PyDict>>) -> PyResult<Vec<Vec<(usize, f64)>>> {
+    let Some(g) = given else { return Ok(Vec::new()) };
+    let paths: Vec<String> = model.uncertain.iter().map(|u| u.path.clone()).collect();
+    let mut rows = vec![Vec::new(); n];
+    for (k, v) in g.iter() {
+        let path: String = k.extract()?;
+        let Some(u) = model.uncertain.iter().find(|u| u.path == path) else {
+            return Err(to_py(
+                py,
+                CoreError::UnknownName(format!(
+                    "no uncertain parameter named {path:?}{}",
+                    did_you_mean(&path, paths.iter().map(String::as_str))
+                )),
+            ));
+        };
+        let arr: PyReadonlyArray1<f64> = v.extract()?;
+        let a = arr.as_slice()?;
+        if a.len() != n {
+            return Err(to_py(py, CoreError::Resource(format!("{path}: {} values for {n} trajectories", a.len()))));
+        }
+        for (i, x) in a.iter().enumerate() {
+            rows[i].push((u.slot, *x));
+        }
+    }
+    Ok(rows)
+}
+
+/// Run `f` without the GIL; between waves, `tick(done)` re-attaches, checks
+/// for signals (Ctrl-C) and calls the Python callback, either of which may stop the run.
+fn detached<T: Send>(
+    py: Python<'_>,
+    tick: Option<Bound<'_, PyAny>>,
+    f: impl FnOnce(&mut dyn FnMut(usize) -> bool) -> Result<T, CoreError> + Send,
+) -> PyResult<T> {
+    let tick = tick.map(|t| t.unbind());
+    let mut failure: Option<PyErr> = None;
+    let out = py.detach(|| {
+        let mut cb = |done: usize| {
+            Python::attach(|py| {
+                let r = py.check_signals().and_then(|_| match &tick {
+                    Some(t) => t.bind(py).call1((done,)).map(|_| ()),
+                    None => Ok(()),
+                });
+                r.map_err(|e| failure = Some(e)).is_ok()
+            })
+        };
+        f(&mut cb)
+    });
+    match (out, failure) {
+        (_, Some(e)) => Err(e),
+        (Err(e), None) => Err(to_py(py, e)),
+        (Ok(o), None) => Ok(o),
+    }
+}
+
+fn columns<'py>(py: Python<'py>, names: impl Iterator<Item = String>, cols: Vec<Vec<f64>>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, col) in names.zip(cols) {
+        d.set_item(name, col.into_pyarray(py))?;
+    }
+    Ok(d)
+}
+
 /// Run trajectories `first .. first + n` of `seed`'s streams with full paths
 /// for the named series. `given` maps uncertain parameter paths to arrays of
 /// n values. `tick(done)` is called between waves of blocks (with the GIL)
@@ -254,74 +318,136 @@ fn run<'py>(
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
     let model = &scenario.compiled;
     let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
-    let mut rows: Vec<Vec<(usize, f64)>> = Vec::new();
-    if let Some(g) = given {
-        let paths: Vec<String> = model.uncertain.iter().map(|u| u.path.clone()).collect();
-        rows = vec![Vec::new(); n];
-        for (k, v) in g.iter() {
-            let path: String = k.extract()?;
-            let slot = match model.uncertain.iter().find(|u| u.path == path) {
-                Some(u) => u.slot,
-                None => {
-                    return Err(to_py(
-                        py,
-                        CoreError::UnknownName(format!(
-                            "no uncertain parameter named {path:?}{}",
-                            did_you_mean(&path, paths.iter().map(String::as_str))
-                        )),
-                    ));
-                }
-            };
-            let arr: PyReadonlyArray1<f64> = v.extract()?;
-            let a = arr.as_slice()?;
-            if a.len() != n {
-                return Err(to_py(py, CoreError::Resource(format!("{path}: {} values for {n} trajectories", a.len()))));
-            }
-            for (i, x) in a.iter().enumerate() {
-                rows[i].push((slot, *x));
-            }
-        }
-    }
+    let rows = given_rows(py, model, n, given)?;
     let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
-    let tick = tick.map(|t| t.unbind());
-    let mut failure: Option<PyErr> = None;
-    let out = py.detach(|| {
-        runner::run_paths(model, &req, |done| {
-            Python::attach(|py| {
-                let r = py.check_signals().and_then(|_| match &tick {
-                    Some(t) => t.bind(py).call1((done,)).map(|_| ()),
-                    None => Ok(()),
-                });
-                match r {
-                    Ok(()) => true,
-                    Err(e) => {
-                        failure = Some(e);
-                        false
-                    }
-                }
-            })
-        })
-    });
-    let out = match (out, failure) {
-        (_, Some(e)) => return Err(e),
-        (Err(e), None) => return Err(to_py(py, e)),
-        (Ok(o), None) => o,
-    };
+    let out = detached(py, tick, |cb| runner::run_paths(model, &req, cb))?;
     let days = model.days;
     let s = PyDict::new(py);
     for (name, buf) in series.iter().zip(out.series) {
         let a = Array2::from_shape_vec((n, days), buf).expect("n x days");
         s.set_item(name, a.into_pyarray(py))?;
     }
-    let o = PyDict::new(py);
-    for (name, col) in model.outcomes.iter().zip(out.outcomes) {
-        o.set_item(name, col.into_pyarray(py))?;
-    }
-    let p = PyDict::new(py);
-    for (u, col) in model.uncertain.iter().zip(out.params) {
-        p.set_item(&u.path, col.into_pyarray(py))?;
-    }
+    let o = columns(py, model.outcomes.iter().cloned(), out.outcomes)?;
+    let p = columns(py, model.uncertain.iter().map(|u| u.path.clone()), out.params)?;
     Ok((s, o, p))
+}
+
+/// Statistics per (row, column) of a streaming summary: rows are series (or
+/// outcomes, or parameters), columns are days (1 for outcomes).
+#[pyclass(name = "SummaryTable", module = "attrition._core", frozen)]
+pub struct PySummary {
+    inner: Summary,
+}
+
+fn check_row(s: &Summary, row: usize) -> PyResult<()> {
+    if row < s.rows { Ok(()) } else { Err(pyo3::exceptions::PyIndexError::new_err(format!("row {row} of {}", s.rows))) }
+}
+
+#[pymethods]
+impl PySummary {
+    #[getter]
+    fn rows(&self) -> usize {
+        self.inner.rows
+    }
+    #[getter]
+    fn cols(&self) -> usize {
+        self.inner.cols
+    }
+
+    /// (count, nan_count, mean, sd, min, max) of a row, each an array over columns.
+    fn stats<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, PyDict>> {
+        check_row(&self.inner, row)?;
+        let cells = &self.inner.cells[row * self.inner.cols..(row + 1) * self.inner.cols];
+        let d = PyDict::new(py);
+        let col = |f: &dyn Fn(&crate::summary::Cell) -> f64| cells.iter().map(f).collect::<Vec<f64>>();
+        d.set_item("count", col(&|c| c.count() as f64).into_pyarray(py))?;
+        d.set_item("nan", col(&|c| c.moments.nan as f64).into_pyarray(py))?;
+        d.set_item("mean", col(&|c| c.mean()).into_pyarray(py))?;
+        d.set_item("sd", col(&|c| c.sd()).into_pyarray(py))?;
+        d.set_item("min", col(&|c| c.min()).into_pyarray(py))?;
+        d.set_item("max", col(&|c| c.max()).into_pyarray(py))?;
+        Ok(d)
+    }
+
+    /// Quantiles of a row: an array of shape (len(q), cols).
+    fn quantiles<'py>(&self, py: Python<'py>, row: usize, q: Vec<f64>) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+        check_row(&self.inner, row)?;
+        let cols = self.inner.cols;
+        let cells = &self.inner.cells[row * cols..(row + 1) * cols];
+        let mut a = Array2::<f64>::zeros((q.len(), cols));
+        for (i, qq) in q.iter().enumerate() {
+            for (j, c) in cells.iter().enumerate() {
+                a[[i, j]] = c.quantile(*qq);
+            }
+        }
+        Ok(a.into_pyarray(py))
+    }
+
+    /// A new table with the counts of both (exact: any order gives the same state).
+    fn merge(&self, other: &PySummary) -> PyResult<PySummary> {
+        let mut s = self.inner.clone();
+        s.merge(&other.inner).map_err(pyo3::exceptions::PyValueError::new_err)?;
+        Ok(PySummary { inner: s })
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        pyo3::types::PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    #[staticmethod]
+    fn from_bytes(b: &[u8]) -> PyResult<PySummary> {
+        Summary::from_bytes(b).map(|inner| PySummary { inner }).map_err(pyo3::exceptions::PyValueError::new_err)
+    }
+
+    fn nbytes(&self) -> usize {
+        self.inner.bytes()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PySummary>().map(|o| o.get().inner == self.inner).unwrap_or(false)
+    }
+}
+
+fn collected<'py>(py: Python<'py>, names: Vec<String>, c: Collected) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match c {
+        Collected::Arrays(cols) => columns(py, names.into_iter(), cols)?.into_any(),
+        Collected::Sketch(s) => Bound::new(py, PySummary { inner: s })?.into_any(),
+    })
+}
+
+/// Like `run`, with streaming summaries of the series instead of paths.
+/// Outcomes and parameters come back as dicts of arrays when `arrays`, as
+/// SummaryTables (one row per name) otherwise.
+#[pyfunction]
+#[pyo3(signature = (scenario, *, seed, first, n, series, arrays, threads=None, max_bytes=None, given=None, tick=None))]
+#[allow(clippy::too_many_arguments)]
+fn run_summary<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    seed: u64,
+    first: u64,
+    n: usize,
+    series: Vec<String>,
+    arrays: bool,
+    threads: Option<usize>,
+    max_bytes: Option<u64>,
+    given: Option<Bound<'py, PyDict>>,
+    tick: Option<Bound<'py, PyAny>>,
+) -> PyResult<(PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let model = &scenario.compiled;
+    let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
+    let rows = given_rows(py, model, n, given)?;
+    let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
+    let out = detached(py, tick, |cb| runner::run_summary(model, &req, arrays, cb))?;
+    let o = collected(py, model.outcomes.clone(), out.outcomes)?;
+    let p = collected(py, model.uncertain.iter().map(|u| u.path.clone()).collect(), out.params)?;
+    Ok((PySummary { inner: out.series }, o, p))
+}
+
+/// Bytes a summary-mode run would hold.
+#[pyfunction]
+fn estimate_summary_bytes(scenario: &PyScenario, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
+    runner::estimate_summary_bytes(&scenario.compiled, n, n_series, threads, arrays)
 }
 
 /// Bytes a run with full paths of `n_series` series would hold.
@@ -338,6 +464,12 @@ mod _core {
     use super::estimate_bytes;
     #[pymodule_export]
     use super::run;
+    #[pymodule_export]
+    use super::run_summary;
+    #[pymodule_export]
+    use super::estimate_summary_bytes;
+    #[pymodule_export]
+    use super::PySummary;
 
     use pyo3::prelude::*;
 
@@ -347,6 +479,7 @@ mod _core {
         m.add("MAX_DAYS", crate::scenario::MAX_DAYS)?;
         m.add("MAX_SCENARIO_BYTES", crate::scenario::MAX_SCENARIO_BYTES)?;
         m.add("BLOCK", crate::engine::runner::BLOCK)?;
+        m.add("RELATIVE_ACCURACY", crate::summary::RELATIVE_ACCURACY)?;
         Ok(())
     }
 }

@@ -70,7 +70,15 @@ fn explain_serde(path: &str, msg: &str) -> String {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        let full = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+        // serde_path_to_error records a string key before its visitor runs, so
+        // the path of an unknown key already ends with the key itself.
+        let full = if path == key || path.ends_with(&format!(".{key}")) {
+            path.to_string()
+        } else if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
         return at(
             &full,
             format!("unknown key{}; allowed here: {}", did_you_mean(key, expected.iter().copied()), expected.join(", ")),
