@@ -1,5 +1,6 @@
 """The command line."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -19,8 +20,7 @@ def test_run_prints_a_table(capsys, tmp_path):
 
 
 def test_run_a_file_and_validate(capsys):
-    from conftest import DATA
-
+    DATA = pathlib.Path(__file__).parent / "data"
     assert cli.main(["run", str(DATA / "two_sides.toml"), "-n", "20", "--seed", "1"]) == 0
     assert "red.fleet.guns.days_to_half" in capsys.readouterr().out
     assert cli.main(["validate", str(DATA / "two_sides.toml")]) == 0

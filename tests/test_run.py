@@ -16,7 +16,7 @@ def test_shapes_and_names(small):
     assert a is r.series("red.ammo.152mm.stock")  # no copy
     assert set(r.outcomes) == set(small.outcome_names)
     assert all(v.shape == (40,) for v in r.outcomes.values())
-    assert set(r.params) == {u["path"] for u in small.uncertain()}
+    assert set(r.params) == {u["path"] for u in small.uncertain_list()}
     p = r.params["sides.red.fleets.guns.barrel_life"]
     assert p.shape == (40,) and (p >= 1500).all() and (p <= 3000).all()
 

@@ -62,7 +62,7 @@ def test_with_values(small):
 
 
 def test_uncertain_lists_distributions(small):
-    u = {row["path"]: row for row in small.uncertain()}
+    u = {row["path"]: row for row in small.uncertain_list()}
     assert set(u) == {"sides.red.calibers.152mm.initial_stock", "sides.red.fleets.guns.barrel_life"}
     row = u["sides.red.fleets.guns.barrel_life"]
     assert row["distribution"] == "pert(1500, 2000, 3000)"

@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.cmd == "validate":
             s = Scenario.load(args.file)
-            print(f"{args.file}: ok ({s.name}, {len(s.uncertain())} uncertain parameters, "
+            print(f"{args.file}: ok ({s.name}, {len(s.uncertain_list())} uncertain parameters, "
                   f"{len(s.series_names)} series, {len(s.outcome_names)} outcomes)")
             return 0
         sc = as_scenario(args.scenario)

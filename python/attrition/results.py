@@ -234,7 +234,7 @@ class Result:
 
     def param_table(self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> list[dict[str, Any]]:
         """Per uncertain parameter: mean and quantiles of the drawn values."""
-        paths = [u["path"] for u in self.scenario.uncertain()]
+        paths = [u["path"] for u in self.scenario.uncertain_list()]
         return self._table(self._params, paths, names, q, "param")
 
     # -- pickling ----------------------------------------------------------------------

@@ -153,8 +153,26 @@ class Scenario:
     def sides(self) -> list[str]:
         return list(self.to_dict()["sides"])
 
-    def uncertain(self) -> list[dict[str, Any]]:
-        """Every uncertain parameter: path, distribution, low and high of its support."""
+    def uncertain(self) -> Any:
+        """Every uncertain parameter, as a pandas DataFrame indexed by dotted path:
+        its distribution (``pert(1500, 2000, 3000)``), the low and high ends of its
+        support, and the distribution as a dict (``spec``).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> u = attrition.Scenario.builtin("baseline-2024-12").uncertain()
+        >>> u.loc["sides.russia.fleets.msta_b.barrel_life", "distribution"].startswith("pert")
+        True
+        """
+        from .results import _pandas
+
+        pd = _pandas()
+        rows = self.uncertain_list()
+        return pd.DataFrame(rows, columns=["path", "distribution", "low", "high", "spec"]).set_index("path")
+
+    def uncertain_list(self) -> list[dict[str, Any]]:
+        """Like :meth:`uncertain`, as a list of dicts (no pandas needed)."""
         return [
             {"path": p, "distribution": desc, "low": lo, "high": hi, "spec": spec}
             for p, desc, lo, hi, spec in self._core.uncertain()
@@ -178,7 +196,7 @@ class Scenario:
             )
         return (
             f"<Scenario {self.name!r}: {self.start} + {self.days} days, "
-            f"{len(self.uncertain())} uncertain parameters; " + "; ".join(parts) + ">"
+            f"{len(self.uncertain_list())} uncertain parameters; " + "; ".join(parts) + ">"
         )
 
 

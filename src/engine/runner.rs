@@ -195,17 +195,20 @@ pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threa
     per_state.saturating_mul(threads as u64 + 1).saturating_add(outs)
 }
 
-struct SummarySink<'a> {
+/// One trajectory's recorded series, row by row (the summary then takes each
+/// row in one pass, which keeps its cells in cache).
+struct RowSink<'a> {
     slot: &'a [usize],
-    sum: &'a mut Summary,
+    days: usize,
+    buf: &'a mut [f64],
 }
 
-impl Sink for SummarySink<'_> {
+impl Sink for RowSink<'_> {
     #[inline]
     fn put(&mut self, series: usize, t: usize, v: f64) {
         let s = self.slot[series];
         if s != usize::MAX {
-            self.sum.add(s, t, v);
+            self.buf[s * self.days + t] = v;
         }
     }
 }
@@ -284,10 +287,14 @@ pub fn run_summary(
             let last = (first + group_len).min(t1);
             let mut orow = vec![0.0; n_out];
             let mut prow = vec![0.0; n_par];
+            let mut rows = vec![0.0; req.series.len() * days];
             for i in first..last {
                 let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
-                let mut sink = SummarySink { slot: &slot, sum: &mut local.series };
+                let mut sink = RowSink { slot: &slot, days, buf: &mut rows };
                 model.simulate(req.seed, req.first + i as u64, given, &mut sink, &mut orow, &mut prow);
+                for (r, row) in rows.chunks_exact(days.max(1)).enumerate() {
+                    local.series.add_row(r, row);
+                }
                 let j = i - first;
                 if arrays {
                     for (k, x) in orow.iter().enumerate() {

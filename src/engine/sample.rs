@@ -12,6 +12,10 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     }
 }
 
+/// Binomial(n, p) for a count `n` (rounded down). Small means (n min(p, 1-p) < 10)
+/// are drawn by inversion of the CDF with one uniform, which skips rand_distr's
+/// per-draw setup (a `powf`) that dominates when n and p change every day;
+/// larger ones use rand_distr's BTPE.
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
     let n = n.max(0.0) as u64;
@@ -19,8 +23,36 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
         0.0
     } else if p >= 1.0 {
         n as f64
+    } else if p > 0.5 {
+        n as f64 - binomial(rng, n as f64, 1.0 - p)
+    } else if (n as f64) * p < 10.0 {
+        binomial_inversion(rng, n, p) as f64
     } else {
         Binomial::new(n, p).map(|d| d.sample(rng) as f64).unwrap_or(0.0)
+    }
+}
+
+/// Inversion for p <= 1/2 and a small mean: walk the pmf from 0 with the
+/// recurrence f(k) = f(k-1) (n-k+1)/k p/(1-p).
+fn binomial_inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    let r = p / (1.0 - p);
+    let mut f = ((n as f64) * (-p).ln_1p()).exp();
+    let mut u: f64 = rng.random();
+    let mut k = 0u64;
+    loop {
+        if u < f {
+            return k;
+        }
+        u -= f;
+        k += 1;
+        if k >= n {
+            return n;
+        }
+        f *= r * (n - k + 1) as f64 / k as f64;
+        if f <= 0.0 {
+            // The remaining mass underflowed: rounding left u above the total.
+            return k;
+        }
     }
 }
 

@@ -9,7 +9,21 @@
 //!
 //! First-passage outcomes are the day index (0-based) of the first day the
 //! event holds; a trajectory in which it never happens is censored and gets
-//! NaN.
+//! NaN. `days_to_empty` is the first day a caliber could not meet its demand
+//! because its stock sat at the reserve floor (fire was rationed).
+//!
+//! The side's `killed`, `wounded` and `returned` series sum its contingents;
+//! a side without contingents records only the casualty counts.
+//!
+//! Policy monotonicity (MODEL.md section 8). Every component draws from its
+//! own keyed stream, so cutting a supply line changes no other component's
+//! draws. With the coupling off, the cut stock stays at or below the
+//! baseline's while the baseline meets its demand, and until the two runs'
+//! demands first differ. Once both sides of the comparison are short of
+//! shells it can be exceeded, through the model itself rather than its
+//! randomness: the cut run fires less, so its barrels fail on other days, and
+//! on a day when more of its guns are in repair it asks for fewer shells
+//! (`tests/model.rs` keeps a counterexample as an ignored test).
 pub mod ammo;
 pub mod compile;
 pub mod fleet;
@@ -23,6 +37,13 @@ use personnel::{Casualties, Contingent};
 use territory::{KM2_PER_SQMI, Territory};
 
 use crate::engine::rng::stream;
+
+/// Upper bound of a fire ratio in the couplings (enemy fire over its
+/// reference for losses and casualties; the own-to-enemy ratio over its
+/// reference for territory). A side whose stock sits at its reserve floor fires
+/// only on days a lot arrives, so daily fire can drop to zero or spike; the
+/// bound keeps one such day from multiplying losses or gains without limit.
+pub const MAX_FIRE_RATIO: f64 = 5.0;
 
 /// Where a trajectory's daily values go (full paths, summaries, or nowhere).
 pub trait Sink {
@@ -155,7 +176,7 @@ impl Compiled {
             for (si, s) in self.sides.iter().enumerate() {
                 let enemy = s.enemy;
                 let ratio = if self.coupling && enemy != si {
-                    fire[enemy] / v[self.sides[enemy].ref_fire]
+                    (fire[enemy] / v[self.sides[enemy].ref_fire]).min(MAX_FIRE_RATIO)
                 } else {
                     1.0
                 };

@@ -31,12 +31,13 @@ impl Territory {
 
     /// Area taken today ~ Gamma with mean rate x tempo x (ratio / ref_ratio)^gamma
     /// and coefficient of variation cv, where ratio = (own fire + 1) / (enemy fire + 1):
-    /// one round added to each side keeps the ratio finite when a side is silent.
+    /// one round added to each side keeps the ratio finite when a side is silent,
+    /// and the ratio over its reference is capped at [`super::MAX_FIRE_RATIO`].
     pub fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, coupling: bool) -> f64 {
         let m = if self.gamma == 0.0 || !coupling {
             1.0
         } else {
-            ((own_fire + 1.0) / (enemy_fire + 1.0) / self.ref_ratio).powf(self.gamma)
+            ((own_fire + 1.0) / (enemy_fire + 1.0) / self.ref_ratio).min(super::MAX_FIRE_RATIO).powf(self.gamma)
         };
         let a = gamma_mean_cv(&mut self.rng, self.rate * tempo * m, self.cv);
         self.cumulative_km2 += a;
