@@ -1,6 +1,6 @@
 //! Ammunition per side and caliber (MODEL.md section 3).
 use super::compile::{CaliberCfg, LineCfg, Window};
-use crate::engine::rng::{Stream, stream};
+use crate::engine::rng::{Stream, Streams};
 use crate::engine::sample::{binomial, poisson};
 
 /// A supply line's state in one trajectory.
@@ -16,9 +16,9 @@ pub struct Line {
 }
 
 impl Line {
-    pub fn new(c: &LineCfg, v: &[f64], seed: u64, traj: u64) -> Line {
+    pub fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
         Line {
-            rng: stream(seed, traj, c.key),
+            rng: s.get(c.key),
             rate: v[c.rate],
             growth_per_day: (1.0 + v[c.growth]).ln() / 365.25,
             lot: v[c.lot_size].round().max(1.0),
@@ -63,10 +63,10 @@ pub struct Firing {
 }
 
 impl Stock {
-    pub fn new(c: &CaliberCfg, v: &[f64], seed: u64, traj: u64) -> Stock {
+    pub fn new(c: &CaliberCfg, v: &[f64], s: &Streams) -> Stock {
         let stock = v[c.initial_stock].round();
         Stock {
-            rng: stream(seed, traj, c.key),
+            rng: s.get(c.key),
             stock,
             duds: (stock * v[c.initial_dud_fraction]).round(),
             lethality: v[c.lethality],

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 
 use super::compile::{FleetCfg, Window};
-use crate::engine::rng::{Stream, stream};
+use crate::engine::rng::{Stream, Streams};
 use crate::engine::sample::{binomial, index, poisson, unit, weibull_residual_life};
 
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +61,7 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    pub fn new(c: &FleetCfg, v: &[f64], seed: u64, traj: u64) -> Fleet {
+    pub fn new(c: &FleetCfg, v: &[f64], s: &Streams) -> Fleet {
         let initial = v[c.guns].round();
         let mut f = Fleet {
             heap: Vec::with_capacity(initial as usize),
@@ -77,10 +77,10 @@ impl Fleet {
             pw: [0.0; 4],
             q0: 0.0,
             q1: 0.0,
-            rng_barrels: stream(seed, traj, c.keys[0]),
-            rng_combat: stream(seed, traj, c.keys[1]),
-            rng_spares: stream(seed, traj, c.keys[2]),
-            rng_deliveries: stream(seed, traj, c.keys[3]),
+            rng_barrels: s.get(c.keys[0]),
+            rng_combat: s.get(c.keys[1]),
+            rng_spares: s.get(c.keys[2]),
+            rng_deliveries: s.get(c.keys[3]),
             rounds_per_gun_day: v[c.rounds_per_gun_day],
             efc: v[c.efc_per_round],
             scale: v[c.barrel_life],
@@ -308,7 +308,7 @@ mod tests {
             o0: 0,
         };
         let v = [500.0, 5.0, 1.0, 2000.0, 3.0, 0.5, 0.0, 0.002, 0.4, 0.5];
-        let mut f = Fleet::new(&cfg, &v, 9, 0);
+        let mut f = Fleet::new(&cfg, &v, &Streams::new(9, 0, None));
         assert_eq!(f.serviceable(), 500);
         for t in 0..400 {
             f.step(t, f.demand(), 1.0);

@@ -36,7 +36,7 @@ use fleet::Fleet;
 use personnel::{Casualties, Contingent};
 use territory::{KM2_PER_SQMI, Territory};
 
-use crate::engine::rng::stream;
+use crate::engine::rng::{Draw, Source, Streams, Tape};
 
 /// Upper bound of a fire ratio in the couplings (enemy fire over its
 /// reference for losses and casualties; the own-to-enemy ratio over its
@@ -75,10 +75,12 @@ impl Compiled {
     /// The drawn values of every parameter for one trajectory: fixed values,
     /// then each uncertain parameter from its own stream (keyed by its path),
     /// unless `given` supplies it (slot, value).
-    pub fn draw(&self, seed: u64, traj: u64, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
+    pub fn draw(&self, streams: &Streams, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
         let mut v = self.values.clone();
         for (i, u) in self.uncertain.iter().enumerate() {
-            v[u.slot] = u.dist.sample(&mut stream(seed, traj, u.key));
+            let mut rng = streams.get(u.key);
+            rng.log(Draw::Param(i as u32));
+            v[u.slot] = u.dist.sample(&mut rng);
             params[i] = v[u.slot];
         }
         for &(slot, x) in given {
@@ -102,17 +104,34 @@ impl Compiled {
         outcomes: &mut [f64],
         params: &mut [f64],
     ) {
-        let v = self.draw(seed, traj, given, params);
+        self.simulate_streams(&Streams::new(seed, traj, None), given, sink, outcomes, params);
+    }
+
+    /// Like [`Compiled::simulate`], logging every draw on `tape`.
+    pub fn simulate_taped(&self, seed: u64, traj: u64, tape: Tape, outcomes: &mut [f64], params: &mut [f64]) {
+        self.simulate_streams(&Streams::new(seed, traj, Some(tape)), &[], &mut Discard, outcomes, params);
+    }
+
+    fn simulate_streams(
+        &self,
+        streams: &Streams,
+        given: &[(usize, f64)],
+        sink: &mut impl Sink,
+        outcomes: &mut [f64],
+        params: &mut [f64],
+    ) {
+        let s_ = streams;
+        let v = self.draw(s_, given, params);
         let mut st: Vec<SideState> = self
             .sides
             .iter()
             .map(|s| SideState {
-                lines: s.lines.iter().map(|c| Line::new(c, &v, seed, traj)).collect(),
-                stocks: s.calibers.iter().map(|c| Stock::new(c, &v, seed, traj)).collect(),
-                fleets: s.fleets.iter().map(|c| Fleet::new(c, &v, seed, traj)).collect(),
-                cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, seed, traj)),
-                conts: s.contingents.iter().map(|c| Contingent::new(c, &v, seed, traj)).collect(),
-                terr: s.territory.as_ref().map(|c| Territory::new(c, &v, seed, traj)),
+                lines: s.lines.iter().map(|c| Line::new(c, &v, s_)).collect(),
+                stocks: s.calibers.iter().map(|c| Stock::new(c, &v, s_)).collect(),
+                fleets: s.fleets.iter().map(|c| Fleet::new(c, &v, s_)).collect(),
+                cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, s_)),
+                conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
+                terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
                 rounds: vec![0.0; s.fleets.len()],
             })
             .collect();

@@ -1,7 +1,7 @@
 //! Personnel and casualties (MODEL.md section 5).
 use super::compile::{CasCfg, ContCfg, Window};
-use crate::engine::rng::{Stream, stream};
-use crate::engine::sample::{binomial, neg_binomial, poisson};
+use crate::engine::rng::{Stream, Streams};
+use crate::engine::sample::{binomial, neg_binomial, normal, poisson};
 
 /// A side's casualty process: tempo (schedule x mean-one log drift) and the
 /// daily negative-binomial count.
@@ -23,10 +23,10 @@ pub struct Casualties {
 }
 
 impl Casualties {
-    pub fn new(c: &CasCfg, v: &[f64], seed: u64, traj: u64) -> Casualties {
+    pub fn new(c: &CasCfg, v: &[f64], s: &Streams) -> Casualties {
         Casualties {
-            rng: stream(seed, traj, c.keys[0]),
-            rng_tempo: stream(seed, traj, c.keys[1]),
+            rng: s.get(c.keys[0]),
+            rng_tempo: s.get(c.keys[1]),
             base: v[c.base],
             k: c.dispersion.map(|d| v[d]),
             alpha: v[c.alpha],
@@ -54,7 +54,7 @@ impl Casualties {
             }
         }
         if self.drift_sd > 0.0 {
-            let e: f64 = rand::RngExt::sample(&mut self.rng_tempo, rand_distr::StandardNormal);
+            let e = normal(&mut self.rng_tempo);
             self.x = self.keep * self.x + self.drift_sd * e;
             self.var = self.keep * self.keep * self.var + self.drift_sd * self.drift_sd;
             f *= (self.x - 0.5 * self.var).exp();
@@ -133,11 +133,11 @@ pub struct ContDay {
 }
 
 impl Contingent {
-    pub fn new(c: &ContCfg, v: &[f64], seed: u64, traj: u64) -> Contingent {
+    pub fn new(c: &ContCfg, v: &[f64], s: &Streams) -> Contingent {
         let rtd_days = v[c.rtd_days].round() as usize;
         Contingent {
-            rng: stream(seed, traj, c.keys[0]),
-            rng_arrivals: stream(seed, traj, c.keys[1]),
+            rng: s.get(c.keys[0]),
+            rng_arrivals: s.get(c.keys[1]),
             strength: v[c.strength].round(),
             rr: v[c.relative_risk],
             killed_fraction: v[c.killed_fraction],

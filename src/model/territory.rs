@@ -1,6 +1,6 @@
 //! Territory (MODEL.md section 6).
 use super::compile::TerrCfg;
-use crate::engine::rng::{Stream, stream};
+use crate::engine::rng::{Stream, Streams};
 use crate::engine::sample::gamma_mean_cv;
 
 /// Square kilometres per square mile.
@@ -17,9 +17,9 @@ pub struct Territory {
 }
 
 impl Territory {
-    pub fn new(c: &TerrCfg, v: &[f64], seed: u64, traj: u64) -> Territory {
+    pub fn new(c: &TerrCfg, v: &[f64], s: &Streams) -> Territory {
         Territory {
-            rng: stream(seed, traj, c.key),
+            rng: s.get(c.key),
             rate: v[c.rate],
             cv: v[c.cv],
             gamma: v[c.gamma],

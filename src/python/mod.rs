@@ -444,6 +444,15 @@ fn run_summary<'py>(
     Ok((PySummary { inner: out.series }, o, p))
 }
 
+/// The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws).
+/// Single-threaded, on the calling thread, without the GIL.
+#[pyfunction]
+fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64, u64) {
+    let model = &scenario.compiled;
+    let f = py.detach(|| crate::engine::floor::measure(model, seed, n));
+    (f.seconds, f.draws)
+}
+
 /// Bytes a summary-mode run would hold.
 #[pyfunction]
 fn estimate_summary_bytes(scenario: &PyScenario, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
@@ -462,6 +471,8 @@ mod _core {
     use super::PyScenario;
     #[pymodule_export]
     use super::estimate_bytes;
+    #[pymodule_export]
+    use super::rng_floor;
     #[pymodule_export]
     use super::run;
     #[pymodule_export]

@@ -1,0 +1,105 @@
+//! The random-number floor of a run: the time to draw exactly the variates a
+//! run draws, with the engine's own generator and samplers, and nothing else.
+//!
+//! Each trajectory is simulated once with a tape (untimed), then its tape is
+//! replayed through the same samplers with the same parameters (timed). The
+//! engine's time divided by the floor says what the model itself costs.
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::rc::Rc;
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+
+use super::rng::{Draw, Tape, mix};
+use super::sample;
+use crate::model::compile::Compiled;
+
+/// Draw every logged variate again; returns their sum (so nothing is optimised away).
+pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
+    let mut acc = 0.0;
+    for (i, d) in tape.iter().enumerate() {
+        acc += match *d {
+            Draw::Seed => {
+                // What keying a stream costs: three mixes and a SplitMix seeding.
+                *rng = Xoshiro256PlusPlus::seed_from_u64(mix(mix(mix(i as u64) ^ 1) ^ 2));
+                0.0
+            }
+            Draw::Poisson(l) => sample::poisson(rng, l),
+            Draw::Binomial(n, p) => sample::binomial(rng, n, p),
+            Draw::Gamma(m, cv) => sample::gamma_mean_cv(rng, m, cv),
+            Draw::NegBinomial(m, k) => sample::neg_binomial(rng, m, Some(k)),
+            Draw::Weibull(s, k, a) => sample::weibull_residual_life(rng, s, k, a),
+            Draw::Index(n) => sample::index(rng, n) as f64,
+            Draw::Unit => sample::unit(rng),
+            Draw::Normal => sample::normal(rng),
+            Draw::Param(j) => model.uncertain[j as usize].dist.sample(rng),
+        };
+    }
+    acc
+}
+
+/// Floor measurement over trajectories `0..n` of `seed`, on the calling thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Floor {
+    /// Seconds spent replaying the draws.
+    pub seconds: f64,
+    /// Variates drawn (stream seedings included).
+    pub draws: u64,
+}
+
+pub fn measure(model: &Compiled, seed: u64, n: usize) -> Floor {
+    let tape: Tape = Rc::new(RefCell::new(Vec::new()));
+    let mut orow = vec![0.0; model.outcomes.len()];
+    let mut prow = vec![0.0; model.uncertain.len()];
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut out = Floor::default();
+    for i in 0..n {
+        tape.borrow_mut().clear();
+        model.simulate_taped(seed, i as u64, tape.clone(), &mut orow, &mut prow);
+        let t = tape.borrow();
+        let t0 = Instant::now();
+        black_box(replay(model, black_box(&t), &mut rng));
+        out.seconds += t0.elapsed().as_secs_f64();
+        out.draws += t.len() as u64;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn tape_counts_every_draw() {
+        let s = Scenario::from_toml_str(
+            r#"
+            name = "t"
+            start = 2024-01-01
+            days = 10
+            [sides.a.calibers.c]
+            initial_stock = 1000
+            [sides.a.supply.l]
+            caliber = "c"
+            rate = 50
+            [sides.a.casualties]
+            base = {dist = "uniform", low = 5, high = 10}
+            dispersion = 3
+            "#,
+        )
+        .unwrap();
+        let m = Compiled::new(&s).unwrap();
+        let tape: Tape = Rc::new(RefCell::new(Vec::new()));
+        m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes.len()], &mut vec![0.0; 1]);
+        let t = tape.borrow();
+        // streams: the parameter, the line, the stock, casualties and tempo
+        assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Param(0))).count(), 1);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 10);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::NegBinomial(..))).count(), 10);
+        let f = measure(&m, 1, 3);
+        assert_eq!(f.draws as usize, 3 * t.len());
+    }
+}
