@@ -451,8 +451,8 @@ fn neg_binomial_moments() {
 
 #[test]
 fn poisson_fits_pmf() {
-    // alpha = 0.001, n = 20,000 each.
-    for lambda in [0.3, 3.5, 60.0] {
+    // alpha = 0.001, n = 20,000 each: inversion below 12 (0.05 to 11.9), PTRS above.
+    for lambda in [0.05, 0.3, 3.5, 11.9, 12.5, 60.0] {
         let mut r = rng(&format!("poisson-{lambda}"));
         let xs: Vec<f64> = (0..N).map(|_| poisson(&mut r, lambda)).collect();
         let p = Poisson::new(lambda).unwrap();
@@ -474,8 +474,21 @@ fn poisson_fits_pmf() {
 
 #[test]
 fn binomial_fits_and_degenerates() {
-    // alpha = 0.001, n = 20,000 each.
-    for (n, p) in [(30u64, 0.2), (5000, 0.3), (200, 0.001)] {
+    // alpha = 0.001, n = 20,000 each. Inversion for n min(p, 1-p) < 10: (30, 0.2), (200, 0.001),
+    // (50, 0.9); BTRS otherwise, near its lower edge (21, 0.48), (60, 0.3), with a small p
+    // (100,000, 0.0002), large (5000, 0.3), (1500, 0.27), p = 1/2 and by symmetry (1000, 0.9).
+    for (n, p) in [
+        (30u64, 0.2),
+        (200, 0.001),
+        (50, 0.9),
+        (21, 0.48),
+        (60, 0.3),
+        (100_000, 0.0002),
+        (5000, 0.3),
+        (1500, 0.27),
+        (400, 0.5),
+        (1000, 0.9),
+    ] {
         let mut r = rng(&format!("binomial-{n}-{p}"));
         let xs: Vec<f64> = (0..N).map(|_| binomial(&mut r, n as f64, p)).collect();
         assert!(xs.iter().all(|&x| x <= n as f64));
@@ -485,6 +498,9 @@ fn binomial_fits_and_degenerates() {
         let lo = (mean - 5.0 * sd).max(0.0) as i64;
         let hi = (mean + 5.0 * sd + 5.0) as i64;
         assert_discrete_fit(&format!("Binomial({n}, {p})"), &xs, lo, hi, |x| b.cdf(x as u64));
+        // fourth cumulant of the binomial: n p q (1 - 6 p q)
+        let k4 = mean * (1.0 - p) * (1.0 - 6.0 * p * (1.0 - p));
+        assert_moments(&format!("Binomial({n}, {p})"), &xs, mean, mean * (1.0 - p), k4);
     }
     let mut r = rng("binomial-degenerate");
     for _ in 0..100 {

@@ -2,18 +2,25 @@
 //!
 //! Each trajectory draws only from its own keyed streams, so its numbers do
 //! not depend on the block it lands in, the thread that runs it or the number
-//! of threads. Blocks run in waves; between waves the caller's `tick` learns
-//! how many trajectories are done and may stop the run (progress bars,
-//! Ctrl-C), always on the calling thread.
+//! of threads. The blocks run on a driver thread; the calling thread polls
+//! their progress every [`POLL`] and hands it to `tick`, which may stop the
+//! run (progress bars, Ctrl-C): workers then finish the trajectory they are
+//! on and return, so a stop takes effect within one trajectory's time.
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
 use rayon::prelude::*;
 
 use crate::error::CoreError;
-use crate::model::Sink;
 use crate::model::compile::Compiled;
+use crate::model::{Discard, Sink};
 use crate::summary::Summary;
 
 /// Trajectories per block.
 pub const BLOCK: usize = 64;
+/// How often the calling thread reports progress and checks for a stop.
+pub const POLL: Duration = Duration::from_millis(50);
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -22,7 +29,7 @@ pub struct Request {
     /// Index of the first trajectory in the seed's streams.
     pub first: u64,
     pub n: usize,
-    /// Ids of the series recorded as full paths.
+    /// Ids of the series recorded (as paths or summaries).
     pub series: Vec<usize>,
     /// Explicitly given parameter values: for each trajectory, (slot, value) pairs.
     pub given: Vec<Vec<(usize, f64)>>,
@@ -39,129 +46,6 @@ pub struct Paths {
     pub series: Vec<Vec<f64>>,
     pub outcomes: Vec<Vec<f64>>,
     pub params: Vec<Vec<f64>>,
-}
-
-/// Bytes a run with full paths holds.
-pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
-    let per_traj = (n_series * model.days + model.outcomes.len() + model.uncertain.len()) as u64 * 8;
-    per_traj.saturating_mul(n as u64)
-}
-
-struct PathSink<'a, 'b> {
-    slot: &'a [usize],
-    bufs: &'a mut [&'b mut [f64]],
-    base: usize,
-}
-
-impl Sink for PathSink<'_, '_> {
-    #[inline]
-    fn put(&mut self, series: usize, t: usize, v: f64) {
-        let s = self.slot[series];
-        if s != usize::MAX {
-            self.bufs[s][self.base + t] = v;
-        }
-    }
-}
-
-#[derive(Default)]
-struct BlockOut<'b> {
-    series: Vec<&'b mut [f64]>,
-    outcomes: Vec<&'b mut [f64]>,
-    params: Vec<&'b mut [f64]>,
-}
-
-fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> {
-    match threads {
-        None => Ok(None),
-        Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
-        Some(k) => rayon::ThreadPoolBuilder::new()
-            .num_threads(k)
-            .build()
-            .map(Some)
-            .map_err(|e| CoreError::Resource(format!("could not start {k} threads: {e}"))),
-    }
-}
-
-/// Run with full paths. `tick(done)` is called on the calling thread after
-/// each wave of blocks; returning false stops the run with `Interrupted`.
-pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
-    let days = model.days;
-    let n = req.n;
-    if !req.given.is_empty() && req.given.len() != n {
-        return Err(CoreError::Resource(format!("{} rows of given values for {n} trajectories", req.given.len())));
-    }
-    let need = estimate_bytes(model, n, req.series.len());
-    if let Some(max) = req.max_bytes {
-        if need > max {
-            return Err(CoreError::Resource(format!(
-                "this run would hold {:.1} MB of results, above the budget of {:.1} MB; \
-                 record fewer series (series=[...]), fewer trajectories, or use paths=False",
-                need as f64 / 1e6,
-                max as f64 / 1e6
-            )));
-        }
-    }
-    let mut slot = vec![usize::MAX; model.series.len()];
-    for (i, &id) in req.series.iter().enumerate() {
-        slot[id] = i;
-    }
-    let mut out = Paths {
-        series: req.series.iter().map(|_| vec![0.0; n * days]).collect(),
-        outcomes: vec![vec![0.0; n]; model.outcomes.len()],
-        params: vec![vec![0.0; n]; model.uncertain.len()],
-    };
-    let pool = pool(req.threads)?;
-    let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
-    let blocks = n.div_ceil(BLOCK);
-    let wave = (threads * 4).max(1);
-    let mut b0 = 0;
-    while b0 < blocks {
-        let b1 = (b0 + wave).min(blocks);
-        let (t0, t1) = (b0 * BLOCK, (b1 * BLOCK).min(n));
-        let mut outs: Vec<BlockOut> = (b0..b1).map(|_| BlockOut::default()).collect();
-        for buf in out.series.iter_mut() {
-            for (b, ch) in buf[t0 * days..t1 * days].chunks_mut(BLOCK * days).enumerate() {
-                outs[b].series.push(ch);
-            }
-        }
-        for buf in out.outcomes.iter_mut() {
-            for (b, ch) in buf[t0..t1].chunks_mut(BLOCK).enumerate() {
-                outs[b].outcomes.push(ch);
-            }
-        }
-        for buf in out.params.iter_mut() {
-            for (b, ch) in buf[t0..t1].chunks_mut(BLOCK).enumerate() {
-                outs[b].params.push(ch);
-            }
-        }
-        let work = |(bi, mut bo): (usize, BlockOut)| {
-            let first = (b0 + bi) * BLOCK;
-            let len = bo.outcomes.first().map_or_else(|| (n - first).min(BLOCK), |c| c.len());
-            let mut orow = vec![0.0; model.outcomes.len()];
-            let mut prow = vec![0.0; model.uncertain.len()];
-            for j in 0..len {
-                let i = first + j;
-                let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
-                let mut sink = PathSink { slot: &slot, bufs: &mut bo.series, base: j * days };
-                model.simulate(req.seed, req.first + i as u64, given, &mut sink, &mut orow, &mut prow);
-                for (k, x) in orow.iter().enumerate() {
-                    bo.outcomes[k][j] = *x;
-                }
-                for (k, x) in prow.iter().enumerate() {
-                    bo.params[k][j] = *x;
-                }
-            }
-        };
-        match &pool {
-            Some(p) => p.install(|| outs.into_par_iter().enumerate().for_each(work)),
-            None => outs.into_par_iter().enumerate().for_each(work),
-        }
-        b0 = b1;
-        if !tick(t1) {
-            return Err(CoreError::Interrupted);
-        }
-    }
-    Ok(out)
 }
 
 /// Per-trajectory outcomes or drawn parameters: arrays while they fit the
@@ -181,6 +65,12 @@ pub struct Summaries {
     pub params: Collected,
 }
 
+/// Bytes a run with full paths holds.
+pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
+    let per_traj = (n_series * model.days + model.outcomes.len() + model.uncertain.len()) as u64 * 8;
+    per_traj.saturating_mul(n as u64)
+}
+
 /// Bytes a summary-mode run holds: one summary per worker plus the result,
 /// and the outcome and parameter arrays when they are kept per trajectory.
 pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
@@ -193,6 +83,22 @@ pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threa
         cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
     };
     per_state.saturating_mul(threads as u64 + 1).saturating_add(outs)
+}
+
+struct PathSink<'a, 'b> {
+    slot: &'a [usize],
+    bufs: &'a mut [&'b mut [f64]],
+    base: usize,
+}
+
+impl Sink for PathSink<'_, '_> {
+    #[inline]
+    fn put(&mut self, series: usize, t: usize, v: f64) {
+        let s = self.slot[series];
+        if s != usize::MAX {
+            self.bufs[s][self.base + t] = v;
+        }
+    }
 }
 
 /// One trajectory's recorded series, row by row (the summary then takes each
@@ -213,6 +119,173 @@ impl Sink for RowSink<'_> {
     }
 }
 
+/// A block's share of the output columns.
+struct Block<'b> {
+    first: usize,
+    len: usize,
+    series: Vec<&'b mut [f64]>,
+    outcomes: Vec<&'b mut [f64]>,
+    params: Vec<&'b mut [f64]>,
+}
+
+/// Split n-long columns (each `width` values per trajectory) into blocks.
+fn split<'b>(
+    blocks: &mut [Block<'b>],
+    cols: &'b mut [Vec<f64>],
+    width: usize,
+    pick: for<'x> fn(&'x mut Block<'b>) -> &'x mut Vec<&'b mut [f64]>,
+) {
+    for col in cols.iter_mut() {
+        for (b, ch) in col.chunks_mut(BLOCK * width.max(1)).enumerate() {
+            pick(&mut blocks[b]).push(ch);
+        }
+    }
+}
+
+fn new_blocks<'b>(n: usize) -> Vec<Block<'b>> {
+    (0..n.div_ceil(BLOCK))
+        .map(|b| Block {
+            first: b * BLOCK,
+            len: (n - b * BLOCK).min(BLOCK),
+            series: Vec::new(),
+            outcomes: Vec::new(),
+            params: Vec::new(),
+        })
+        .collect()
+}
+
+fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> {
+    match threads {
+        None => Ok(None),
+        Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
+        Some(k) => rayon::ThreadPoolBuilder::new()
+            .num_threads(k)
+            .build()
+            .map(Some)
+            .map_err(|e| CoreError::Resource(format!("could not start {k} threads: {e}"))),
+    }
+}
+
+fn check_given(req: &Request) -> Result<(), CoreError> {
+    if !req.given.is_empty() && req.given.len() != req.n {
+        return Err(CoreError::Resource(format!("{} rows of given values for {} trajectories", req.given.len(), req.n)));
+    }
+    Ok(())
+}
+
+fn slots(model: &Compiled, req: &Request) -> Vec<usize> {
+    let mut slot = vec![usize::MAX; model.series.len()];
+    for (i, &id) in req.series.iter().enumerate() {
+        slot[id] = i;
+    }
+    slot
+}
+
+/// Run `work` on every block over the pool from a driver thread, while the
+/// calling thread polls progress and calls `tick`. `work(block, stop)`
+/// simulates the block's trajectories, checking `stop` before each one and
+/// counting each finished one in `done`.
+fn drive<B: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    blocks: Vec<B>,
+    work: impl Fn(B, &AtomicBool, &AtomicUsize) + Sync,
+    tick: &mut dyn FnMut(usize) -> bool,
+) -> Result<(), CoreError> {
+    let stop = AtomicBool::new(false);
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let driver = scope.spawn(|| {
+            let each = |b: B| {
+                if !stop.load(Ordering::Relaxed) {
+                    work(b, &stop, &done);
+                }
+            };
+            match pool {
+                Some(p) => p.install(|| blocks.into_par_iter().for_each(each)),
+                None => blocks.into_par_iter().for_each(each),
+            }
+        });
+        let mut stopped = false;
+        while !driver.is_finished() {
+            std::thread::park_timeout(POLL);
+            if !stopped && !tick(done.load(Ordering::Relaxed)) {
+                stop.store(true, Ordering::Relaxed);
+                stopped = true;
+            }
+        }
+        if let Err(panic) = driver.join() {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            return Err(CoreError::Resource(format!("internal error in a worker thread: {what}")));
+        }
+        if stopped || !tick(done.load(Ordering::Relaxed)) {
+            return Err(CoreError::Interrupted);
+        }
+        Ok(())
+    })
+}
+
+/// Run with full paths of the requested series. `tick(done)` is called on the
+/// calling thread about every [`POLL`]; returning false stops the run with
+/// `Interrupted`.
+pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
+    let days = model.days;
+    let n = req.n;
+    check_given(req)?;
+    let need = estimate_bytes(model, n, req.series.len());
+    if let Some(max) = req.max_bytes {
+        if need > max {
+            return Err(CoreError::Resource(format!(
+                "this run would hold {:.1} MB of results, above the budget of {:.1} MB; \
+                 record fewer series (series=[...]), fewer trajectories, or use paths=False",
+                need as f64 / 1e6,
+                max as f64 / 1e6
+            )));
+        }
+    }
+    let slot = slots(model, req);
+    let mut out = Paths {
+        series: req.series.iter().map(|_| vec![0.0; n * days]).collect(),
+        outcomes: vec![vec![0.0; n]; model.outcomes.len()],
+        params: vec![vec![0.0; n]; model.uncertain.len()],
+    };
+    let pool = pool(req.threads)?;
+    let mut blocks = new_blocks(n);
+    split(&mut blocks, &mut out.series, days, |b| &mut b.series);
+    split(&mut blocks, &mut out.outcomes, 1, |b| &mut b.outcomes);
+    split(&mut blocks, &mut out.params, 1, |b| &mut b.params);
+    let work = |mut b: Block, stop: &AtomicBool, done: &AtomicUsize| {
+        let mut orow = vec![0.0; model.outcomes.len()];
+        let mut prow = vec![0.0; model.uncertain.len()];
+        for j in 0..b.len {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let i = b.first + j;
+            let traj = req.first + i as u64;
+            let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
+            if b.series.is_empty() {
+                model.simulate(req.seed, traj, given, &mut Discard, &mut orow, &mut prow);
+            } else {
+                let mut sink = PathSink { slot: &slot, bufs: &mut b.series, base: j * days };
+                model.simulate(req.seed, traj, given, &mut sink, &mut orow, &mut prow);
+            }
+            for (k, x) in orow.iter().enumerate() {
+                b.outcomes[k][j] = *x;
+            }
+            for (k, x) in prow.iter().enumerate() {
+                b.params[k][j] = *x;
+            }
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    drive(pool.as_ref(), blocks, work, &mut tick)?;
+    Ok(out)
+}
+
 struct Local {
     series: Summary,
     outcomes: Summary,
@@ -223,7 +296,8 @@ struct Local {
 /// when `arrays` is true, as sketches otherwise. Every statistic is exact
 /// integer arithmetic or order-free (see `summary`), so the result is the same
 /// bit for bit whatever the thread count, the block size or the partition of
-/// the trajectories into partial runs.
+/// the trajectories into partial runs. Each worker thread folds into its own
+/// summary; they are merged at the end.
 pub fn run_summary(
     model: &Compiled,
     req: &Request,
@@ -232,9 +306,7 @@ pub fn run_summary(
 ) -> Result<Summaries, CoreError> {
     let days = model.days;
     let n = req.n;
-    if !req.given.is_empty() && req.given.len() != n {
-        return Err(CoreError::Resource(format!("{} rows of given values for {n} trajectories", req.given.len())));
-    }
+    check_given(req)?;
     let pool = pool(req.threads)?;
     let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads()).max(1);
     let need = estimate_summary_bytes(model, n, req.series.len(), threads, arrays);
@@ -247,83 +319,65 @@ pub fn run_summary(
             )));
         }
     }
-    let mut slot = vec![usize::MAX; model.series.len()];
-    for (i, &id) in req.series.iter().enumerate() {
-        slot[id] = i;
-    }
+    let slot = slots(model, req);
     let (n_out, n_par) = (model.outcomes.len(), model.uncertain.len());
     let sketch_rows = |k: usize| if arrays { 0 } else { k };
-    let mut locals: Vec<Local> = (0..threads)
-        .map(|_| Local {
-            series: Summary::new(req.series.len(), days),
-            outcomes: Summary::new(sketch_rows(n_out), 1),
-            params: Summary::new(sketch_rows(n_par), 1),
+    let locals: Vec<Mutex<Local>> = (0..threads)
+        .map(|_| {
+            Mutex::new(Local {
+                series: Summary::new(req.series.len(), days),
+                outcomes: Summary::new(sketch_rows(n_out), 1),
+                params: Summary::new(sketch_rows(n_par), 1),
+            })
         })
         .collect();
     let mut out_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_out] } else { Vec::new() };
     let mut par_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_par] } else { Vec::new() };
-
-    let blocks = n.div_ceil(BLOCK);
-    let per_group = 4; // blocks per worker per wave
-    let wave = threads * per_group;
-    let mut b0 = 0;
-    while b0 < blocks {
-        let b1 = (b0 + wave).min(blocks);
-        let (t0, t1) = (b0 * BLOCK, (b1 * BLOCK).min(n));
-        let group_len = per_group * BLOCK;
-        let mut groups: Vec<(usize, Vec<&mut [f64]>, Vec<&mut [f64]>)> =
-            (0..threads).map(|g| (t0 + g * group_len, Vec::new(), Vec::new())).collect();
-        for col in out_arr.iter_mut() {
-            for (g, ch) in col[t0..t1].chunks_mut(group_len).enumerate() {
-                groups[g].1.push(ch);
+    let mut blocks = new_blocks(n);
+    split(&mut blocks, &mut out_arr, 1, |b| &mut b.outcomes);
+    split(&mut blocks, &mut par_arr, 1, |b| &mut b.params);
+    let work = |mut b: Block, stop: &AtomicBool, done: &AtomicUsize| {
+        let me = rayon::current_thread_index().unwrap_or(0) % locals.len();
+        let mut local = locals[me].lock().unwrap_or_else(|e| e.into_inner());
+        let mut orow = vec![0.0; n_out];
+        let mut prow = vec![0.0; n_par];
+        let mut rows = vec![0.0; req.series.len() * days];
+        for j in 0..b.len {
+            if stop.load(Ordering::Relaxed) {
+                return;
             }
-        }
-        for col in par_arr.iter_mut() {
-            for (g, ch) in col[t0..t1].chunks_mut(group_len).enumerate() {
-                groups[g].2.push(ch);
-            }
-        }
-        let work = |(local, (first, mut outs, mut pars)): (&mut Local, (usize, Vec<&mut [f64]>, Vec<&mut [f64]>))| {
-            let last = (first + group_len).min(t1);
-            let mut orow = vec![0.0; n_out];
-            let mut prow = vec![0.0; n_par];
-            let mut rows = vec![0.0; req.series.len() * days];
-            for i in first..last {
-                let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
+            let i = b.first + j;
+            let traj = req.first + i as u64;
+            let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
+            if rows.is_empty() {
+                model.simulate(req.seed, traj, given, &mut Discard, &mut orow, &mut prow);
+            } else {
                 let mut sink = RowSink { slot: &slot, days, buf: &mut rows };
-                model.simulate(req.seed, req.first + i as u64, given, &mut sink, &mut orow, &mut prow);
-                for (r, row) in rows.chunks_exact(days.max(1)).enumerate() {
+                model.simulate(req.seed, traj, given, &mut sink, &mut orow, &mut prow);
+                for (r, row) in rows.chunks_exact(days).enumerate() {
                     local.series.add_row(r, row);
                 }
-                let j = i - first;
-                if arrays {
-                    for (k, x) in orow.iter().enumerate() {
-                        outs[k][j] = *x;
-                    }
-                    for (k, x) in prow.iter().enumerate() {
-                        pars[k][j] = *x;
-                    }
-                } else {
-                    for (k, x) in orow.iter().enumerate() {
-                        local.outcomes.add(k, 0, *x);
-                    }
-                    for (k, x) in prow.iter().enumerate() {
-                        local.params.add(k, 0, *x);
-                    }
+            }
+            if arrays {
+                for (k, x) in orow.iter().enumerate() {
+                    b.outcomes[k][j] = *x;
+                }
+                for (k, x) in prow.iter().enumerate() {
+                    b.params[k][j] = *x;
+                }
+            } else {
+                for (k, x) in orow.iter().enumerate() {
+                    local.outcomes.add(k, 0, *x);
+                }
+                for (k, x) in prow.iter().enumerate() {
+                    local.params.add(k, 0, *x);
                 }
             }
-        };
-        let jobs: Vec<_> = locals.iter_mut().zip(groups).filter(|(_, g)| g.0 < t1).collect();
-        match &pool {
-            Some(p) => p.install(|| jobs.into_par_iter().for_each(work)),
-            None => jobs.into_par_iter().for_each(work),
+            done.fetch_add(1, Ordering::Relaxed);
         }
-        b0 = b1;
-        if !tick(t1) {
-            return Err(CoreError::Interrupted);
-        }
-    }
-    let mut it = locals.into_iter();
+    };
+    drive(pool.as_ref(), blocks, work, &mut tick)?;
+    let mut it = locals.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
     let mut acc = it.next().expect("at least one worker");
     for l in it {
         acc.series.merge(&l.series).map_err(CoreError::Resource)?;

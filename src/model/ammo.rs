@@ -1,7 +1,7 @@
 //! Ammunition per side and caliber (MODEL.md section 3).
 use super::compile::{CaliberCfg, LineCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{binomial, poisson};
+use crate::engine::sample::{self, binomial, poisson};
 
 /// A supply line's state in one trajectory.
 pub struct Line {
@@ -88,7 +88,7 @@ impl Stock {
     /// it is capped at the duds in stock, so the pool never goes negative.
     pub fn fire(&mut self, t: usize, demand: f64) -> Firing {
         let floor = self.reserve.max(self.reserve_days * demand);
-        let fired = demand.min((self.stock - floor).max(0.0)).floor();
+        let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
         if fired < demand && demand > 0.0 && self.first_short.is_none() {
             self.first_short = Some(t);
         }

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use super::compile::{FleetCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{binomial, index, poisson, unit, weibull_residual_life};
+use crate::engine::sample::{binomial, index, poisson, round_nonneg, unit, weibull_residual_life};
 
 #[derive(Debug, Clone, Copy)]
 struct Gun {
@@ -121,7 +121,7 @@ impl Fleet {
     /// Rounds the fleet asks for today (whole rounds).
     #[inline]
     pub fn demand(&self) -> f64 {
-        (self.heap.len() as f64 * self.rounds_per_gun_day).round()
+        round_nonneg(self.heap.len() as f64 * self.rounds_per_gun_day)
     }
 
     /// Mean wear / life over serviceable guns.
@@ -218,8 +218,8 @@ impl Fleet {
     }
 
     /// One day after firing `rounds` (the fleet's share of its caliber's fire),
-    /// with the enemy's fire at `enemy_ratio` times its reference.
-    pub fn step(&mut self, t: usize, rounds: f64, enemy_ratio: f64) {
+    /// with the enemy's fire at exp(`ln_ratio`) times its reference.
+    pub fn step(&mut self, t: usize, rounds: f64, ln_ratio: f64) {
         // 1. Wear and failures.
         let n = self.heap.len();
         if n > 0 && rounds > 0.0 {
@@ -250,7 +250,11 @@ impl Fleet {
         }
         // 3. Combat losses among serviceable guns.
         if self.q > 0.0 && !self.heap.is_empty() {
-            let q = if self.beta == 0.0 { self.q } else { (self.q * enemy_ratio.powf(self.beta)).min(1.0) };
+            let q = if self.beta == 0.0 || ln_ratio == 0.0 {
+                self.q
+            } else {
+                (self.q * (self.beta * ln_ratio).exp()).min(1.0)
+            };
             let k = binomial(&mut self.rng_combat, self.heap.len() as f64, q) as usize;
             for _ in 0..k {
                 let i = index(&mut self.rng_combat, self.heap.len());
@@ -311,7 +315,7 @@ mod tests {
         let mut f = Fleet::new(&cfg, &v, &Streams::new(9, 0, None));
         assert_eq!(f.serviceable(), 500);
         for t in 0..400 {
-            f.step(t, f.demand(), 1.0);
+            f.step(t, f.demand(), 0.0);
             for i in 1..f.heap.len() {
                 assert!(f.heap[(i - 1) / 2].thr <= f.heap[i].thr);
             }

@@ -199,10 +199,11 @@ impl Compiled {
                 } else {
                     1.0
                 };
+                let ln_ratio = ratio.ln();
                 let ss = &mut st[si];
                 for (fi, f) in s.fleets.iter().enumerate() {
                     let fl = &mut ss.fleets[fi];
-                    fl.step(t, ss.rounds[fi], ratio);
+                    fl.step(t, ss.rounds[fi], ln_ratio);
                     for (k, x) in [
                         fl.serviceable() as f64,
                         fl.waiting() as f64,
