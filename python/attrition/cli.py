@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     r.add_argument("-n", type=int, default=10_000, help="trajectories (default 10000)")
     r.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one, printed)")
     r.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    r.add_argument("--report", metavar="DIR", default=None,
+                   help="also write DIR/index.html with the key outcomes and charts (PNG), and the per-day "
+                        "summaries and outcomes as CSV (needs matplotlib: pip install 'attrition[plot]')")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     v = sub.add_parser("validate", help="check a scenario file and print its errors")
     v.add_argument("file")
@@ -95,6 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("days_to_* are days from the start date; 'never' is the share of trajectories where it did not happen.")
         print()
         print(summary_table(res))
+        if args.report is not None:
+            from .report import write_report
+
+            cmd = "attrition " + " ".join(argv if argv is not None else sys.argv[1:])
+            try:
+                index = write_report(res, args.report, command=cmd)
+            except ImportError as e:  # pragma: no cover - exercised without the extra
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+            print()
+            print(f"report written to {index}")
         return 0
     except (AttritionError, OSError, KeyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -237,6 +237,123 @@ class Result:
         paths = [u["path"] for u in self.scenario.uncertain_list()]
         return self._table(self._params, paths, names, q, "param")
 
+    # -- tables, plots and display (bodies in _frames.py, plot.py, _display.py) -------
+    def to_pandas(
+        self, series: str | Iterable[str] | None = None, *, summary: bool | None = None,
+        q: Sequence[float] = SUMMARY_QUANTILES,
+    ) -> Any:
+        """The recorded series as a tidy pandas DataFrame.
+
+        Parameters
+        ----------
+        series
+            A recorded series, a glob pattern (``"russia.fleet.*.serviceable"``) or a
+            list of them; ``None`` (default) for every recorded series.
+        summary
+            ``False``: paths, one row per (trajectory, date) and **one column per
+            series** (wide, so memory is ``n x days x series`` values: keep ``series``
+            narrow for large runs). ``True``: per-day statistics, one row per
+            (series, date) with columns ``count, mean, sd, min, max`` and one column
+            per quantile (``q0.05`` ...). ``None`` (default): paths when the run kept
+            them, statistics otherwise.
+        q
+            Quantiles of the statistics.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Paths: columns ``trajectory`` (index in the seed's streams), ``date``, then
+            the series. Statistics: columns ``series`` (categorical), ``date``, then the
+            statistics. Needs the ``pandas`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=20, seed=1, series=["russia.ammo.152mm.stock"])
+        >>> df = r.to_pandas()
+        >>> list(df.columns), len(df) == 20 * 730
+        (['trajectory', 'date', 'russia.ammo.152mm.stock'], True)
+        >>> r.to_pandas(summary=True).columns[:7].tolist()
+        ['series', 'date', 'count', 'mean', 'sd', 'min', 'max']
+        """
+        from . import _frames
+
+        return _frames.to_pandas(self, series, summary, q)
+
+    def outcomes_frame(self) -> Any:
+        """Every outcome and every drawn parameter per trajectory, as a pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per trajectory (index ``trajectory``: its index in the seed's
+            streams), the outcomes as columns (in ``outcome_names`` order), then the
+            drawn parameters by dotted path (``sides.russia...``). ``df.attrs``
+            lists which columns are ``"outcomes"`` and which ``"params"``.
+            First-passage outcomes are NaN where the event never happened.
+            Needs per-trajectory outcomes (``outcomes_kept == "arrays"``).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=20, seed=1, series=[])
+        >>> df = r.outcomes_frame()
+        >>> df.shape == (20, len(r.outcome_names) + len(r.scenario.uncertain_list()))
+        True
+        >>> df.index.name, df["sides.russia.fleets.msta_b.barrel_life"].between(1500, 3000).all()
+        ('trajectory', np.True_)
+        """
+        from . import _frames
+
+        return _frames.outcomes_frame(self)
+
+    def to_xarray(
+        self, series: str | Iterable[str] | None = None, *, summary: bool | None = None,
+        q: Sequence[float] = SUMMARY_QUANTILES,
+    ) -> Any:
+        """The recorded series as an ``xarray.Dataset``, one variable per series.
+
+        Parameters
+        ----------
+        series, summary, q
+            As in :meth:`to_pandas`.
+
+        Returns
+        -------
+        xarray.Dataset
+            Paths: dims ``(trajectory, date)``; statistics: dims ``(stat, date)`` with
+            ``stat`` = ``count, mean, sd, min, max, q0.05, ...``. ``date`` holds real
+            dates. Each variable carries ``units`` and ``long_name``; the dataset's
+            attributes carry the scenario name, description and TOML text, the seed,
+            n, the mode and the attrition version. Needs the ``xarray`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=20, seed=1, series=["russia.ammo.152mm.stock"])
+        >>> ds = r.to_xarray()
+        >>> dict(ds.sizes), ds.attrs["seed"], ds["russia.ammo.152mm.stock"].attrs["units"]
+        ({'trajectory': 20, 'date': 730}, 1, 'shells')
+        >>> r.to_xarray(summary=True)["russia.ammo.152mm.stock"].sel(stat="q0.5").sizes["date"]
+        730
+        """
+        from . import _frames
+
+        return _frames.to_xarray(self, series, summary, q)
+
+    @property
+    def plot(self) -> Any:
+        """Charts of this result (needs the ``plot`` extra): ``fan``, ``fans``, ``hist``,
+        ``survival``, ``compare`` and ``tornado``; see :class:`attrition.plot.ResultPlot`."""
+        from .plot import ResultPlot
+
+        return ResultPlot(self)
+
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.result_html(self)
+
     # -- pickling ----------------------------------------------------------------------
     def __reduce__(self) -> tuple[Any, ...]:
         def pack(x: Any) -> Any:
@@ -250,12 +367,10 @@ class Result:
         return (_restore, (state,))
 
     def __repr__(self) -> str:
-        kind = f"{len(self.series_names)} series as {'paths' if self.paths else 'summaries'}"
-        return (
-            f"<Result {self.scenario.name!r}: n={self.n}, seed={self.seed}, "
-            f"{self.dates[0]} .. {self.dates[-1]} ({self.days} days), {kind}, "
-            f"{len(self.outcome_names)} outcomes as {self.outcomes_kept}>"
-        )
+        """The run's identity line, then the key outcomes (median and 90 % interval)."""
+        from . import _display
+
+        return _display.result_text(self)
 
 
 def _unpack(x: Any) -> Any:

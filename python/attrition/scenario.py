@@ -73,7 +73,10 @@ class Scenario:
         if size > _core.MAX_SCENARIO_BYTES:
             raise ScenarioError(f"{os.fspath(path)}: file is {size} bytes; the limit is {_core.MAX_SCENARIO_BYTES}")
         with open(path, "rb") as f:
-            data = f.read()
+            # Read no more than the limit: a device or a pipe (/dev/zero) reports size 0.
+            data = f.read(_core.MAX_SCENARIO_BYTES + 1)
+        if len(data) > _core.MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{os.fspath(path)}: more than {_core.MAX_SCENARIO_BYTES} bytes; that is the limit")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -85,7 +88,13 @@ class Scenario:
         """Parse a TOML text."""
         if not isinstance(text, str):
             raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
-        return cls(_core.Scenario.from_toml(text))
+        try:
+            core = _core.Scenario.from_toml(text)
+        except UnicodeEncodeError as e:
+            # A lone surrogate (e.g. from surrogateescape decoding) is not text TOML can hold.
+            line = text.count("\n", 0, e.start) + 1
+            raise ScenarioError(f"not valid text: line {line} holds a lone surrogate {text[e.start]!r}") from None
+        return cls(core)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
@@ -187,17 +196,16 @@ class Scenario:
         return (Scenario.from_toml, (self.to_toml(),))
 
     def __repr__(self) -> str:
-        d = self.to_dict()
-        parts = []
-        for side, s in d["sides"].items():
-            parts.append(
-                f"{side}: {len(s.get('calibers', {}))} calibers, {len(s.get('fleets', {}))} fleets, "
-                f"{len(s.get('supply', {}))} supply lines, {len(s.get('contingents', {}))} contingents"
-            )
-        return (
-            f"<Scenario {self.name!r}: {self.start} + {self.days} days, "
-            f"{len(self.uncertain_list())} uncertain parameters; " + "; ".join(parts) + ">"
-        )
+        """Sides, calibers, supply lines (supplier, window), fleets and contingents, every
+        value shown where it lives, uncertain ones as ``~distribution``."""
+        from . import _display
+
+        return _display.scenario_text(self)
+
+    def _repr_html_(self) -> str:
+        from . import _display
+
+        return _display.scenario_html(self)
 
 
 def _plain(x: Any) -> Any:

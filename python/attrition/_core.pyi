@@ -1,0 +1,128 @@
+"""Typed stubs of the Rust extension ``attrition._core`` (src/python/mod.rs).
+
+Checked against the compiled module by ``python -m mypy.stubtest attrition._core``
+(tests/test_stubs.py).
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, final
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "BLOCK",
+    "MAX_DAYS",
+    "MAX_SCENARIO_BYTES",
+    "RELATIVE_ACCURACY",
+    "Scenario",
+    "SummaryTable",
+    "__version__",
+    "estimate_bytes",
+    "estimate_summary_bytes",
+    "rng_floor",
+    "run",
+    "run_summary",
+]
+
+__version__: str
+MAX_DAYS: int
+MAX_SCENARIO_BYTES: int
+#: Trajectories per block of the runner (each block draws from its own keyed streams).
+BLOCK: int
+#: Relative accuracy of the quantile sketches (0.01 = 1 %).
+RELATIVE_ACCURACY: float
+
+_Columns = dict[str, NDArray[np.float64]]
+
+@final
+class Scenario:
+    """A validated scenario with its compiled model (series, outcomes, uncertain parameters)."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_toml(text: str) -> Scenario: ...
+    @staticmethod
+    def from_dict(d: Any) -> Scenario: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_toml(self) -> str: ...
+    def with_values(self, overrides: dict[str, Any]) -> Scenario: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def start(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def series_names(self) -> list[str]: ...
+    @property
+    def outcome_names(self) -> list[str]: ...
+    def uncertain(self) -> list[tuple[str, str, float, float, Any]]:
+        """Each uncertain parameter as (path, description, low, high, distribution as a dict)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
+@final
+class SummaryTable:
+    """Streaming statistics per (row, column): rows are series, outcomes or parameters; columns are days."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def rows(self) -> int: ...
+    @property
+    def cols(self) -> int: ...
+    def stats(self, row: int) -> _Columns:
+        """Arrays over columns: ``count``, ``nan``, ``mean``, ``sd``, ``min``, ``max``."""
+    def quantiles(self, row: int, q: Sequence[float]) -> NDArray[np.float64]:
+        """Quantiles of a row, shape ``(len(q), cols)``."""
+    def merge(self, other: SummaryTable) -> SummaryTable: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> SummaryTable: ...
+    def nbytes(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
+def run(
+    scenario: Scenario,
+    *,
+    seed: int,
+    first: int,
+    n: int,
+    series: Sequence[str],
+    threads: int | None = None,
+    max_bytes: int | None = None,
+    given: dict[str, NDArray[np.float64]] | None = None,
+    tick: Callable[[int], object] | None = None,
+) -> tuple[_Columns, _Columns, _Columns]:
+    """Full paths: (series ``{name: (n, days)}``, outcomes ``{name: (n,)}``, params ``{path: (n,)}``)."""
+
+def run_summary(
+    scenario: Scenario,
+    *,
+    seed: int,
+    first: int,
+    n: int,
+    series: Sequence[str],
+    arrays: bool,
+    threads: int | None = None,
+    max_bytes: int | None = None,
+    given: dict[str, NDArray[np.float64]] | None = None,
+    tick: Callable[[int], object] | None = None,
+) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable]:
+    """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches."""
+
+def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
+def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
+def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
+    """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""

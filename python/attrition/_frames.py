@@ -1,0 +1,159 @@
+"""Tables of a Result: pandas DataFrames and xarray Datasets (the bodies of
+``Result.to_pandas``, ``Result.outcomes_frame`` and ``Result.to_xarray``)."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import numpy as np
+
+from . import _labels
+from .errors import AttritionError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Result
+
+#: Statistics of a summary table, in column order (quantiles follow).
+STATS = ("count", "mean", "sd", "min", "max")
+
+
+def pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("this needs pandas: pip install 'attrition[pandas]'") from None
+    return pandas
+
+
+def xarray() -> Any:
+    try:
+        import xarray
+    except ImportError:
+        raise ImportError("this needs xarray: pip install 'attrition[xarray]'") from None
+    return xarray
+
+
+def select(result: "Result", series: str | Iterable[str] | None) -> list[str]:
+    """Recorded series by name or glob pattern (None: all of them)."""
+    recorded = result.series_names
+    if series is None:
+        return recorded
+    patterns = [series] if isinstance(series, str) else list(series)
+    out: list[str] = []
+    for p in patterns:
+        if any(c in p for c in "*?["):
+            hits = [n for n in recorded if fnmatch.fnmatchcase(n, p)]
+            if not hits:
+                raise KeyError(f"no recorded series matches {p!r}")
+            out.extend(h for h in hits if h not in out)
+        else:
+            result._check_series(p)
+            if p not in out:
+                out.append(p)
+    return out
+
+
+def _mode(result: "Result", summary: bool | None) -> bool:
+    if summary is None:
+        return not result.paths
+    if not summary and not result.paths:
+        raise AttritionError("this run kept summaries, not paths (paths=False): pass summary=True or run with paths=True")
+    return bool(summary)
+
+
+def _qname(q: float) -> str:
+    return f"q{q:g}"
+
+
+def summary_columns(result: "Result", name: str, q: Sequence[float]) -> dict[str, np.ndarray]:
+    cols: dict[str, np.ndarray] = {k: np.asarray(v, dtype=float) for k, v in result.stats(name).items()}
+    qs = result.quantiles(name, list(q))
+    for i, qq in enumerate(q):
+        cols[_qname(qq)] = qs[i]
+    return cols
+
+
+def to_pandas(result: "Result", series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+    pd = pandas()
+    names = select(result, series)
+    dates = pd.DatetimeIndex(result.dates, name="date")
+    if _mode(result, summary):
+        frames = []
+        for name in names:
+            cols = summary_columns(result, name, q)
+            f = pd.DataFrame({"series": pd.Categorical([name] * result.days, categories=names), "date": dates, **cols})
+            frames.append(f)
+        if not frames:
+            return pd.DataFrame(columns=["series", "date", *STATS, *(_qname(x) for x in q)])
+        return pd.concat(frames, ignore_index=True)
+    traj = np.asarray(result.trajectories, dtype=np.int64)
+    data: dict[str, Any] = {
+        "trajectory": np.repeat(traj, result.days),
+        "date": np.tile(np.asarray(result.dates, dtype="datetime64[ns]"), result.n),
+    }
+    for name in names:
+        data[name] = result.series(name).reshape(-1)
+    return pd.DataFrame(data)
+
+
+def outcomes_frame(result: "Result") -> Any:
+    pd = pandas()
+    if result.outcomes_kept != "arrays":
+        raise AttritionError(
+            "outcomes and drawn parameters were kept as sketches (no per-trajectory values); "
+            "use outcome_table() and param_table(), or run with outcomes='arrays'"
+        )
+    index = pd.Index(np.asarray(result.trajectories, dtype=np.int64), name="trajectory")
+    cols: dict[str, np.ndarray] = {}
+    for k in result.outcome_names:
+        cols[k] = result.outcomes[k]
+    params = result.params
+    for u in result.scenario.uncertain_list():
+        cols[u["path"]] = params[u["path"]]
+    df = pd.DataFrame(cols, index=index)
+    df.attrs["outcomes"] = list(result.outcome_names)
+    df.attrs["params"] = [u["path"] for u in result.scenario.uncertain_list()]
+    return df
+
+
+def attrs(result: "Result") -> dict[str, Any]:
+    from . import __version__
+
+    sc = result.scenario
+    return {
+        "scenario": sc.name,
+        "description": sc.description,
+        "start": str(sc.start),
+        "days": int(sc.days),
+        # netCDF attributes hold int64 at most; a seed above it is kept as text
+        "seed": int(result.seed) if result.seed < 2**63 else str(result.seed),
+        "n": int(result.n),
+        "mode": "paths" if result.paths else "summaries",
+        "attrition_version": __version__,
+        "scenario_toml": sc.to_toml(),
+    }
+
+
+def to_xarray(result: "Result", series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+    xr = xarray()
+    names = select(result, series)
+    dates = np.asarray(result.dates, dtype="datetime64[ns]")
+    data_vars: dict[str, Any] = {}
+    if _mode(result, summary):
+        stats = [*STATS, *(_qname(x) for x in q)]
+        coords: dict[str, Any] = {"stat": stats, "date": dates}
+        dims: tuple[str, ...] = ("stat", "date")
+        for name in names:
+            cols = summary_columns(result, name, q)
+            data_vars[name] = (dims, np.stack([cols[s] for s in stats]), _var_attrs(name))
+    else:
+        coords = {"trajectory": np.asarray(result.trajectories, dtype=np.int64), "date": dates}
+        dims = ("trajectory", "date")
+        for name in names:
+            data_vars[name] = (dims, result.series(name), _var_attrs(name))
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs(result))
+
+
+def _var_attrs(name: str) -> dict[str, str]:
+    return {"long_name": _labels.label(name), "units": _labels.unit(name, outcome=False)}
