@@ -21,6 +21,7 @@ KEY_OUTCOMES = (
     "*.fleet.*.days_to_half",
     "*.fleet.*.serviceable_end",
     "*.fleet.*.worn_out",
+    "*.fleet.*.written_off",
     "*.fleet.*.destroyed",
     "*.casualties.total.days_to_*",
     "*.casualties.total.run_total",

@@ -19,7 +19,22 @@ use crate::engine::sample::{binomial, index, poisson, round_nonneg, unit, weibul
 struct Gun {
     thr: f64,
     c: f64,
-    life: f64,
+    /// 1 / life and 1 / life^b, kept so the power sums need no division.
+    inv_life: f64,
+    inv_life_b: f64,
+}
+
+impl Gun {
+    #[inline]
+    fn new(thr: f64, c: f64, life: f64, b: u8) -> Gun {
+        let inv_life = 1.0 / life;
+        let inv_life_b = match b {
+            1 => inv_life,
+            2 => inv_life * inv_life,
+            _ => inv_life * inv_life * inv_life,
+        };
+        Gun { thr, c, inv_life, inv_life_b }
+    }
 }
 
 pub struct Fleet {
@@ -101,7 +116,13 @@ impl Fleet {
             let age = max_age * unit(&mut f.rng_barrels);
             let life = weibull_residual_life(&mut f.rng_barrels, f.scale, f.shape, age);
             // Fitted at clock -age, so its wear now is `age`.
-            f.push(Gun { thr: life - age, c: -age, life });
+            let g = Gun::new(life - age, -age, life, f.b);
+            f.account(&g, 1.0);
+            f.heap.push(g);
+        }
+        // Floyd's heap construction: O(n) for the initial fleet.
+        for i in (0..f.heap.len() / 2).rev() {
+            f.sift_down(i);
         }
         f.check_threshold(0);
         f
@@ -146,15 +167,19 @@ impl Fleet {
         (1.0 - self.a * (s / n as f64).max(0.0)).clamp(0.0, 1.0)
     }
 
+    #[inline]
     fn account(&mut self, g: &Gun, sign: f64) {
-        let lb = g.life.powi(i32::from(self.b));
-        let mut cj = 1.0;
-        for j in 0..=usize::from(self.b) {
-            self.pw[j] += sign * cj / lb;
-            cj *= g.c;
+        let w = sign * g.inv_life_b;
+        self.pw[0] += w;
+        self.pw[1] += w * g.c;
+        if self.b >= 2 {
+            self.pw[2] += w * g.c * g.c;
+            if self.b >= 3 {
+                self.pw[3] += w * g.c * g.c * g.c;
+            }
         }
-        self.q0 += sign / g.life;
-        self.q1 += sign * g.c / g.life;
+        self.q0 += sign * g.inv_life;
+        self.q1 += sign * g.c * g.inv_life;
     }
 
     fn push(&mut self, g: Gun) {
@@ -214,7 +239,7 @@ impl Fleet {
 
     fn fresh_gun(&mut self) -> Gun {
         let life = weibull_residual_life(&mut self.rng_barrels, self.scale, self.shape, 0.0);
-        Gun { thr: self.clock + life, c: self.clock, life }
+        Gun::new(self.clock + life, self.clock, life, self.b)
     }
 
     /// One day after firing `rounds` (the fleet's share of its caliber's fire),
@@ -322,9 +347,9 @@ mod tests {
             let n = f.heap.len() as f64;
             if n > 0.0 {
                 let exact: f64 =
-                    f.heap.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) / g.life).powi(2)).sum::<f64>() / n;
+                    f.heap.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) * g.inv_life).powi(2)).sum::<f64>() / n;
                 assert!((exact - f.accuracy()).abs() < 1e-9, "{exact} vs {}", f.accuracy());
-                let w: f64 = f.heap.iter().map(|g| (f.clock - g.c) / g.life).sum::<f64>() / n;
+                let w: f64 = f.heap.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
                 assert!((w - f.mean_wear()).abs() < 1e-9);
             }
             let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
