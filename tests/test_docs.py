@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["attrition", "attrition.scenario", "attrition.runner", "attrition.results", "attrition.cli"]
+MODULES = ["attrition", "attrition.scenario", "attrition.runner", "attrition.results", "attrition.cli", "attrition.distributed", "attrition.plot", "attrition.report", "attrition.sensitivity", "attrition.data", "attrition.calibrate", "attrition._dist"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -15,9 +15,13 @@ Examples
 from . import _core
 from .errors import AttritionError, ResourceError, ScenarioError
 from .compare import Comparison, compare
+from .distributed import SweepResult, sweep
 from .results import Result, merge
 from .runner import DEFAULT_SERIES, run
 from .scenario import Scenario, builtins
+from . import data, sensitivity  # submodules: attrition.data.gs_losses(), attrition.sensitivity.sobol()
+from . import plot, report  # submodules: attrition.plot.difference(), attrition.report.write_report() (need matplotlib)
+from .calibrate import Calibration, calibrate
 
 __version__: str = _core.__version__
 MAX_DAYS: int = _core.MAX_DAYS
@@ -25,6 +29,7 @@ MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 
 __all__ = [
     "AttritionError",
+    "Calibration",
     "Comparison",
     "DEFAULT_SERIES",
     "MAX_DAYS",
@@ -33,9 +38,14 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
     "__version__",
     "builtins",
+    "calibrate",
     "compare",
+    "data",
     "merge",
     "run",
+    "sensitivity",
+    "sweep",
 ]

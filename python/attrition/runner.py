@@ -71,6 +71,44 @@ def _select(names: list[str], series: str | Iterable[str] | None) -> list[str]:
     return chosen
 
 
+def _sample_columns(samples: Any) -> tuple[dict[str, np.ndarray] | None, int | None]:
+    """Explicit parameter values as ``{path: float64 array}`` and their row count.
+
+    Takes a mapping of 1-D arrays, a pandas DataFrame (columns are paths) or a
+    numpy structured array (fields are paths); refuses ragged or non-finite columns.
+    """
+    if samples is None:
+        return None, None
+    if isinstance(samples, np.ndarray) and samples.dtype.names is not None:
+        items = [(k, samples[k]) for k in samples.dtype.names]
+    elif hasattr(samples, "columns") and hasattr(samples, "__getitem__") and not isinstance(samples, Mapping):
+        items = [(k, samples[k].to_numpy()) for k in samples.columns]  # a pandas DataFrame
+    elif isinstance(samples, Mapping):
+        items = list(samples.items())
+    else:
+        raise TypeError(
+            "samples must be a dict {path: array}, a pandas DataFrame or a numpy structured array, "
+            f"got {type(samples).__name__}"
+        )
+    given: dict[str, np.ndarray] = {}
+    rows = None
+    for k, v in items:
+        if not isinstance(k, str):
+            raise TypeError(f"samples are keyed by dotted parameter paths (str), got {k!r}")
+        a = np.ascontiguousarray(v, dtype=np.float64)
+        if a.ndim != 1 or (rows is not None and len(a) != rows):
+            want = f"({rows},)" if rows is not None else "one dimension"
+            raise ValueError(f"samples[{k!r}] has shape {a.shape}; expected {want}")
+        rows = len(a)
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            raise ValueError(f"samples[{k!r}] has a non-finite value {a[bad[0]]} in row {bad[0]}")
+        given[k] = a
+    if not given or not rows:
+        raise ValueError("samples is empty: give at least one parameter with at least one row")
+    return given, rows
+
+
 def run(
     scenario: Scenario | Mapping[str, Any] | str,
     /,
@@ -82,9 +120,11 @@ def run(
     threads: int | None = None,
     progress: bool | None = None,
     max_memory: int | None = None,
-    samples: Mapping[str, Any] | None = None,
+    samples: Mapping[str, Any] | Any | None = None,
     trajectories: range | None = None,
     outcomes: str = "auto",
+    executor: Any = None,
+    block: int | None = None,
 ) -> Result:
     """Run ``n`` trajectories of a scenario.
 
@@ -110,7 +150,11 @@ def run(
     max_memory
         Refuse runs whose results would exceed this many bytes (default: half the available memory).
     samples
-        Explicit values for uncertain parameters: ``{dotted path: array of n values}``.
+        Explicit values for uncertain parameters, one row per trajectory (row ``i`` is
+        trajectory ``i`` of the run; the parameters not given are drawn as usual):
+        ``{dotted path: array of n values}``, a pandas DataFrame whose columns are
+        dotted paths (its index is ignored), or a numpy structured array whose field
+        names are dotted paths. Without ``n``, n is the number of rows.
     outcomes
         ``"arrays"`` keeps outcomes and drawn parameters per trajectory, ``"sketch"``
         as summaries; ``"auto"`` (default) keeps arrays while they fit the memory budget.
@@ -118,6 +162,18 @@ def run(
     trajectories
         Run just these trajectories of the seed's streams (a ``range`` with step 1);
         :func:`attrition.merge` combines such partial runs into the run over their union.
+    executor
+        Run on a cluster or a pool: a ``dask.distributed.Client``, any
+        ``concurrent.futures.Executor`` (``ProcessPoolExecutor``, ``client.get_executor()``,
+        mpi4py's ``MPIPoolExecutor``), or a function creating one (such as the class
+        ``ProcessPoolExecutor``: attrition then owns the pool and replaces it if a worker
+        dies). The trajectories are cut into fixed blocks, run there and merged in order:
+        the result is bit-identical to a local run. ``threads`` is then per block
+        (default 1). See :func:`attrition.distributed.run_distributed` and ``docs/cluster.md``.
+    block
+        Trajectories per block with ``executor`` (default: from ``n`` and the scenario,
+        independent of the workers; see :func:`attrition.distributed.plan`). It does not
+        change the result.
 
     Returns
     -------
@@ -132,6 +188,15 @@ def run(
     >>> r.seed
     1
     """
+    if executor is not None:
+        from .distributed import run_distributed
+
+        return run_distributed(
+            scenario, executor=executor, block=block, n=n, seed=seed, series=series, paths=paths, threads=threads,
+            progress=progress, max_memory=max_memory, samples=samples, trajectories=trajectories, outcomes=outcomes,
+        )
+    if block is not None:
+        raise ValueError("block= needs executor=: a local run chooses its own blocks")
     sc = as_scenario(scenario)
     first = 0
     if trajectories is not None:
@@ -140,11 +205,14 @@ def run(
         if n is not None and n != len(trajectories):
             raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
         first, n = trajectories.start, len(trajectories)
+    given, rows = _sample_columns(samples)
     if n is None:
-        n = 10_000
+        n = 10_000 if rows is None else rows
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     n = int(n)
+    if rows is not None and rows != n:
+        raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
     if seed is None:
         seed = secrets.randbits(64)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
@@ -172,14 +240,6 @@ def run(
             f"this run would hold about {need / 1e6:,.0f} MB, above the budget of {budget / 1e6:,.0f} MB "
             f"(max_memory); use {hint}fewer series (series=[...]) or fewer trajectories"
         )
-    given = None
-    if samples is not None:
-        given = {}
-        for k, v in samples.items():
-            a = np.ascontiguousarray(v, dtype=np.float64)
-            if a.shape != (n,):
-                raise ValueError(f"samples[{k!r}] has shape {a.shape}; expected ({n},)")
-            given[k] = a
     bar = None
     show = progress if progress is not None else n * sc.days * max(1, len(sc.series_names)) > 2e9
     if show:
