@@ -230,29 +230,12 @@ def plan(
     >>> plan("baseline-2024-12", n=1_000_000, paths=False, block=10_000).blocks
     100
     """
-    from .runner import _select, memory_budget
+    from .runner import _select, _trajectories, memory_budget
 
     sc = as_scenario(scenario)
     first, n = _trajectories(n, trajectories, None)
     budget = memory_budget() if max_memory is None else int(max_memory)
     return _plan(sc, n, first, _select(sc.series_names, series), paths, _threads(threads), outcomes, block, budget)
-
-
-def _trajectories(n: Any, trajectories: range | None, rows: int | None) -> tuple[int, int]:
-    first = 0
-    if trajectories is not None:
-        if not isinstance(trajectories, range) or trajectories.step != 1 or trajectories.start < 0 or len(trajectories) == 0:
-            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
-        if n is not None and n != len(trajectories):
-            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
-        first, n = trajectories.start, len(trajectories)
-    if n is None:
-        n = 10_000 if rows is None else rows
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if rows is not None and rows != n:
-        raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
-    return first, int(n)
 
 
 def _threads(threads: Any) -> int | None:
@@ -762,7 +745,7 @@ def run_distributed(
     >>> np.array_equal(r.outcomes["russia.ammo.152mm.fired_total"], local.outcomes["russia.ammo.152mm.fired_total"])
     True
     """
-    from .runner import _sample_columns, _select, memory_budget
+    from .runner import _sample_columns, _select, _trajectories, memory_budget
 
     sc = as_scenario(scenario)
     given, rows = _sample_columns(samples)
@@ -1007,7 +990,7 @@ def sweep(
     >>> bool(fired[1] > fired[0])
     True
     """
-    from .runner import _select, memory_budget, run
+    from .runner import _select, _trajectories, memory_budget, run
 
     if block is not None and executor is None:
         raise ValueError("block= needs executor=: a local run chooses its own blocks")

@@ -109,6 +109,24 @@ def _sample_columns(samples: Any) -> tuple[dict[str, np.ndarray] | None, int | N
     return given, rows
 
 
+def _trajectories(n: Any, trajectories: range | None, rows: int | None) -> tuple[int, int]:
+    """(first trajectory, n) from ``n``, ``trajectories`` and the rows of ``samples``."""
+    first = 0
+    if trajectories is not None:
+        if not isinstance(trajectories, range) or trajectories.step != 1 or trajectories.start < 0 or len(trajectories) == 0:
+            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
+        if n is not None and n != len(trajectories):
+            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
+        first, n = trajectories.start, len(trajectories)
+    if n is None:
+        n = 10_000 if rows is None else rows
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if rows is not None and rows != n:
+        raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
+    return first, int(n)
+
+
 def run(
     scenario: Scenario | Mapping[str, Any] | str,
     /,
@@ -198,21 +216,8 @@ def run(
     if block is not None:
         raise ValueError("block= needs executor=: a local run chooses its own blocks")
     sc = as_scenario(scenario)
-    first = 0
-    if trajectories is not None:
-        if not isinstance(trajectories, range) or trajectories.step != 1 or trajectories.start < 0 or len(trajectories) == 0:
-            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
-        if n is not None and n != len(trajectories):
-            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
-        first, n = trajectories.start, len(trajectories)
     given, rows = _sample_columns(samples)
-    if n is None:
-        n = 10_000 if rows is None else rows
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    n = int(n)
-    if rows is not None and rows != n:
-        raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
+    first, n = _trajectories(n, trajectories, rows)
     if seed is None:
         seed = secrets.randbits(64)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
