@@ -21,6 +21,8 @@ use crate::summary::Summary;
 pub const BLOCK: usize = 64;
 /// How often the calling thread reports progress and checks for a stop.
 pub const POLL: Duration = Duration::from_millis(50);
+/// Most worker threads a run may ask for.
+pub const MAX_THREADS: usize = 1024;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -158,6 +160,7 @@ fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> 
     match threads {
         None => Ok(None),
         Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
+        Some(k) if k > MAX_THREADS => Err(CoreError::Resource(format!("threads must be at most {MAX_THREADS}, got {k}"))),
         Some(k) => rayon::ThreadPoolBuilder::new()
             .num_threads(k)
             .build()
@@ -193,8 +196,17 @@ fn drive<B: Send>(
 ) -> Result<(), CoreError> {
     let stop = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
+    let caller = std::thread::current();
     std::thread::scope(|scope| {
         let driver = scope.spawn(|| {
+            // Wake the caller as soon as the work ends, finished or not.
+            struct Wake(std::thread::Thread);
+            impl Drop for Wake {
+                fn drop(&mut self) {
+                    self.0.unpark();
+                }
+            }
+            let _wake = Wake(caller.clone());
             let each = |b: B| {
                 if !stop.load(Ordering::Relaxed) {
                     work(b, &stop, &done);

@@ -24,12 +24,20 @@ pub fn poisson<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     }
 }
 
+/// Above this mean a Poisson variate is drawn as round(N(lambda, lambda)):
+/// its relative error is below 1e-7 there, far under any count's meaning,
+/// and rand_distr refuses means above about 1.8e19.
+pub const POISSON_NORMAL_ABOVE: f64 = 1e15;
+
 #[inline]
 fn poisson_draw<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if lambda < 12.0 {
         poisson_inversion(rng, lambda)
+    } else if lambda <= POISSON_NORMAL_ABOVE {
+        Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(lambda)
     } else {
-        Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(0.0)
+        let z: f64 = rng.sample(StandardNormal);
+        (lambda + lambda.sqrt() * z).round().max(0.0)
     }
 }
 

@@ -84,8 +84,9 @@ impl Stock {
 
     /// Fire down to the reserve floor: fired = min(demand, max(0, S - floor)),
     /// whole shells. Duds fired ~ Binomial(fired, U / S): the binomial
-    /// approximation of the hypergeometric draw from the pool (MODEL.md 3.3);
-    /// it is capped at the duds in stock, so the pool never goes negative.
+    /// approximation of the hypergeometric draw from the pool (MODEL.md 3.3),
+    /// held within the hypergeometric's support [max(0, fired - (S - U)),
+    /// min(fired, U)], so neither the duds nor the good shells go negative.
     pub fn fire(&mut self, t: usize, demand: f64) -> Firing {
         let floor = self.reserve.max(self.reserve_days * demand);
         let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
@@ -93,7 +94,8 @@ impl Stock {
             self.first_short = Some(t);
         }
         let duds_fired = if fired > 0.0 && self.duds > 0.0 {
-            binomial(&mut self.rng, fired, (self.duds / self.stock).min(1.0)).min(self.duds)
+            let at_least = (fired - (self.stock - self.duds)).max(0.0);
+            binomial(&mut self.rng, fired, (self.duds / self.stock).min(1.0)).clamp(at_least, fired.min(self.duds))
         } else {
             0.0
         };

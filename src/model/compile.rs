@@ -13,6 +13,14 @@ use crate::scenario::{Date, Dist, MAX_DAYS, Param, Scenario};
 /// Index of a parameter's value in the per-trajectory vector.
 pub type P = usize;
 
+/// Most guns one fleet may hold in a trajectory (initial plus delivered):
+/// each gun keeps its barrel's state, so this bounds a trajectory's memory.
+pub const MAX_GUNS: f64 = 1e6;
+/// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
+/// with the ratio capped at `MAX_FIRE_RATIO` = 5, 5^10 is already a factor of
+/// about ten million.
+pub const MAX_ELASTICITY: f64 = 10.0;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Domain {
     NonNeg,
@@ -21,18 +29,34 @@ pub enum Domain {
     AtLeastOne,
     /// A yearly growth rate: above -1.
     Growth,
+    /// A delay in days: 0 to `MAX_DAYS`.
+    Days,
+    /// A number of guns: 0 to `MAX_GUNS`.
+    Guns,
+    /// An elasticity: 0 to `MAX_ELASTICITY`.
+    Elasticity,
+    /// A Weibull shape of barrel life: 1 or more (a wear-out failure rate that
+    /// does not fall with age; shapes below 1 spread lives over so many orders
+    /// of magnitude that the fleet's running wear sums lose their precision).
+    Shape,
 }
 
 impl Domain {
     fn check(self, lo: f64, hi: f64) -> Result<(), String> {
         let (ok, rule) = match self {
-            Domain::NonNeg => (lo >= 0.0, "must be >= 0"),
-            Domain::Positive => (lo > 0.0, "must be > 0"),
-            Domain::Prob => (lo >= 0.0 && hi <= 1.0, "must be a probability in [0, 1]"),
-            Domain::AtLeastOne => (lo >= 1.0, "must be >= 1"),
-            Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)"),
+            Domain::NonNeg => (lo >= 0.0, "must be >= 0".to_string()),
+            Domain::Positive => (lo > 0.0, "must be > 0".to_string()),
+            Domain::Prob => (lo >= 0.0 && hi <= 1.0, "must be a probability in [0, 1]".to_string()),
+            Domain::AtLeastOne => (lo >= 1.0, "must be >= 1".to_string()),
+            Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)".to_string()),
+            Domain::Days => (lo >= 0.0 && hi <= f64::from(MAX_DAYS), format!("must be between 0 and {MAX_DAYS} days")),
+            Domain::Guns => (lo >= 0.0 && hi <= MAX_GUNS, format!("must be between 0 and {MAX_GUNS:e} guns")),
+            Domain::Elasticity => {
+                (lo >= 0.0 && hi <= MAX_ELASTICITY, format!("must be an elasticity between 0 and {MAX_ELASTICITY}"))
+            }
+            Domain::Shape => (lo >= 1.0, "must be >= 1 (a Weibull shape of wear-out)".to_string()),
         };
-        if ok { Ok(()) } else { Err(rule.to_string()) }
+        if ok { Ok(()) } else { Err(rule) }
     }
 }
 
@@ -407,6 +431,12 @@ impl Compiled {
                     if w.end < w.start {
                         reg.err(&format!("{dp}.end"), "the window ends before it starts");
                     }
+                    if d.rate.0.support().1 * f64::from(s.days) > MAX_GUNS {
+                        reg.err(
+                            &format!("{dp}.rate"),
+                            format!("would deliver more than {MAX_GUNS:e} guns over {} days", s.days),
+                        );
+                    }
                     (
                         reg.p(&d.rate, &format!("{dp}.rate"), Domain::NonNeg),
                         reg.p(&d.lot_size, &format!("{dp}.lot_size"), Domain::AtLeastOne),
@@ -416,18 +446,18 @@ impl Compiled {
                 let k = |part: &str| rng::key(&format!("fleet:{sname}.{fname}:{part}"));
                 fleets.push(FleetCfg {
                     caliber,
-                    guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::NonNeg),
+                    guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::Guns),
                     rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &format!("{fp}.rounds_per_gun_day"), Domain::NonNeg),
                     efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
                     barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
-                    barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Positive),
+                    barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
                     initial_wear: reg.p(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
                     spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
                     spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
-                    repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::NonNeg),
-                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::NonNeg)),
+                    repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
+                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
                     combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
-                    combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::NonNeg),
+                    combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::Elasticity),
                     accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
                     accuracy_exponent: f.accuracy_exponent.clamp(1, 3),
                     threshold: reg.p(&f.threshold, &format!("{fp}.threshold"), Domain::Prob),
@@ -466,7 +496,7 @@ impl Compiled {
                 CasCfg {
                     base: reg.p(&c.base, &format!("{cp}.base"), Domain::NonNeg),
                     dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &format!("{cp}.dispersion"), Domain::Positive)),
-                    alpha: reg.p(&c.alpha, &format!("{cp}.alpha"), Domain::NonNeg),
+                    alpha: reg.p(&c.alpha, &format!("{cp}.alpha"), Domain::Elasticity),
                     tempo,
                     drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
                     drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
@@ -501,7 +531,7 @@ impl Compiled {
                     relative_risk: reg.p(&c.relative_risk, &format!("{cp}.relative_risk"), Domain::NonNeg),
                     killed_fraction: reg.p(&c.killed_fraction, &format!("{cp}.killed_fraction"), Domain::Prob),
                     rtd: reg.p(&c.rtd, &format!("{cp}.rtd"), Domain::Prob),
-                    rtd_days: reg.p(&c.rtd_days, &format!("{cp}.rtd_days"), Domain::NonNeg),
+                    rtd_days: reg.p(&c.rtd_days, &format!("{cp}.rtd_days"), Domain::Days),
                     payment: reg.p(&c.payment, &format!("{cp}.payment"), Domain::NonNeg),
                     sender: if is_zero(&c.payment) { NO_PAYEE } else { payee(&mut payees, &sender) },
                     arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
@@ -521,7 +551,7 @@ impl Compiled {
                 TerrCfg {
                     rate: reg.p(&t.rate, &format!("{tp}.rate"), Domain::NonNeg),
                     cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
-                    gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::NonNeg),
+                    gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::Elasticity),
                     ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
                     reference_area_km2: reg.p(&t.reference_area_km2, &format!("{tp}.reference_area_km2"), Domain::Positive),
                     key: rng::key(&format!("territory:{sname}")),

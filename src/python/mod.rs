@@ -25,11 +25,24 @@ fn exception(py: Python<'_>, name: &str, msg: String) -> PyErr {
 
 fn to_py(py: Python<'_>, e: CoreError) -> PyErr {
     match e {
-        CoreError::Scenario(_) => exception(py, "ScenarioError", e.to_string()),
+        CoreError::Scenario(msgs) => {
+            // A key or a value may hold control characters (a newline in a dict key, an
+            // escape sequence): show them escaped so each problem stays one line.
+            let msgs = msgs.iter().map(|m| escape_controls(m)).collect();
+            exception(py, "ScenarioError", CoreError::Scenario(msgs).to_string())
+        }
         CoreError::Resource(m) => exception(py, "ResourceError", m),
         CoreError::UnknownName(m) => PyKeyError::new_err(m),
         CoreError::Interrupted => pyo3::exceptions::PyKeyboardInterrupt::new_err("the run was interrupted"),
     }
+}
+
+/// `s` with every control character written as its escape (`\n`, `\u{1b}`).
+fn escape_controls(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
 const MAX_DEPTH: usize = 32;
@@ -70,7 +83,8 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, St
                 .cast::<PyString>()
                 .map(|s| s.to_string())
                 .map_err(|_| format!("{here}: keys must be strings, got {}", k.get_type().name().map(|n| n.to_string()).unwrap_or_default()))?;
-            let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let shown = crate::scenario::key_in_path(&key);
+            let sub = if path.is_empty() { shown } else { format!("{path}.{shown}") };
             m.insert(key, to_json(&v, &sub, depth + 1)?);
         }
         return Ok(Value::Object(m));
@@ -170,7 +184,20 @@ impl PyScenario {
     fn with_values(&self, py: Python<'_>, overrides: &Bound<'_, PyDict>) -> PyResult<PyScenario> {
         let mut pairs = Vec::new();
         for (k, v) in overrides.iter() {
-            let path: String = k.extract().map_err(|_| PyTypeError::new_err("override paths must be strings"))?;
+            let path: String = match k.cast::<PyString>() {
+                Ok(s) => match s.to_str() {
+                    Ok(t) => t.to_owned(),
+                    Err(_) => {
+                        let shown = s.to_string_lossy().into_owned();
+                        let msg = format!("{shown:?} is not valid text (it holds a lone surrogate)");
+                        return Err(to_py(py, CoreError::scenario("with_values", msg)));
+                    }
+                },
+                Err(_) => {
+                    let tn = k.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                    return Err(PyTypeError::new_err(format!("override paths must be strings, got {tn}")));
+                }
+            };
             let value = to_json(&v, &path, 0).map_err(|m| to_py(py, CoreError::Scenario(vec![m])))?;
             pairs.push((path, value));
         }

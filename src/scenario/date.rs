@@ -7,16 +7,29 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Date(pub i32);
 
 impl Date {
-    /// Parse `YYYY-MM-DD`.
+    /// Parse `YYYY-MM-DD` (ASCII digits only), with a year from 1 to 9999
+    /// (the range of Python's `datetime.date`).
     pub fn parse(s: &str) -> Result<Date, String> {
-        let bad = || format!("expected a date as YYYY-MM-DD, got {s:?}");
+        let bad = || {
+            let shown: String = s.chars().take(40).collect();
+            let more = if s.chars().count() > 40 { "..." } else { "" };
+            format!("expected a date as YYYY-MM-DD, got {shown:?}{more}")
+        };
         let parts: Vec<&str> = s.split('-').collect();
-        if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        if parts.len() != 3
+            || parts[0].len() != 4
+            || parts[1].len() != 2
+            || parts[2].len() != 2
+            || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(bad());
         }
         let y: i32 = parts[0].parse().map_err(|_| bad())?;
         let m: u32 = parts[1].parse().map_err(|_| bad())?;
         let d: u32 = parts[2].parse().map_err(|_| bad())?;
+        if y < 1 {
+            return Err(format!("{s:?}: the year must be between 0001 and 9999"));
+        }
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
             return Err(format!("{s:?} is not a calendar date"));
         }
@@ -115,5 +128,11 @@ mod tests {
         assert!(Date::parse("2023-02-29").is_err());
         assert!(Date::parse("2024-13-01").is_err());
         assert!(Date::parse("24-12-01").is_err());
+        // Python's datetime.date has no year 0; signs and spaces are not digits.
+        assert!(Date::parse("0000-01-01").is_err());
+        assert!(Date::parse("+999-01-01").is_err());
+        assert!(Date::parse(" 999-01-01").is_err());
+        assert!(Date::parse("2024-+1-01").is_err());
+        assert!(Date::parse("9999-12-31").is_ok());
     }
 }

@@ -54,6 +54,9 @@ fn keys_of(name: &str) -> &'static [&'static str] {
 fn fmt_num(x: f64) -> String {
     if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
+        // Rust prints 1e300 with all its digits: keep messages short.
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -77,8 +80,26 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// The largest magnitude of any number in a parameter. Far above any
+/// quantity of the model (shells, guns, soldiers, km2 are below 1e15), and low
+/// enough that no sampler's arithmetic (a triangular's products of ranges, a
+/// pert's shape times its range, a choice's sum of weights) can overflow.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// Largest `mu + 40 sigma` of a lognormal without an upper bound: its draws stay below exp(709).
+const MAX_LOG: f64 = 709.0;
+
+/// `x` when finite and within ±[`MAX_MAGNITUDE`]; `key` names it in a
+/// distribution table ("" for a plain number).
 fn finite(x: f64, key: &str) -> Result<f64, String> {
-    if x.is_finite() { Ok(x) } else { Err(format!("`{key}` must be finite, got {x}")) }
+    let what = if key.is_empty() { "must be a finite number".to_string() } else { format!("`{key}` must be finite") };
+    if !x.is_finite() {
+        Err(format!("{what}, got {x}"))
+    } else if x.abs() > MAX_MAGNITUDE {
+        Err(format!("{what} within ±{MAX_MAGNITUDE:e}, got {x:e}"))
+    } else {
+        Ok(x)
+    }
 }
 
 impl Dist {
@@ -99,7 +120,7 @@ impl Dist {
     /// without the path (the caller adds it).
     pub fn from_value(v: &Value) -> Result<Dist, String> {
         match v {
-            Value::Number(_) => Ok(Dist::Fixed(finite(num(v, "value")?, "value")?)),
+            Value::Number(_) => Ok(Dist::Fixed(finite(num(v, "value")?, "")?)),
             Value::Object(m) => Self::from_table(m),
             other => Err(format!(
                 "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {}",
@@ -231,6 +252,14 @@ impl Dist {
                     if let Some(h) = high {
                         if !(h > 0.0) {
                             return Err(format!("lognormal needs high > 0, got high={}", g(h)));
+                        }
+                    } else if let Dist::LogNormal { mu, sigma, .. } = *self {
+                        if !(mu + 40.0 * sigma <= MAX_LOG) {
+                            return Err(format!(
+                                "lognormal({}, {}) draws overflow: without `high` it needs mu + 40 sigma <= {MAX_LOG}",
+                                g(mu),
+                                g(sigma)
+                            ));
                         }
                     }
                 }

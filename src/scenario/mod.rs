@@ -29,8 +29,7 @@ impl Scenario {
                 format!("scenario text is {} bytes; the limit is {MAX_SCENARIO_BYTES}", text.len()),
             ));
         }
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|e| CoreError::scenario("", format!("not valid TOML: {}", e.to_string().trim_end())))?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| CoreError::scenario("", toml_error(text, &e)))?;
         let value = toml_to_json(&toml::Value::Table(table), &mut String::new())?;
         Scenario::from_value(value)
     }
@@ -65,6 +64,39 @@ impl Scenario {
     }
 }
 
+/// "not valid TOML: line L, column C: rule, near `...`", with the offending
+/// line cut to a window around the column, so that a hostile one-line file of
+/// megabytes gives a message of one short line.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    const HALF: usize = 30;
+    let msg = e.message().trim_end().replace('\n', "; ");
+    let Some(span) = e.span() else { return format!("not valid TOML: {msg}") };
+    let at = span.start.min(text.len());
+    let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line_no = text[..line_start].matches('\n').count() + 1;
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let col = text[line_start..at].chars().count();
+    let chars: Vec<char> = line.chars().collect();
+    let from = col.saturating_sub(HALF).min(chars.len());
+    let to = (col + HALF).min(chars.len());
+    let window: String = chars[from..to].iter().collect();
+    let (pre, post) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
+    format!("not valid TOML: line {line_no}, column {}: {msg}, near `{pre}{window}{post}`", col + 1)
+}
+
+/// A key as shown in a dotted path: as it is when it is a plain name, quoted
+/// otherwise (an empty key, spaces, dots, quotes), so that every message
+/// shows where the problem is.
+pub fn key_in_path(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
 /// Turn a serde message into "path: rule", with "did you mean" for unknown keys.
 fn explain_serde(path: &str, msg: &str) -> String {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
@@ -72,13 +104,13 @@ fn explain_serde(path: &str, msg: &str) -> String {
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         // serde_path_to_error records a string key before its visitor runs, so
         // the path of an unknown key already ends with the key itself.
-        let full = if path == key || path.ends_with(&format!(".{key}")) {
-            path.to_string()
-        } else if path.is_empty() {
-            key.to_string()
+        let parent = if path == key {
+            ""
         } else {
-            format!("{path}.{key}")
+            path.strip_suffix(key).and_then(|p| p.strip_suffix('.')).unwrap_or(path)
         };
+        let shown = key_in_path(key);
+        let full = if parent.is_empty() { shown } else { format!("{parent}.{shown}") };
         return at(
             &full,
             format!("unknown key{}; allowed here: {}", did_you_mean(key, expected.iter().copied()), expected.join(", ")),
@@ -167,7 +199,7 @@ fn json_to_toml(v: &Value, key: &str) -> toml::Value {
 fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), CoreError> {
     let parts: Vec<&str> = path.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(CoreError::scenario(path, "not a dotted path"));
+        return Err(CoreError::scenario("with_values", format!("{path:?} is not a dotted path (names joined by '.')")));
     }
     let mut cur = root;
     for (i, part) in parts.iter().enumerate() {
