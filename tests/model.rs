@@ -457,7 +457,7 @@ fn random_scenario(i: u64) -> Value {
             m.insert("rounds_per_gun_day".into(), json!(pick(g, &[0.0, 3.0, 7.5, 20.0, 45.0])));
             m.insert("efc_per_round".into(), param(g, 0.3, 1.0));
             m.insert("barrel_life".into(), param(g, 200.0, 3000.0));
-            m.insert("barrel_shape".into(), param(g, 0.8, 5.0));
+            m.insert("barrel_shape".into(), param(g, 1.0, 5.0));
             m.insert("initial_wear".into(), param(g, 0.0, 0.9));
             m.insert("spares".into(), json!(int(g, 0, 50)));
             m.insert("spare_rate".into(), param(g, 0.0, 3.0));
@@ -1287,7 +1287,7 @@ fn validation_errors_name_the_full_path() {
     let cases: Vec<(String, &str, &str)> = vec![
         (with("barrel_life = 2000", "barrel_life = nan"), "sides.red.fleets.guns.barrel_life", "finite"),
         (with("rate = 10", "rate = inf"), "sides.red.supply.ally.rate", "finite"),
-        (with("guns = 10", "guns = -5"), "sides.red.fleets.guns.guns", "must be >= 0"),
+        (with("guns = 10", "guns = -5"), "sides.red.fleets.guns.guns", "must be between 0 and 1e6 guns"),
         (
             with("barrel_life = 2000", "barrel_life = {dist = \"uniform\", low = 5000, high = 1000}"),
             "sides.red.fleets.guns.barrel_life",

@@ -90,7 +90,7 @@ BAD = [
      "sides.red.fleets.guns.barrel_life: pert needs low <= mode <= high, got low=2000, mode=1500, high=3000"),
     ("sides.red.fleets.guns.guns", float("nan"), "sides.red.fleets.guns.guns: must be a finite number"),
     ("sides.red.fleets.guns.guns", float("inf"), "sides.red.fleets.guns.guns: must be a finite number"),
-    ("sides.red.fleets.guns.guns", -5, "sides.red.fleets.guns.guns: must be >= 0"),
+    ("sides.red.fleets.guns.guns", -5, "sides.red.fleets.guns.guns: must be between 0 and 1e6 guns"),
     ("sides.red.calibers.152mm.initial_stock", {"dist": "uniform", "low": 10, "high": 1},
      "sides.red.calibers.152mm.initial_stock: uniform needs low <= high"),
     ("sides.red.fleets.guns.combat_loss", 1.5, "sides.red.fleets.guns.combat_loss: must be a probability in [0, 1]"),
