@@ -246,7 +246,10 @@ def run(
             f"(max_memory); use {hint}fewer series (series=[...]) or fewer trajectories"
         )
     bar = None
-    show = progress if progress is not None else n * sc.days * max(1, len(sc.series_names)) > 2e9
+    # About 3.5 microseconds per trajectory-day per core for the built-in baseline
+    # (BENCHMARKS.md); show a bar when the run should take over two seconds.
+    expected = n * sc.days * 3.5e-6 / (threads or os.cpu_count() or 1)
+    show = progress if progress is not None else expected > 2.0
     if show:
         from tqdm.auto import tqdm
 
