@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use attrition::error::CoreError;
 use attrition::model::Sink;
 use attrition::model::compile::Compiled;
-use attrition::scenario::{Param, Scenario};
+use attrition::scenario::Scenario;
 
 const BUILTINS: [&str; 4] = [
     include_str!("../python/attrition/scenarios/baseline-2024-12.toml"),
