@@ -4,6 +4,7 @@ refused up front with a clear message."""
 from __future__ import annotations
 
 import json
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -208,22 +209,23 @@ def _refused_quickly(call: str, timeout: float = 3.0) -> None:
 
 
 SMALL = "attrition.Scenario.load({path!r})"
+DATA = pathlib.Path(__file__).parent / "data"
 
 
 def test_absurd_gun_counts_are_refused(small):
-    path = str(attrition.__file__).replace("__init__.py", "") + "../../tests/data/two_sides.toml"
+    path = str(DATA / "two_sides.toml")
     _refused_quickly(f"attrition.run({SMALL.format(path=path)}.with_values("
                      "{'sides.red.fleets.guns.guns': 1e10, 'days': 2}), n=1, seed=1)")
 
 
 def test_absurd_gun_deliveries_are_refused(small):
-    path = str(attrition.__file__).replace("__init__.py", "") + "../../tests/data/two_sides.toml"
+    path = str(DATA / "two_sides.toml")
     _refused_quickly(f"attrition.run({SMALL.format(path=path)}.with_values("
                      "{'sides.red.fleets.guns.deliveries': {'rate': 1e9}, 'days': 2}), n=1, seed=1)")
 
 
 def test_absurd_thread_counts_are_refused(small):
-    path = str(attrition.__file__).replace("__init__.py", "") + "../../tests/data/two_sides.toml"
+    path = str(DATA / "two_sides.toml")
     _refused_quickly(f"attrition.run({SMALL.format(path=path)}, n=1, seed=1, threads=100_000)")
 
 
