@@ -16,6 +16,8 @@
 //! - Chi-square (discrete laws): cells with expected count below 5 are merged
 //!   with their neighbours; the critical value is the (1 - alpha) quantile of
 //!   ChiSquared(cells - 1) from statrs.
+mod common;
+use common::chi_square;
 use attrition::engine::rng::{Stream, key, stream};
 use attrition::engine::sample::{
     binomial, gamma_mean_cv, index, neg_binomial, poisson, unit, weibull_residual_life,
@@ -73,36 +75,6 @@ fn draw(d: &Dist, name: &str) -> Vec<f64> {
 
 fn dist(v: serde_json::Value) -> Dist {
     Dist::from_value(&v).unwrap_or_else(|e| panic!("{v}: {e}"))
-}
-
-/// Chi-square statistic and degrees of freedom after merging adjacent cells
-/// until each has an expected count of at least 5 (a short last group joins
-/// the previous one). `expected` must sum to the number of observations.
-fn chi_square(observed: &[f64], expected: &[f64]) -> (f64, usize) {
-    assert_eq!(observed.len(), expected.len());
-    let mut cells: Vec<(f64, f64)> = Vec::new();
-    let (mut o, mut e) = (0.0, 0.0);
-    for (&oi, &ei) in observed.iter().zip(expected) {
-        o += oi;
-        e += ei;
-        if e >= 5.0 {
-            cells.push((o, e));
-            o = 0.0;
-            e = 0.0;
-        }
-    }
-    if e > 0.0 || o > 0.0 {
-        match cells.last_mut() {
-            Some(last) => {
-                last.0 += o;
-                last.1 += e;
-            }
-            None => cells.push((o, e)),
-        }
-    }
-    assert!(cells.len() >= 2, "too few cells for a chi-square test");
-    let stat = cells.iter().map(|(o, e)| (o - e) * (o - e) / e).sum();
-    (stat, cells.len() - 1)
 }
 
 /// Assert a chi-square goodness of fit at alpha = 0.001.

@@ -5,6 +5,8 @@
 //! Every run uses a fixed seed chosen once (never tuned to make a test pass).
 //! Each statistical test states its significance level `alpha`; a failure
 //! means "investigate the model", not "try another seed".
+mod common;
+use common::chi_square;
 use std::collections::BTreeMap;
 
 use attrition::engine::rng::{Stream, key, stream};
@@ -85,34 +87,6 @@ impl Run {
             .unwrap_or_else(|| panic!("{path} is neither fixed nor uncertain"));
         self.paths.params[j][i]
     }
-}
-
-/// Chi-square statistic and degrees of freedom after merging adjacent cells
-/// until each has an expected count of at least 5 (a short last group joins
-/// the previous one).
-fn chi_square(observed: &[f64], expected: &[f64]) -> (f64, usize) {
-    let mut cells: Vec<(f64, f64)> = Vec::new();
-    let (mut o, mut e) = (0.0, 0.0);
-    for (&oi, &ei) in observed.iter().zip(expected) {
-        o += oi;
-        e += ei;
-        if e >= 5.0 {
-            cells.push((o, e));
-            o = 0.0;
-            e = 0.0;
-        }
-    }
-    if e > 0.0 || o > 0.0 {
-        match cells.last_mut() {
-            Some(last) => {
-                last.0 += o;
-                last.1 += e;
-            }
-            None => cells.push((o, e)),
-        }
-    }
-    assert!(cells.len() >= 2, "too few cells for a chi-square test");
-    (cells.iter().map(|(o, e)| (o - e) * (o - e) / e).sum(), cells.len() - 1)
 }
 
 fn assert_chi_square(what: &str, observed: &[f64], expected: &[f64]) {
