@@ -20,12 +20,13 @@ mod common;
 use common::chi_square;
 use attrition::engine::rng::{Stream, key, stream};
 use attrition::engine::sample::{
-    binomial, gamma_mean_cv, index, neg_binomial, poisson, unit, weibull_residual_life,
+    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, exp1, gamma_mean_cv, index,
+    neg_binomial, poisson, unit, weibull_residual_life,
 };
 use attrition::scenario::Dist;
 use serde_json::json;
 use statrs::distribution::{
-    Beta, Binomial, ChiSquared, ContinuousCDF, DiscreteCDF, Gamma, LogNormal, NegativeBinomial, Normal,
+    Beta, Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, Gamma, LogNormal, NegativeBinomial, Normal,
     Poisson, Triangular, Weibull,
 };
 
@@ -442,6 +443,146 @@ fn poisson_fits_pmf() {
     for l in [0.0, -2.0, f64::NAN, f64::INFINITY] {
         assert_eq!(poisson(&mut r, l), 0.0, "poisson({l})");
     }
+}
+
+/// Chi-square of pairs of consecutive counts (x_t, x_t+1), both capped at
+/// `cap`, against the product of their marginals: a clock that carried
+/// information from one day to the next would fail it (alpha = 0.001).
+fn assert_independent_days(what: &str, xs: &[f64], cap: usize, pmf: impl Fn(usize, usize) -> f64) {
+    let k = cap + 1;
+    let mut obs = vec![0.0; k * k];
+    let mut exp = vec![0.0; k * k];
+    // Disjoint pairs (days 2j, 2j+1), so that the pairs are independent under the null.
+    let pairs = xs.len() / 2;
+    for j in 0..pairs {
+        let (a, b) = ((xs[2 * j] as usize).min(cap), (xs[2 * j + 1] as usize).min(cap));
+        obs[a * k + b] += 1.0;
+    }
+    // Expected: the marginal law of the day (its position decides its mean).
+    for j in 0..pairs {
+        for a in 0..k {
+            for b in 0..k {
+                exp[a * k + b] += pmf(2 * j, a) * pmf(2 * j + 1, b);
+            }
+        }
+    }
+    assert_chi_square(&format!("{what}: consecutive days"), &obs, &exp);
+}
+
+/// P(X = x) of Poisson(mu), with x == cap meaning x >= cap.
+fn poisson_capped(mu: f64, x: usize, cap: usize) -> f64 {
+    let p = Poisson::new(mu).unwrap();
+    if x < cap { p.pmf(x as u64) } else { 1.0 - p.cdf(cap as u64 - 1) }
+}
+
+#[test]
+fn exp1_ks() {
+    let mut r = rng("exp1");
+    let xs: Vec<f64> = (0..N).map(|_| exp1(&mut r)).collect();
+    assert_ks("Exp(1)", xs, |x| 1.0 - (-x.max(0.0)).exp());
+}
+
+#[test]
+fn poisson_clock_counts_are_poisson_and_independent() {
+    // Constant means, from rare (one event in 20 days) to the largest drawn by
+    // event times: daily counts ~ Poisson(mu) (chi-square, alpha = 0.001,
+    // n = 20,000 days each) and consecutive days independent.
+    for mu in [0.05, 0.4, 1.3, CLOCK_MAX_MEAN] {
+        let mut r = rng(&format!("clock-{mu}"));
+        let mut c = PoissonClock::default();
+        let xs: Vec<f64> = (0..N).map(|_| c.count(&mut r, mu)).collect();
+        let p = Poisson::new(mu).unwrap();
+        assert_discrete_fit(&format!("clock Poisson({mu})"), &xs, 0, 12, |x| p.cdf(x as u64));
+        assert_independent_days(&format!("clock Poisson({mu})"), &xs, 3, |_, x| poisson_capped(mu, x, 3));
+    }
+    // A mean that changes every day and crosses the direct-draw threshold:
+    // days cycle through 0.02, 0.7, 5 (direct), 0.3, 0 and 1.5. Each day's
+    // count must follow its own mean, whatever the days before it drew.
+    let mus = [0.02, 0.7, 5.0, 0.3, 0.0, 1.5];
+    let mut r = rng("clock-varying");
+    let mut c = PoissonClock::default();
+    let xs: Vec<f64> = (0..6 * N).map(|t| c.count(&mut r, mus[t % 6])).collect();
+    for (j, &mu) in mus.iter().enumerate() {
+        let day: Vec<f64> = xs.iter().skip(j).step_by(6).copied().collect();
+        if mu == 0.0 {
+            assert!(day.iter().all(|&x| x == 0.0), "a day with mean 0 has no event");
+            continue;
+        }
+        let p = Poisson::new(mu).unwrap();
+        assert_discrete_fit(&format!("clock, varying mean, day with {mu}"), &day, 0, 20, |x| p.cdf(x as u64));
+    }
+    // Pairs (day 6i + 1, day 6i + 2) = (0.7, 5) and (6i + 3, 6i + 4) = (0.3, 0) are
+    // covered above; (6i, 6i + 1) = (0.02, 0.7) and (6i + 5, 6i + 6) = (1.5, 0.02)
+    // cross the clock's own days: test them for independence.
+    let cap = 3;
+    for (a, b) in [(0usize, 1usize), (5, 6)] {
+        let pairs: Vec<f64> = (0..N - 1).flat_map(|i| [xs[6 * i + a], xs[6 * i + b]]).collect();
+        let (ma, mb) = (mus[a % 6], mus[b % 6]);
+        let pmf = |t: usize, x: usize| poisson_capped(if t % 2 == 0 { ma } else { mb }, x, cap);
+        assert_independent_days(&format!("clock, varying mean, days {a}-{b}"), &pairs, cap, pmf);
+    }
+    for bad in [f64::NAN, f64::INFINITY, -1.0] {
+        assert_eq!(c.count(&mut r, bad), 0.0, "mean {bad}");
+    }
+}
+
+/// Binomial(n, p) pmf, with x == cap meaning x >= cap.
+fn binomial_capped(n: u64, p: f64, x: usize, cap: usize) -> f64 {
+    let b = Binomial::new(p, n).unwrap();
+    if x < cap { b.pmf(x as u64) } else { 1.0 - b.cdf(cap as u64 - 1) }
+}
+
+#[test]
+fn hazard_clock_counts_are_binomial_and_independent() {
+    // Constant (n, p): daily counts ~ Binomial(n, p), consecutive days
+    // independent (chi-square, alpha = 0.001, n = 20,000 days each).
+    for (n, p) in [(800u64, 0.0002), (400, 0.001), (30, 0.05), (4, 0.45)] {
+        let mut r = rng(&format!("hazard-{n}-{p}"));
+        let mut c = HazardClock::default();
+        let xs: Vec<f64> = (0..N).map(|_| c.binomial(&mut r, n as f64, p)).collect();
+        let b = Binomial::new(p, n).unwrap();
+        assert_discrete_fit(&format!("hazard clock Binomial({n}, {p})"), &xs, 0, 12, |x| b.cdf(x as u64));
+        assert_independent_days(&format!("hazard clock Binomial({n}, {p})"), &xs, 2, |_, x| {
+            binomial_capped(n, p, x, 2)
+        });
+    }
+    // Trials and probability change every day (a fleet shrinking, enemy fire
+    // moving q), and one day in four is drawn directly (n p > CLOCK_MAX_MEAN).
+    let days = [(500u64, 0.0005), (480, 0.002), (470, 0.01), (460, 0.0001)];
+    let mut r = rng("hazard-varying");
+    let mut c = HazardClock::default();
+    let xs: Vec<f64> = (0..4 * N).map(|t| c.binomial(&mut r, days[t % 4].0 as f64, days[t % 4].1)).collect();
+    for (j, &(n, p)) in days.iter().enumerate() {
+        let day: Vec<f64> = xs.iter().skip(j).step_by(4).copied().collect();
+        let b = Binomial::new(p, n).unwrap();
+        assert_discrete_fit(&format!("hazard clock, day Binomial({n}, {p})"), &day, 0, 20, |x| b.cdf(x as u64));
+    }
+    let pairs: Vec<f64> = (0..N - 1).flat_map(|i| [xs[4 * i + 3], xs[4 * i + 4]]).collect();
+    let pmf = |t: usize, x: usize| {
+        let (n, p) = days[if t % 2 == 0 { 3 } else { 0 }];
+        binomial_capped(n, p, x, 2)
+    };
+    assert_independent_days("hazard clock, varying days 3-4", &pairs, 2, pmf);
+    assert_eq!(c.binomial(&mut r, 0.0, 0.1), 0.0);
+    assert_eq!(c.binomial(&mut r, 10.0, 0.0), 0.0);
+    assert_eq!(c.binomial(&mut r, 10.0, f64::NAN), 0.0);
+}
+
+#[test]
+fn binomial_at_least_one_fits() {
+    // Binomial(n, p) given at least one success (alpha = 0.001, n = 20,000 each).
+    for (n, p) in [(2u64, 0.3f64), (500, 0.0004), (40, 0.05), (12, 0.5)] {
+        let mut r = rng(&format!("at-least-one-{n}-{p}"));
+        let h = -(n as f64) * (-p).ln_1p();
+        let xs: Vec<f64> = (0..N).map(|_| binomial_at_least_one(&mut r, n, p, h) as f64).collect();
+        assert!(xs.iter().all(|&x| x >= 1.0 && x <= n as f64));
+        let b = Binomial::new(p, n).unwrap();
+        let p0 = b.pmf(0);
+        let cdf = |x: i64| if x < 1 { 0.0 } else { (b.cdf(x as u64) - p0) / (1.0 - p0) };
+        assert_discrete_fit(&format!("Binomial({n}, {p}) | >= 1"), &xs, 1, 10.min(n as i64), cdf);
+    }
+    let mut r = rng("at-least-one-1");
+    assert!((0..100).all(|_| binomial_at_least_one(&mut r, 1, 0.3, -(-0.3f64).ln_1p()) == 1));
 }
 
 #[test]

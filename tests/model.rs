@@ -16,7 +16,7 @@ use attrition::model::compile::Compiled;
 use attrition::scenario::{Date, Scenario};
 use rand::RngExt;
 use serde_json::{Value, json};
-use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, NegativeBinomial, Poisson};
+use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Poisson};
 
 /// Two-sided standard normal critical value at alpha = 0.001.
 const Z: f64 = 3.2905;
@@ -123,6 +123,10 @@ fn date(offset: i64) -> String {
 // a. Barrel wear: worn-out counts are Binomial(N, F(wear)).
 
 fn wear_scenario(initial_wear: f64) -> Scenario {
+    wear_scenario_with_combat(initial_wear, 0.0)
+}
+
+fn wear_scenario_with_combat(initial_wear: f64, combat_loss: f64) -> Scenario {
     toml(&format!(
         r#"
 name = "wear"
@@ -140,18 +144,23 @@ barrel_shape = 3
 initial_wear = {initial_wear}
 spares = 0
 spare_rate = 0
-combat_loss = 0
+combat_loss = {combat_loss}
 "#
     ))
 }
 
 /// Chi-square of the worn-out count at day `t` over trajectories against Binomial(200, p).
 fn check_worn_out(r: &Run, t: usize, p: f64, what: &str) {
-    let counts: Vec<f64> = (0..r.n).map(|i| r.s("red.fleet.guns.worn_out", i)[t]).collect();
+    check_count(r, "red.fleet.guns.worn_out", t, p, what);
+}
+
+/// Chi-square of series `name` at day `t` over trajectories against Binomial(200, p).
+fn check_count(r: &Run, name: &str, t: usize, p: f64, what: &str) {
+    let counts: Vec<f64> = (0..r.n).map(|i| r.s(name, i)[t]).collect();
     let obs = histogram(counts.iter().copied(), 200);
     let b = Binomial::new(p, 200).unwrap();
     let exp: Vec<f64> = (0..=200u64).map(|k| b.pmf(k) * r.n as f64).collect();
-    assert_chi_square(&format!("{what}, day {t}, P(worn out) = {p:.4}"), &obs, &exp);
+    assert_chi_square(&format!("{what}: {name}, day {t}, p = {p:.4}"), &obs, &exp);
     // A fleet of 200 guns never counts more than 200 worn out (no spares, so no refits).
     assert!(counts.iter().all(|&c| c <= 200.0));
 }
@@ -178,30 +187,60 @@ fn barrel_wear_is_binomial_weibull() {
     }
 }
 
+/// P(a day-0 barrel of the wear scenario fails within x more EFC) when its
+/// age a ~ U(0, 1000 w) EFC and its Weibull(1000, 3) life is conditional on
+/// L > a: E_a[1 - S(a + x) / S(a)], by Simpson's rule.
+fn p_fail_initial(w: f64, x: f64) -> f64 {
+    let s = |x: f64| (-(x / 1000.0f64).powi(3)).exp();
+    let (a0, a1, m) = (0.0, w * 1000.0, 2000);
+    let h = (a1 - a0) / m as f64;
+    let g = |a: f64| 1.0 - s(a + x) / s(a);
+    let mut acc = g(a0) + g(a1);
+    for j in 1..m {
+        acc += g(a0 + j as f64 * h) * if j % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    acc * h / 3.0 / (a1 - a0)
+}
+
 #[test]
 fn barrel_wear_with_initial_wear() {
     // alpha = 0.001 per chi-square; n = 2,000 trajectories of N = 200 guns.
     // initial_wear = 0.6: each barrel's age a ~ U(0, 600) EFC and its life is
-    // conditional on L > a, so P(failed after x more EFC) =
-    // E_a[1 - S(a + x) / S(a)], computed by Simpson's rule.
+    // conditional on L > a (p_fail_initial).
     let w = 0.6;
     let r = run(&wear_scenario(w), 12, 2000);
     let s = |x: f64| (-(x / 1000.0f64).powi(3)).exp();
-    let p_fail = |x: f64| {
-        let (a0, a1, m) = (0.0, w * 1000.0, 2000);
-        let h = (a1 - a0) / m as f64;
-        let g = |a: f64| 1.0 - s(a + x) / s(a);
-        let mut acc = g(a0) + g(a1);
-        for j in 1..m {
-            acc += g(a0 + j as f64 * h) * if j % 2 == 1 { 4.0 } else { 2.0 };
-        }
-        acc * h / 3.0 / (a1 - a0)
-    };
     // Sanity of the integral: at x = 0 nothing has failed; it exceeds the new-barrel probability.
-    assert!(p_fail(0.0).abs() < 1e-12);
-    assert!(p_fail(480.0) > 1.0 - s(480.0));
+    assert!(p_fail_initial(w, 0.0).abs() < 1e-12);
+    assert!(p_fail_initial(w, 480.0) > 1.0 - s(480.0));
     for t in [39, 99] {
-        check_worn_out(&r, t, p_fail(6.0 * (t + 1) as f64), "initial wear 0.6");
+        check_worn_out(&r, t, p_fail_initial(w, 6.0 * (t + 1) as f64), "initial wear 0.6");
+    }
+}
+
+#[test]
+fn combat_losses_take_serviceable_guns_at_random() {
+    // alpha = 0.001 per chi-square; n = 2,000 trajectories of N = 200 guns with
+    // initial wear 0.6 and a combat loss q = 0.004 a day, no spares. Each gun's
+    // fate is independent of the others': on day d (wear first, then combat) it
+    // wears out with probability (1 - q)^d [P(6 (d + 1)) - P(6 d)] and is
+    // destroyed with probability (1 - q)^d (1 - P(6 (d + 1))) q, P = p_fail_initial.
+    // So worn_out(t) and destroyed(t) are Binomial(200, sum over d <= t). A
+    // combat loss that did not pick among the serviceable guns uniformly (say,
+    // one favouring the most worn, or the newest) would shift both.
+    let (w, q) = (0.6, 0.004f64);
+    let r = run(&wear_scenario_with_combat(w, q), 13, 2000);
+    let p = |x: f64| p_fail_initial(w, x);
+    for t in [39, 99] {
+        let (mut p_worn, mut p_destroyed) = (0.0, 0.0);
+        for d in 0..=t {
+            let alive = (1.0 - q).powi(d as i32);
+            let (x0, x1) = (6.0 * d as f64, 6.0 * (d + 1) as f64);
+            p_worn += alive * (p(x1) - p(x0));
+            p_destroyed += alive * (1.0 - p(x1)) * q;
+        }
+        check_count(&r, "red.fleet.guns.worn_out", t, p_worn, "combat q = 0.004");
+        check_count(&r, "red.fleet.guns.destroyed", t, p_destroyed, "combat q = 0.004");
     }
 }
 
@@ -339,6 +378,98 @@ killed_fraction = 0.6
         let killed: f64 = r.o(&format!("red.contingent.{c}.killed")).iter().sum();
         let z = (killed - cas * kf) / (cas * kf * (1.0 - kf)).sqrt();
         assert!(z.abs() <= Z, "contingent {c}: killed share {:.5} vs {kf}, z = {z:.2} (alpha = {ALPHA})", killed / cas);
+    }
+}
+
+/// Chi-square of daily counts `xs` against the sum over days of each day's
+/// own pmf (`pmf(day, x)`, x from 0 to `max`; the last cell takes the rest).
+fn assert_mixture_fit(what: &str, xs: &[f64], max: usize, pmf: impl Fn(usize, usize) -> f64) {
+    let obs = histogram(xs.iter().copied(), max);
+    let mut exp = vec![0.0; max + 1];
+    for d in 0..xs.len() {
+        let mut left = 1.0;
+        for (x, e) in exp.iter_mut().enumerate().take(max) {
+            let p = pmf(d, x);
+            *e += p;
+            left -= p;
+        }
+        exp[max] += left.max(0.0);
+    }
+    assert_chi_square(what, &obs, &exp);
+}
+
+fn binomial_pmf(n: f64, p: f64, x: usize) -> f64 {
+    if (x as f64) > n { 0.0 } else { Binomial::new(p, n as u64).unwrap().pmf(x as u64) }
+}
+
+#[test]
+fn contingent_casualties_killed_and_returned_follow_the_model() {
+    // MODEL.md 5.2-5.3 for one contingent: casualties c = min(Poisson(base),
+    // strength at the start of the day), killed ~ Binomial(c, killed_fraction),
+    // returned after rtd_days = 1 ~ Binomial(wounded, rtd). The engine draws
+    // them as thinned Poisson counts and redraws the split when the strength
+    // caps c; these chi-square tests (alpha = 0.001) check the model's laws,
+    // day by day given the state, in two regimes: a large contingent (no cap)
+    // and a small one that arrivals keep near the cap (it binds on many days).
+    for (strength, arrivals, label) in [(1e9, 0.0, "large"), (12.0, 4.0, "small")] {
+        let base = 10.0;
+        let s = toml(&format!(
+            r#"
+name = "cont"
+start = 2024-01-01
+days = 200
+[sides.red.casualties]
+base = {base}
+[sides.red.contingents.a]
+strength = {strength}
+killed_fraction = 0.3
+rtd = 0.6
+rtd_days = 1
+arrival_rate = {arrivals}
+"#
+        ));
+        let r = run(&s, 24, 150);
+        let (mut cs, mut caps, mut killed, mut kn, mut back, mut wn) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let mut capped = 0;
+        for i in 0..r.n {
+            let st = r.s("red.contingent.a.strength", i);
+            let c = r.s("red.contingent.a.casualties", i);
+            let k = r.s("red.casualties.total.killed", i);
+            let w = r.s("red.casualties.total.wounded", i);
+            let ret = r.s("red.casualties.total.returned", i);
+            for t in 1..r.days {
+                let cap = st[t - 1];
+                assert!(c[t] <= cap, "{label}: {} casualties from {cap} soldiers", c[t]);
+                capped += usize::from(c[t] == cap);
+                cs.push(c[t]);
+                caps.push(cap);
+                killed.push(k[t]);
+                kn.push(c[t]);
+                assert_eq!(w[t], c[t] - k[t]);
+                if t + 1 < r.days {
+                    back.push(ret[t + 1]);
+                    wn.push(w[t]);
+                }
+            }
+        }
+        let pois = Poisson::new(base).unwrap();
+        assert_mixture_fit(&format!("{label}: casualties = min(Poisson, strength)"), &cs, 30, |d, x| {
+            let cap = caps[d] as usize;
+            if x < cap {
+                pois.pmf(x as u64)
+            } else if x == cap {
+                1.0 - if cap == 0 { 0.0 } else { pois.cdf(cap as u64 - 1) }
+            } else {
+                0.0
+            }
+        });
+        assert_mixture_fit(&format!("{label}: killed | casualties"), &killed, 12, |d, x| binomial_pmf(kn[d], 0.3, x));
+        assert_mixture_fit(&format!("{label}: returned | wounded"), &back, 12, |d, x| binomial_pmf(wn[d], 0.6, x));
+        if label == "small" {
+            assert!(capped > cs.len() / 10, "the cap binds on {capped} of {} days", cs.len());
+        } else {
+            assert_eq!(capped, 0);
+        }
     }
 }
 

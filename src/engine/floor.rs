@@ -28,9 +28,12 @@ pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> 
             }
             Draw::Poisson(l) => sample::poisson(rng, l),
             Draw::Binomial(n, p) => sample::binomial(rng, n, p),
-            Draw::Gamma(m, cv) => sample::gamma_mean_cv(rng, m, cv),
-            Draw::NegBinomial(m, k) => sample::neg_binomial(rng, m, Some(k)),
+            Draw::Gamma(shape, scale) => sample::gamma(rng, shape, scale).unwrap_or(0.0),
             Draw::Weibull(s, k, a) => sample::weibull_residual_life(rng, s, k, a),
+            Draw::BinomialAtLeastOne(n, p) => {
+                sample::binomial_at_least_one(rng, n as u64, p, -n * (-p).ln_1p()) as f64
+            }
+            Draw::Exp => sample::exp1(rng),
             Draw::Index(n) => sample::index(rng, n) as f64,
             Draw::Unit => sample::unit(rng),
             Draw::Normal => sample::normal(rng),
@@ -97,8 +100,9 @@ mod tests {
         // streams: the parameter, the line, the stock, casualties and tempo
         assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Param(0))).count(), 1);
-        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 10);
-        assert_eq!(t.iter().filter(|d| matches!(d, Draw::NegBinomial(..))).count(), 10);
+        // a day: the line's lots (mean 50, drawn directly) and the casualties (gamma, then Poisson)
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 20);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Gamma(..))).count(), 10);
         let f = measure(&m, 1, 3);
         assert_eq!(f.draws as usize, 3 * t.len());
     }

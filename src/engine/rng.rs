@@ -49,12 +49,14 @@ pub enum Draw {
     Seed,
     Poisson(f64),
     Binomial(f64, f64),
-    /// Gamma by mean and coefficient of variation.
+    /// Gamma by shape and scale.
     Gamma(f64, f64),
-    /// Negative binomial by mean and dispersion (NaN: Poisson).
-    NegBinomial(f64, f64),
     /// Weibull residual life: scale, shape, age.
     Weibull(f64, f64, f64),
+    /// Binomial(n, p) conditioned on at least one success.
+    BinomialAtLeastOne(f64, f64),
+    /// Standard exponential.
+    Exp,
     Index(usize),
     Unit,
     Normal,

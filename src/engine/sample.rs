@@ -6,10 +6,15 @@
 //! therefore written here: inversion by sequential search for Poisson and
 //! binomial variates with small means, and Hormann's BTRS (transformed
 //! rejection with squeeze, 1993) for binomials with n p >= 10. Large Poisson
-//! means use rand_distr's PTRS, gammas its Marsaglia-Tsang. All are exact;
-//! `tests/distributions.rs` checks each against its distribution.
+//! means use rand_distr's PTRS, gammas its Marsaglia-Tsang, exponentials its
+//! ziggurat. All are exact; `tests/distributions.rs` checks each against its
+//! distribution.
+//!
+//! Rare daily events are drawn by event times instead of daily counts
+//! ([`PoissonClock`], [`HazardClock`]): a quiet day then costs a subtraction,
+//! not a variate.
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
+use rand_distr::{Distribution, Exp1, Gamma, Poisson, StandardNormal};
 
 use super::rng::{Draw, Source};
 
@@ -102,8 +107,9 @@ fn stirling_tail(k: f64) -> f64 {
     if k <= 9.0 {
         TAIL[k as usize]
     } else {
-        let kp1sq = (k + 1.0) * (k + 1.0);
-        (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / (k + 1.0)
+        let y = 1.0 / (k + 1.0);
+        let y2 = y * y;
+        (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 * y2) * y2) * y
     }
 }
 
@@ -115,24 +121,26 @@ fn binomial_btrs<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     let q = 1.0 - p;
     let spq = (nf * p * q).sqrt();
     let b = 1.15 + 2.53 * spq;
+    let inv_b = 1.0 / b;
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = nf * p + 0.5;
-    let v_r = 0.92 - 4.2 / b;
-    let r = p / q;
-    let alpha = (2.83 + 5.1 / b) * spq;
-    let m = floor((nf + 1.0) * p);
+    let v_r = 0.92 - 4.2 * inv_b;
+    let two_a = 2.0 * a;
     loop {
         let u = rng.random::<f64>() - 0.5;
-        let mut v: f64 = rng.random();
+        let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        let k = floor((2.0 * a / us + b) * u + c);
+        let k = floor((two_a / us + b) * u + c);
         if k < 0.0 || k > nf {
             continue;
         }
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }
-        v = (v * alpha / (a / (us * us) + b)).ln();
+        let r = p / q;
+        let m = floor((nf + 1.0) * p);
+        let alpha = (2.83 + 5.1 * inv_b) * spq;
+        let v = (v * alpha / (a / (us * us) + b)).ln();
         let bound = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
             + (nf + 1.0) * ((nf - m + 1.0) / (nf - k + 1.0)).ln()
             + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
@@ -170,6 +178,128 @@ fn binomial_inversion<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     }
 }
 
+/// Standard exponential (rate 1), by rand_distr's ziggurat.
+#[inline]
+pub fn exp1<R: Source + ?Sized>(rng: &mut R) -> f64 {
+    rng.log(Draw::Exp);
+    rng.sample(Exp1)
+}
+
+/// Largest daily mean a clock draws by event times; above it a day's count is
+/// drawn directly. Both ways are exact, and switching between them on any day
+/// is too: the clock's pending gap is an Exp(1) independent of everything
+/// drawn before (memorylessness), and a day drawn directly leaves it unused.
+/// At 2 an event costs about a third of a small-mean Poisson variate (an
+/// exponential from the ziggurat against an `exp` and a uniform).
+pub const CLOCK_MAX_MEAN: f64 = 2.0;
+
+/// Daily counts of a Poisson process whose mean on day t is mu_t (known at
+/// the start of the day): the counts are independent Poisson(mu_t), drawn by
+/// the event times of a unit-rate Poisson process on the cumulative mean.
+/// The clock keeps the gap, in units of mean, to the next event, so a day
+/// without an event costs a comparison and no variate, and a process with
+/// mean 0.1 a day draws one exponential every ten days on average.
+#[derive(Debug, Clone, Copy)]
+pub struct PoissonClock {
+    /// Mean left until the next event; NaN before the first draw.
+    gap: f64,
+}
+
+impl Default for PoissonClock {
+    fn default() -> Self {
+        PoissonClock { gap: f64::NAN }
+    }
+}
+
+impl PoissonClock {
+    /// Count for a day with mean `mu` (0 when `mu` <= 0 or not finite).
+    #[inline]
+    pub fn count<R: Source + ?Sized>(&mut self, rng: &mut R, mu: f64) -> f64 {
+        if !(mu > 0.0 && mu.is_finite()) {
+            return 0.0;
+        }
+        if mu > CLOCK_MAX_MEAN {
+            return poisson(rng, mu);
+        }
+        let mut gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
+        let mut left = mu;
+        let mut k = 0.0;
+        while gap <= left {
+            left -= gap;
+            k += 1.0;
+            gap = exp1(rng);
+        }
+        self.gap = gap - left;
+        k
+    }
+}
+
+/// Daily Binomial(n_t, p_t) counts of rare events (a fleet's combat losses),
+/// drawn by a hazard clock: P(no event on day t) = (1 - p_t)^n_t = exp(-H_t)
+/// with H_t = -n_t log(1 - p_t), so the first day with an event is the day
+/// the cumulative hazard passes an Exp(1) gap. On that day the count is drawn
+/// from the binomial conditioned on at least one event, and a fresh gap
+/// starts. Exact for any n_t and p_t known at the start of each day; days
+/// with a mean n_t p_t above [`CLOCK_MAX_MEAN`] (or p_t > 1/2) are drawn
+/// directly.
+#[derive(Debug, Clone, Copy)]
+pub struct HazardClock {
+    /// Hazard left until the next event day; NaN before the first draw.
+    gap: f64,
+}
+
+impl Default for HazardClock {
+    fn default() -> Self {
+        HazardClock { gap: f64::NAN }
+    }
+}
+
+impl HazardClock {
+    /// Count for a day of `n` trials (rounded down) with probability `p`.
+    #[inline]
+    pub fn binomial<R: Source + ?Sized>(&mut self, rng: &mut R, n: f64, p: f64) -> f64 {
+        let n = n.max(0.0) as u64;
+        if n == 0 || !(p > 0.0) {
+            return 0.0;
+        }
+        let nf = n as f64;
+        if p > 0.5 || nf * p > CLOCK_MAX_MEAN {
+            return binomial(rng, nf, p);
+        }
+        let h = -nf * (-p).ln_1p();
+        let gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
+        if gap > h {
+            self.gap = gap - h;
+            return 0.0;
+        }
+        self.gap = f64::NAN;
+        rng.log(Draw::BinomialAtLeastOne(nf, p));
+        binomial_at_least_one(rng, n, p, h) as f64
+    }
+}
+
+/// Binomial(n, p) conditioned on being at least 1, for p <= 1/2, by inversion
+/// of the conditional CDF; `h` = -n log(1 - p), so P(0) = exp(-h).
+pub fn binomial_at_least_one<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64, h: f64) -> u64 {
+    let r = p / (1.0 - p);
+    // P(k = 1) and a uniform over the mass of k >= 1.
+    let mut f = (-h).exp() * n as f64 * r;
+    let mut u = -(-h).exp_m1() * rng.random::<f64>();
+    let mut k = 1u64;
+    loop {
+        if u < f || k >= n {
+            return k;
+        }
+        u -= f;
+        k += 1;
+        f *= r * (n - k + 1) as f64 / k as f64;
+        if f <= 0.0 {
+            // The remaining mass underflowed: rounding left u above the total.
+            return k;
+        }
+    }
+}
+
 /// Gamma with the given mean and coefficient of variation; the mean itself when cv = 0.
 #[inline]
 pub fn gamma_mean_cv<R: Source + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64 {
@@ -178,9 +308,29 @@ pub fn gamma_mean_cv<R: Source + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64
     } else if !(cv > 0.0) {
         mean
     } else {
-        rng.log(Draw::Gamma(mean, cv));
         let shape = 1.0 / (cv * cv);
-        Gamma::new(shape, mean / shape).map(|d| d.sample(rng)).unwrap_or(mean)
+        gamma(rng, shape, mean / shape).unwrap_or(mean)
+    }
+}
+
+/// Gamma(shape, scale) by Marsaglia-Tsang; None for parameters it refuses.
+#[inline]
+pub fn gamma<R: Source + ?Sized>(rng: &mut R, shape: f64, scale: f64) -> Option<f64> {
+    rng.log(Draw::Gamma(shape, scale));
+    Gamma::new(shape, scale).ok().map(|d| d.sample(rng))
+}
+
+/// The Poisson mean of a negative-binomial count with mean `mean` and
+/// dispersion `k`: Gamma(k, mean / k), or `mean` itself when `k` is None
+/// (a Poisson count); 0 when `mean` <= 0.
+#[inline]
+pub fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
+    if !(mean > 0.0) {
+        return 0.0;
+    }
+    match k {
+        None => mean,
+        Some(k) => gamma(rng, k, mean / k).unwrap_or(mean),
     }
 }
 
@@ -188,17 +338,8 @@ pub fn gamma_mean_cv<R: Source + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64
 /// as a Gamma-Poisson mixture; Poisson when `k` is None.
 #[inline]
 pub fn neg_binomial<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
-    if !(mean > 0.0) {
-        return 0.0;
-    }
-    match k {
-        None => poisson(rng, mean),
-        Some(k) => {
-            rng.log(Draw::NegBinomial(mean, k));
-            let lambda = Gamma::new(k, mean / k).map(|d| d.sample(rng)).unwrap_or(mean);
-            if lambda > 0.0 && lambda.is_finite() { poisson_draw(rng, lambda) } else { 0.0 }
-        }
-    }
+    let lambda = nb_intensity(rng, mean, k);
+    poisson(rng, lambda)
 }
 
 /// A Weibull(scale, shape) life conditional on exceeding `age` (by inversion).

@@ -1,11 +1,12 @@
 //! Ammunition per side and caliber (MODEL.md section 3).
 use super::compile::{CaliberCfg, LineCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{self, binomial, poisson};
+use crate::engine::sample::{self, PoissonClock, binomial};
 
 /// A supply line's state in one trajectory.
 pub struct Line {
     rng: Stream,
+    lots: PoissonClock,
     rate: f64,
     growth_per_day: f64,
     lot: f64,
@@ -19,6 +20,7 @@ impl Line {
     pub fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
         Line {
             rng: s.get(c.key),
+            lots: PoissonClock::default(),
             rate: v[c.rate],
             growth_per_day: (1.0 + v[c.growth]).ln() / 365.25,
             lot: v[c.lot_size].round().max(1.0),
@@ -29,14 +31,15 @@ impl Line {
         }
     }
 
-    /// Shells and duds delivered on day `t`: lots ~ Poisson(rate(t) / lot), duds ~ Binomial.
+    /// Shells and duds delivered on day `t`: lots ~ Poisson(rate(t) / lot)
+    /// (by event times while the mean is small), duds ~ Binomial.
     #[inline]
     pub fn deliver(&mut self, t: usize) -> (f64, f64) {
         if !self.window.holds(t as i64) || self.rate <= 0.0 {
             return (0.0, 0.0);
         }
         let rate = if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
-        let shells = poisson(&mut self.rng, rate / self.lot) * self.lot;
+        let shells = self.lots.count(&mut self.rng, rate / self.lot) * self.lot;
         let duds = binomial(&mut self.rng, shells, self.dud);
         self.delivered_total += shells;
         (shells, duds)

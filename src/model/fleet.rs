@@ -3,42 +3,66 @@
 //! All serviceable guns of a fleet fire the same rounds each day, so they wear
 //! at the same pace: the fleet keeps one wear clock (EFC fired per serviceable
 //! gun since day 0) and, per gun, the clock reading at which its barrel fails
-//! (`thr`), in a binary min-heap. A day's failures are the heap entries the
-//! clock passed: exact for the Weibull lives, and the work is per failure,
-//! not per gun per day. Per gun the heap also keeps the clock reading when the
-//! barrel was fitted (`c`) and its life (`life`), and the fleet keeps power
+//! (`thr`). The guns of day 0 sit in an array sorted by `thr`, read from the
+//! front; guns refitted or delivered later go to a 4-ary min-heap of 16-byte
+//! entries (four children share a cache line). A day's failures are the
+//! entries the clock passed: exact for the Weibull lives, and the work is per
+//! failure, not per gun per day. A day-0 gun destroyed in combat is marked
+//! dead in place. Per gun a slab beside them keeps the clock reading when the barrel was
+//! fitted (`c`) and its life (`life`), and the fleet keeps power
 //! sums over serviceable guns so the mean wear fraction and the accuracy
 //! factor `mean(1 - a (wear / life)^b)` are O(1) a day for b in {1, 2, 3}.
 use std::collections::VecDeque;
 
 use super::compile::{FleetCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{binomial, index, poisson, round_nonneg, unit, weibull_residual_life};
+use crate::engine::sample::{HazardClock, PoissonClock, index, round_nonneg, unit, weibull_residual_life};
 
+/// A serviceable gun in the heap: when its barrel fails, and where its barrel's data is.
 #[derive(Debug, Clone, Copy)]
-struct Gun {
+struct Entry {
     thr: f64,
+    id: u32,
+}
+
+/// A fitted barrel: the clock reading when it was fitted, and 1 / life and
+/// 1 / life^b, kept so the power sums need no division.
+#[derive(Debug, Clone, Copy)]
+struct Barrel {
     c: f64,
-    /// 1 / life and 1 / life^b, kept so the power sums need no division.
     inv_life: f64,
     inv_life_b: f64,
 }
 
-impl Gun {
+impl Barrel {
     #[inline]
-    fn new(thr: f64, c: f64, life: f64, b: u8) -> Gun {
+    fn new(c: f64, life: f64, b: u8) -> Barrel {
         let inv_life = 1.0 / life;
         let inv_life_b = match b {
             1 => inv_life,
             2 => inv_life * inv_life,
             _ => inv_life * inv_life * inv_life,
         };
-        Gun { thr, c, inv_life, inv_life_b }
+        Barrel { c, inv_life, inv_life_b }
     }
 }
 
+/// Children per heap node.
+const ARITY: usize = 4;
+
+/// The id of a day-0 gun destroyed in combat, still in the sorted array.
+const DEAD: u32 = u32::MAX;
+
 pub struct Fleet {
-    heap: Vec<Gun>,
+    /// Day-0 guns by `thr`; those before `head` have left, dead ones are marked.
+    init: Vec<Entry>,
+    head: usize,
+    init_live: usize,
+    /// Guns fitted with a barrel after day 0.
+    heap: Vec<Entry>,
+    /// Barrels by id; `free` lists the ids of removed guns for reuse.
+    barrels: Vec<Barrel>,
+    free: Vec<u32>,
     clock: f64,
     /// Day each waiting gun started waiting (FIFO).
     waiting: VecDeque<usize>,
@@ -59,6 +83,11 @@ pub struct Fleet {
     rng_combat: Stream,
     rng_spares: Stream,
     rng_deliveries: Stream,
+    /// Event-time clocks of the rare daily events: combat losses, spare
+    /// barrels and lots of new guns (see `engine::sample`).
+    combat_clock: HazardClock,
+    spares_clock: PoissonClock,
+    lots_clock: PoissonClock,
     pub rounds_per_gun_day: f64,
     efc: f64,
     scale: f64,
@@ -79,7 +108,12 @@ impl Fleet {
     pub fn new(c: &FleetCfg, v: &[f64], s: &Streams) -> Fleet {
         let initial = v[c.guns].round();
         let mut f = Fleet {
-            heap: Vec::with_capacity(initial as usize),
+            init: Vec::with_capacity(initial as usize),
+            head: 0,
+            init_live: initial as usize,
+            heap: Vec::new(),
+            barrels: Vec::with_capacity(initial as usize),
+            free: Vec::new(),
             clock: 0.0,
             waiting: VecDeque::new(),
             repair: VecDeque::new(),
@@ -96,6 +130,9 @@ impl Fleet {
             rng_combat: s.get(c.keys[1]),
             rng_spares: s.get(c.keys[2]),
             rng_deliveries: s.get(c.keys[3]),
+            combat_clock: HazardClock::default(),
+            spares_clock: PoissonClock::default(),
+            lots_clock: PoissonClock::default(),
             rounds_per_gun_day: v[c.rounds_per_gun_day],
             efc: v[c.efc_per_round],
             scale: v[c.barrel_life],
@@ -116,21 +153,19 @@ impl Fleet {
             let age = max_age * unit(&mut f.rng_barrels);
             let life = weibull_residual_life(&mut f.rng_barrels, f.scale, f.shape, age);
             // Fitted at clock -age, so its wear now is `age`.
-            let g = Gun::new(life - age, -age, life, f.b);
+            let g = Barrel::new(-age, life, f.b);
             f.account(&g, 1.0);
-            f.heap.push(g);
+            f.init.push(Entry { thr: life - age, id: f.barrels.len() as u32 });
+            f.barrels.push(g);
         }
-        // Floyd's heap construction: O(n) for the initial fleet.
-        for i in (0..f.heap.len() / 2).rev() {
-            f.sift_down(i);
-        }
+        f.init.sort_unstable_by(|a, b| a.thr.total_cmp(&b.thr));
         f.check_threshold(0);
         f
     }
 
     #[inline]
     pub fn serviceable(&self) -> usize {
-        self.heap.len()
+        self.init_live + self.heap.len()
     }
     pub fn waiting(&self) -> usize {
         self.waiting.len()
@@ -142,18 +177,18 @@ impl Fleet {
     /// Rounds the fleet asks for today (whole rounds).
     #[inline]
     pub fn demand(&self) -> f64 {
-        round_nonneg(self.heap.len() as f64 * self.rounds_per_gun_day)
+        round_nonneg(self.serviceable() as f64 * self.rounds_per_gun_day)
     }
 
     /// Mean wear / life over serviceable guns.
     pub fn mean_wear(&self) -> f64 {
-        let n = self.heap.len();
+        let n = self.serviceable();
         if n == 0 { 0.0 } else { (self.clock * self.q0 - self.q1) / n as f64 }
     }
 
     /// Mean over serviceable guns of 1 - a (wear / life)^b (1 when none serve).
     pub fn accuracy(&self) -> f64 {
-        let n = self.heap.len();
+        let n = self.serviceable();
         if n == 0 || self.a == 0.0 {
             return 1.0;
         }
@@ -168,7 +203,7 @@ impl Fleet {
     }
 
     #[inline]
-    fn account(&mut self, g: &Gun, sign: f64) {
+    fn account(&mut self, g: &Barrel, sign: f64) {
         let w = sign * g.inv_life_b;
         self.pw[0] += w;
         self.pw[1] += w * g.c;
@@ -182,81 +217,158 @@ impl Fleet {
         self.q1 += sign * g.c * g.inv_life;
     }
 
-    fn push(&mut self, g: Gun) {
+    /// Fit a new barrel of life `life` to a serviceable gun, now.
+    fn push_fresh(&mut self, life: f64) {
+        let g = Barrel::new(self.clock, life, self.b);
         self.account(&g, 1.0);
-        self.heap.push(g);
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.barrels[id as usize] = g;
+                id
+            }
+            None => {
+                self.barrels.push(g);
+                (self.barrels.len() - 1) as u32
+            }
+        };
+        self.heap.push(Entry { thr: self.clock + life, id });
         let i = self.heap.len() - 1;
         self.sift_up(i);
     }
 
-    fn remove_at(&mut self, i: usize) -> Gun {
-        let last = self.heap.len() - 1;
-        self.heap.swap(i, last);
-        let g = self.heap.pop().expect("non-empty");
-        if i < self.heap.len() {
-            self.sift_down(i);
-            self.sift_up(i);
+    /// Remove the gun at heap position `i`: the last gun takes its place and
+    /// moves down or up to restore the order.
+    fn remove_at(&mut self, i: usize) {
+        let last = self.heap.pop().expect("non-empty");
+        let e = if i < self.heap.len() {
+            let e = std::mem::replace(&mut self.heap[i], last);
+            if self.sift_down(i) == i {
+                self.sift_up(i);
+            }
+            e
+        } else {
+            last
+        };
+        self.release(e.id);
+    }
+
+    /// Remove the day-0 gun at position `p` of the sorted array (live, at or after `head`).
+    fn remove_init(&mut self, p: usize) {
+        let id = std::mem::replace(&mut self.init[p].id, DEAD);
+        self.init_live -= 1;
+        while self.head < self.init.len() && self.init[self.head].id == DEAD {
+            self.head += 1;
         }
+        self.release(id);
+    }
+
+    /// Take a removed gun's barrel out of the sums and free its id.
+    fn release(&mut self, id: u32) {
+        let g = self.barrels[id as usize];
+        self.free.push(id);
         self.account(&g, -1.0);
-        if self.heap.is_empty() {
+        if self.serviceable() == 0 {
             // Reset the sums so rounding residue cannot build up.
             self.pw = [0.0; 4];
             self.q0 = 0.0;
             self.q1 = 0.0;
         }
-        g
     }
 
+    /// Remove the serviceable gun that fails first if the clock has passed its threshold.
+    #[inline]
+    fn pop_failed(&mut self) -> bool {
+        let a = self.init.get(self.head).map_or(f64::INFINITY, |e| e.thr);
+        let b = self.heap.first().map_or(f64::INFINITY, |e| e.thr);
+        if a <= b && a <= self.clock {
+            self.remove_init(self.head);
+            true
+        } else if b < a && b <= self.clock {
+            self.remove_at(0);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Remove a serviceable gun chosen uniformly: a slot among the heap and
+    /// the sorted array from `head` on, drawn again if it holds a dead gun.
+    fn remove_uniform(&mut self) {
+        let h = self.heap.len();
+        loop {
+            let j = index(&mut self.rng_combat, h + self.init.len() - self.head);
+            if j < h {
+                self.remove_at(j);
+                return;
+            }
+            let p = self.head + j - h;
+            if self.init[p].id != DEAD {
+                self.remove_init(p);
+                return;
+            }
+        }
+    }
+
+    /// Move the entry at `i` up while it fails before its parent (moving the
+    /// parents down into a hole, as std's BinaryHeap does).
     fn sift_up(&mut self, mut i: usize) {
+        let e = self.heap[i];
         while i > 0 {
-            let p = (i - 1) / 2;
-            if self.heap[i].thr < self.heap[p].thr {
-                self.heap.swap(i, p);
+            let p = (i - 1) / ARITY;
+            if e.thr < self.heap[p].thr {
+                self.heap[i] = self.heap[p];
                 i = p;
             } else {
                 break;
             }
         }
+        self.heap[i] = e;
     }
 
-    fn sift_down(&mut self, mut i: usize) {
+    /// Move the entry at `i` down while a child fails before it; returns where it ends.
+    fn sift_down(&mut self, mut i: usize) -> usize {
         let n = self.heap.len();
+        let e = self.heap[i];
         loop {
-            let l = 2 * i + 1;
-            if l >= n {
+            let first = ARITY * i + 1;
+            if first >= n {
                 break;
             }
-            let r = l + 1;
-            let m = if r < n && self.heap[r].thr < self.heap[l].thr { r } else { l };
-            if self.heap[m].thr < self.heap[i].thr {
-                self.heap.swap(i, m);
+            let mut m = first;
+            for j in first + 1..(first + ARITY).min(n) {
+                if self.heap[j].thr < self.heap[m].thr {
+                    m = j;
+                }
+            }
+            if self.heap[m].thr < e.thr {
+                self.heap[i] = self.heap[m];
                 i = m;
             } else {
                 break;
             }
         }
+        self.heap[i] = e;
+        i
     }
 
-    fn fresh_gun(&mut self) -> Gun {
-        let life = weibull_residual_life(&mut self.rng_barrels, self.scale, self.shape, 0.0);
-        Gun::new(self.clock + life, self.clock, life, self.b)
+    fn fresh_life(&mut self) -> f64 {
+        weibull_residual_life(&mut self.rng_barrels, self.scale, self.shape, 0.0)
     }
 
     /// One day after firing `rounds` (the fleet's share of its caliber's fire),
     /// with the enemy's fire at exp(`ln_ratio`) times its reference.
     pub fn step(&mut self, t: usize, rounds: f64, ln_ratio: f64) {
         // 1. Wear and failures.
-        let n = self.heap.len();
+        let n = self.serviceable();
         if n > 0 && rounds > 0.0 {
             self.clock += rounds / n as f64 * self.efc;
-            while self.heap.first().is_some_and(|g| g.thr <= self.clock) {
-                self.remove_at(0);
+            while self.pop_failed() {
                 self.worn_out += 1.0;
                 self.waiting.push_back(t);
             }
         }
         // 2. Spare barrels, first come first served; repairs that end today rejoin.
-        self.spares += poisson(&mut self.rng_spares, self.spare_rate);
+        self.spares += self.spares_clock.count(&mut self.rng_spares, self.spare_rate);
         while self.spares >= 1.0 && !self.waiting.is_empty() {
             self.waiting.pop_front();
             self.spares -= 1.0;
@@ -264,8 +376,8 @@ impl Fleet {
         }
         while self.repair.front().is_some_and(|&d| d <= t) {
             self.repair.pop_front();
-            let g = self.fresh_gun();
-            self.push(g);
+            let life = self.fresh_life();
+            self.push_fresh(life);
         }
         if let Some(m) = self.max_wait {
             while self.waiting.front().is_some_and(|&d| t - d > m) {
@@ -274,26 +386,26 @@ impl Fleet {
             }
         }
         // 3. Combat losses among serviceable guns.
-        if self.q > 0.0 && !self.heap.is_empty() {
+        if self.q > 0.0 && self.serviceable() > 0 {
             let q = if self.beta == 0.0 || ln_ratio == 0.0 {
                 self.q
             } else {
                 (self.q * (self.beta * ln_ratio).exp()).min(1.0)
             };
-            let k = binomial(&mut self.rng_combat, self.heap.len() as f64, q) as usize;
+            let n = self.serviceable() as f64;
+            let k = self.combat_clock.binomial(&mut self.rng_combat, n, q) as usize;
             for _ in 0..k {
-                let i = index(&mut self.rng_combat, self.heap.len());
-                self.remove_at(i);
+                self.remove_uniform();
                 self.destroyed += 1.0;
             }
         }
         // 4. New guns, in lots.
         if let Some((rate, lot, w)) = self.deliveries {
             if w.holds(t as i64) && rate > 0.0 {
-                let guns = poisson(&mut self.rng_deliveries, rate / lot) * lot;
+                let guns = self.lots_clock.count(&mut self.rng_deliveries, rate / lot) * lot;
                 for _ in 0..guns as usize {
-                    let g = self.fresh_gun();
-                    self.push(g);
+                    let life = self.fresh_life();
+                    self.push_fresh(life);
                 }
                 self.delivered += guns;
             }
@@ -302,7 +414,7 @@ impl Fleet {
     }
 
     fn check_threshold(&mut self, t: usize) {
-        if self.first_below.is_none() && (self.heap.len() as f64) < self.threshold {
+        if self.first_below.is_none() && (self.serviceable() as f64) < self.threshold {
             self.first_below = Some(t);
         }
     }
@@ -342,14 +454,25 @@ mod tests {
         for t in 0..400 {
             f.step(t, f.demand(), 0.0);
             for i in 1..f.heap.len() {
-                assert!(f.heap[(i - 1) / 2].thr <= f.heap[i].thr);
+                assert!(f.heap[(i - 1) / ARITY].thr <= f.heap[i].thr);
             }
-            let n = f.heap.len() as f64;
+            assert!(f.init.windows(2).all(|w| w[0].thr <= w[1].thr));
+            assert!(f.init.get(f.head).is_none_or(|e| e.id != DEAD));
+            let live: Vec<Entry> =
+                f.init[f.head..].iter().filter(|e| e.id != DEAD).chain(f.heap.iter()).copied().collect();
+            assert_eq!(live.len(), f.serviceable());
+            assert!(live.iter().all(|e| e.thr > f.clock), "no failed gun left serviceable");
+            let mut ids: Vec<u32> = live.iter().map(|e| e.id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), live.len(), "each serviceable gun has its own barrel");
+            let guns: Vec<Barrel> = live.iter().map(|e| f.barrels[e.id as usize]).collect();
+            let n = live.len() as f64;
             if n > 0.0 {
                 let exact: f64 =
-                    f.heap.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) * g.inv_life).powi(2)).sum::<f64>() / n;
+                    guns.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) * g.inv_life).powi(2)).sum::<f64>() / n;
                 assert!((exact - f.accuracy()).abs() < 1e-9, "{exact} vs {}", f.accuracy());
-                let w: f64 = f.heap.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
+                let w: f64 = guns.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
                 assert!((w - f.mean_wear()).abs() < 1e-9);
             }
             let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;

@@ -65,6 +65,8 @@ struct SideState {
     conts: Vec<Contingent>,
     terr: Option<Territory>,
     rounds: Vec<f64>,
+    /// Shells delivered today, by caliber.
+    delivered: Vec<f64>,
 }
 
 fn first(x: Option<usize>) -> f64 {
@@ -133,6 +135,7 @@ impl Compiled {
                 conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
                 terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
                 rounds: vec![0.0; s.fleets.len()],
+                delivered: vec![0.0; s.calibers.len()],
             })
             .collect();
         let mut fire = vec![0.0; self.sides.len()];
@@ -142,7 +145,8 @@ impl Compiled {
             // Phase A: deliveries and firing.
             for (si, s) in self.sides.iter().enumerate() {
                 let ss = &mut st[si];
-                let mut delivered = vec![0.0; s.calibers.len()];
+                let delivered = &mut ss.delivered;
+                delivered.fill(0.0);
                 for (li, l) in s.lines.iter().enumerate() {
                     let (shells, duds) = ss.lines[li].deliver(t);
                     ss.stocks[l.caliber].receive(shells, duds);
@@ -175,7 +179,7 @@ impl Compiled {
                     for (k, x) in [
                         stock.stock,
                         stock.duds,
-                        delivered[ci],
+                        ss.delivered[ci],
                         demand,
                         fr.fired,
                         fr.duds_fired,
@@ -226,19 +230,21 @@ impl Compiled {
                 let mut tempo = 1.0;
                 if let (Some(cc), Some(cas)) = (&s.casualties, ss.cas.as_mut()) {
                     tempo = cas.tempo(t);
-                    let c = cas.draw(tempo, ratio);
+                    let lambda = cas.intensity(tempo, ratio);
                     let (mut killed, mut wounded, mut returned) = (0.0, 0.0, 0.0);
                     let taken = if ss.conts.is_empty() {
-                        c
+                        cas.draw(lambda)
                     } else {
-                        let taken = cas.split(c, &mut ss.conts, &mut split);
+                        Casualties::split(lambda, &ss.conts, &mut split);
+                        let mut taken = 0.0;
                         for (ki, k) in s.contingents.iter().enumerate() {
                             let ct = &mut ss.conts[ki];
                             let d = ct.step(t, split[ki]);
+                            taken += d.casualties;
                             killed += d.killed;
                             wounded += d.wounded;
                             returned += d.returned;
-                            for (j, x) in [ct.strength, split[ki], ct.cumulative, ct.killed, ct.payments]
+                            for (j, x) in [ct.strength, d.casualties, ct.cumulative, ct.killed, ct.payments]
                                 .into_iter()
                                 .enumerate()
                             {

@@ -1,7 +1,7 @@
 //! Personnel and casualties (MODEL.md section 5).
 use super::compile::{CasCfg, ContCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{binomial, neg_binomial, normal, poisson};
+use crate::engine::sample::{PoissonClock, binomial, nb_intensity, normal, poisson};
 
 /// A side's casualty process: tempo (schedule x mean-one log drift) and the
 /// daily negative-binomial count.
@@ -62,34 +62,27 @@ impl Casualties {
         f
     }
 
-    /// Casualties ~ NegativeBinomial(mean base x tempo x ratio^alpha, k).
-    pub fn draw(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+    /// The day's Poisson mean of casualties: the negative binomial with mean
+    /// base x tempo x ratio^alpha and dispersion k is a Poisson count with a
+    /// Gamma(k, mean / k) mean (the mean itself without dispersion).
+    pub fn intensity(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
         let coupling = if self.alpha == 0.0 { 1.0 } else { enemy_ratio.powf(self.alpha) };
-        neg_binomial(&mut self.rng, self.base * tempo * coupling, self.k)
+        nb_intensity(&mut self.rng, self.base * tempo * coupling, self.k)
     }
 
-    /// Split `c` casualties over contingents in proportion to weights
-    /// (a multinomial as sequential binomials), never more than a contingent
-    /// has; returns the casualties actually taken.
-    pub fn split(&mut self, c: f64, conts: &mut [Contingent], out: &mut Vec<f64>) -> f64 {
+    /// Casualties of a side without contingents: Poisson(intensity).
+    pub fn draw(&mut self, lambda: f64) -> f64 {
+        poisson(&mut self.rng, lambda)
+    }
+
+    /// Split a day's Poisson mean `lambda` over contingents in proportion to
+    /// their weights (strength x relative risk at the start of the day) into
+    /// `out`. A multinomial split of a Poisson count is independent Poisson
+    /// counts with the split means, so each contingent then draws its own.
+    pub fn split(lambda: f64, conts: &[Contingent], out: &mut Vec<f64>) {
         out.clear();
-        let mut w_left: f64 = conts.iter().map(|k| k.weight()).sum();
-        let mut left = c;
-        let mut taken = 0.0;
-        for k in conts.iter() {
-            let w = k.weight();
-            let ci = if left > 0.0 && w > 0.0 && w_left > 0.0 {
-                binomial(&mut self.rng, left, (w / w_left).min(1.0))
-            } else {
-                0.0
-            };
-            left -= ci;
-            w_left -= w;
-            let ci = ci.min(k.strength);
-            taken += ci;
-            out.push(ci);
-        }
-        taken
+        let w: f64 = conts.iter().map(|k| k.weight()).sum();
+        out.extend(conts.iter().map(|k| if w > 0.0 { lambda * k.weight() / w } else { 0.0 }));
     }
 
     pub fn record(&mut self, t: usize, c: f64) {
@@ -107,6 +100,7 @@ impl Casualties {
 pub struct Contingent {
     rng: Stream,
     rng_arrivals: Stream,
+    arrivals: PoissonClock,
     pub strength: f64,
     rr: f64,
     killed_fraction: f64,
@@ -127,6 +121,7 @@ pub struct Contingent {
 /// One day of a contingent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContDay {
+    pub casualties: f64,
     pub killed: f64,
     pub wounded: f64,
     pub returned: f64,
@@ -138,6 +133,7 @@ impl Contingent {
         Contingent {
             rng: s.get(c.keys[0]),
             rng_arrivals: s.get(c.keys[1]),
+            arrivals: PoissonClock::default(),
             strength: v[c.strength].round(),
             rr: v[c.relative_risk],
             killed_fraction: v[c.killed_fraction],
@@ -160,13 +156,29 @@ impl Contingent {
         self.strength * self.rr
     }
 
-    /// Take `c` casualties (already capped at strength), bring back the
-    /// wounded due today, and add today's arrivals.
-    pub fn step(&mut self, t: usize, c: f64) -> ContDay {
+    /// Take the day's casualties, Poisson with mean `mu` and never more than
+    /// the strength, bring back the wounded due today, and add today's arrivals.
+    ///
+    /// Casualties c ~ Poisson(mu), killed ~ Binomial(c, killed_fraction) and
+    /// returning ~ Binomial(wounded, rtd) are drawn as three independent
+    /// Poisson counts (killed, wounded who return, wounded who do not) with
+    /// means mu x their probabilities: the same joint law (Poisson thinning),
+    /// for three Poisson variates instead of a Poisson and two binomials.
+    /// When c exceeds the strength, the strength is taken and its killed and
+    /// returning are drawn afresh by the binomials: given c >= strength, the
+    /// capped casualties' split does not depend on c.
+    pub fn step(&mut self, t: usize, mu: f64) -> ContDay {
         self.exposure += self.strength;
-        let killed = binomial(&mut self.rng, c, self.killed_fraction);
+        let wounded_mu = mu * (1.0 - self.killed_fraction);
+        let mut killed = poisson(&mut self.rng, mu * self.killed_fraction);
+        let mut back = poisson(&mut self.rng, wounded_mu * self.rtd);
+        let mut c = killed + back + poisson(&mut self.rng, wounded_mu * (1.0 - self.rtd));
+        if c > self.strength {
+            c = self.strength;
+            killed = binomial(&mut self.rng, c, self.killed_fraction);
+            back = binomial(&mut self.rng, c - killed, self.rtd);
+        }
         let wounded = c - killed;
-        let back = binomial(&mut self.rng, wounded, self.rtd);
         let ring = self.returns.len();
         self.returns[(t + self.rtd_days) % ring] += back;
         self.strength -= c;
@@ -175,7 +187,7 @@ impl Contingent {
         let returned = std::mem::take(&mut self.returns[t % ring]);
         self.strength += returned;
         if self.window.holds(t as i64) {
-            self.strength += poisson(&mut self.rng_arrivals, self.arrival_rate);
+            self.strength += self.arrivals.count(&mut self.rng_arrivals, self.arrival_rate);
             for (d, size) in &self.schedule {
                 if *d == t as i64 {
                     self.strength += size;
@@ -183,6 +195,6 @@ impl Contingent {
             }
         }
         self.payments += self.strength * self.payment;
-        ContDay { killed, wounded, returned }
+        ContDay { casualties: c, killed, wounded, returned }
     }
 }
