@@ -20,7 +20,7 @@ mod common;
 use common::chi_square;
 use attrition::engine::rng::{Stream, key, stream};
 use attrition::engine::sample::{
-    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, exp1, gamma_mean_cv, index,
+    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, gamma_mean_cv, index,
     neg_binomial, poisson, unit, weibull_residual_life,
 };
 use attrition::scenario::Dist;
@@ -425,7 +425,7 @@ fn neg_binomial_moments() {
 #[test]
 fn poisson_fits_pmf() {
     // alpha = 0.001, n = 20,000 each: inversion below 12 (0.05 to 11.9), PTRS above.
-    for lambda in [0.05, 0.3, 3.5, 11.9, 12.5, 60.0] {
+    for lambda in [0.05, 0.3, 3.5, 11.9, 12.0, 12.5, 30.0, 60.0, 250.0] {
         let mut r = rng(&format!("poisson-{lambda}"));
         let xs: Vec<f64> = (0..N).map(|_| poisson(&mut r, lambda)).collect();
         let p = Poisson::new(lambda).unwrap();
@@ -439,6 +439,12 @@ fn poisson_fits_pmf() {
     let p = Poisson::new(lambda).unwrap();
     assert_discrete_fit("Poisson(1500)", &xs, 1400, 1600, |x| p.cdf(x as u64));
     assert_moments("Poisson(1500)", &xs, lambda, lambda, lambda);
+    let lambda = 1e6;
+    let mut r = rng("poisson-1e6");
+    let xs: Vec<f64> = (0..N).map(|_| poisson(&mut r, lambda)).collect();
+    let p = Poisson::new(lambda).unwrap();
+    assert_discrete_fit("Poisson(1e6)", &xs, 996_000, 1_004_000, |x| p.cdf(x as u64));
+    assert_moments("Poisson(1e6)", &xs, lambda, lambda, lambda);
     // Degenerate rates give 0.
     for l in [0.0, -2.0, f64::NAN, f64::INFINITY] {
         assert_eq!(poisson(&mut r, l), 0.0, "poisson({l})");
@@ -473,13 +479,6 @@ fn assert_independent_days(what: &str, xs: &[f64], cap: usize, pmf: impl Fn(usiz
 fn poisson_capped(mu: f64, x: usize, cap: usize) -> f64 {
     let p = Poisson::new(mu).unwrap();
     if x < cap { p.pmf(x as u64) } else { 1.0 - p.cdf(cap as u64 - 1) }
-}
-
-#[test]
-fn exp1_ks() {
-    let mut r = rng("exp1");
-    let xs: Vec<f64> = (0..N).map(|_| exp1(&mut r)).collect();
-    assert_ks("Exp(1)", xs, |x| 1.0 - (-x.max(0.0)).exp());
 }
 
 #[test]

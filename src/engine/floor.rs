@@ -17,8 +17,14 @@ use super::sample;
 use crate::model::compile::Compiled;
 
 /// Draw every logged variate again; returns their sum (so nothing is optimised away).
+///
+/// A day's count from a clock is replayed through a clock (one of each kind,
+/// shared by all the logged processes: a day with mean mu costs the same
+/// whichever process it belongs to).
 pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
     let mut acc = 0.0;
+    let mut clock = sample::PoissonClock::default();
+    let mut hazard = sample::HazardClock::default();
     for (i, d) in tape.iter().enumerate() {
         acc += match *d {
             Draw::Seed => {
@@ -30,10 +36,8 @@ pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> 
             Draw::Binomial(n, p) => sample::binomial(rng, n, p),
             Draw::Gamma(shape, scale) => sample::gamma(rng, shape, scale).unwrap_or(0.0),
             Draw::Weibull(s, k, a) => sample::weibull_residual_life(rng, s, k, a),
-            Draw::BinomialAtLeastOne(n, p) => {
-                sample::binomial_at_least_one(rng, n as u64, p, -n * (-p).ln_1p()) as f64
-            }
-            Draw::Exp => sample::exp1(rng),
+            Draw::Clock(mu) => clock.count(rng, mu),
+            Draw::Hazard(n, p) => hazard.binomial(rng, n, p),
             Draw::Index(n) => sample::index(rng, n) as f64,
             Draw::Unit => sample::unit(rng),
             Draw::Normal => sample::normal(rng),
@@ -100,8 +104,9 @@ mod tests {
         // streams: the parameter, the line, the stock, casualties and tempo
         assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Param(0))).count(), 1);
-        // a day: the line's lots (mean 50, drawn directly) and the casualties (gamma, then Poisson)
-        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 20);
+        // a day: the line's lots (a clock's count) and the casualties (gamma, then Poisson)
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Clock(_))).count(), 10);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 10);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Gamma(..))).count(), 10);
         let f = measure(&m, 1, 3);
         assert_eq!(f.draws as usize, 3 * t.len());

@@ -53,10 +53,10 @@ pub enum Draw {
     Gamma(f64, f64),
     /// Weibull residual life: scale, shape, age.
     Weibull(f64, f64, f64),
-    /// Binomial(n, p) conditioned on at least one success.
-    BinomialAtLeastOne(f64, f64),
-    /// Standard exponential.
-    Exp,
+    /// A day's count from a Poisson clock, by its mean.
+    Clock(f64),
+    /// A day's count from a hazard clock: trials, probability.
+    Hazard(f64, f64),
     Index(usize),
     Unit,
     Normal,

@@ -5,9 +5,9 @@
 //! cost is paid on every draw. Two exact methods with cheap setups are
 //! therefore written here: inversion by sequential search for Poisson and
 //! binomial variates with small means, and Hormann's BTRS (transformed
-//! rejection with squeeze, 1993) for binomials with n p >= 10. Large Poisson
-//! means use rand_distr's PTRS, gammas its Marsaglia-Tsang, exponentials its
-//! ziggurat. All are exact; `tests/distributions.rs` checks each against its
+//! rejection with squeeze, 1993) for binomials with n p >= 10. Poisson means
+//! from 12 use rand_distr's Ahrens-Dieter (normal-based, mostly one normal
+//! and no logarithm), gammas its Marsaglia-Tsang, exponentials its ziggurat. All are exact; `tests/distributions.rs` checks each against its
 //! distribution.
 //!
 //! Rare daily events are drawn by event times instead of daily counts
@@ -178,10 +178,9 @@ fn binomial_inversion<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     }
 }
 
-/// Standard exponential (rate 1), by rand_distr's ziggurat.
+/// Standard exponential (rate 1), by rand_distr's ziggurat: the clocks' gaps.
 #[inline]
-pub fn exp1<R: Source + ?Sized>(rng: &mut R) -> f64 {
-    rng.log(Draw::Exp);
+fn exp1<R: Source + ?Sized>(rng: &mut R) -> f64 {
     rng.sample(Exp1)
 }
 
@@ -199,6 +198,9 @@ pub const CLOCK_MAX_MEAN: f64 = 2.0;
 /// The clock keeps the gap, in units of mean, to the next event, so a day
 /// without an event costs a comparison and no variate, and a process with
 /// mean 0.1 a day draws one exponential every ten days on average.
+///
+/// A tape logs one `Draw::Clock` per day: the day's count is the variate
+/// (the benchmarks' random-number floor replays it through a clock).
 #[derive(Debug, Clone, Copy)]
 pub struct PoissonClock {
     /// Mean left until the next event; NaN before the first draw.
@@ -218,8 +220,9 @@ impl PoissonClock {
         if !(mu > 0.0 && mu.is_finite()) {
             return 0.0;
         }
+        rng.log(Draw::Clock(mu));
         if mu > CLOCK_MAX_MEAN {
-            return poisson(rng, mu);
+            return poisson_draw(rng, mu);
         }
         let mut gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
         let mut left = mu;
@@ -241,7 +244,7 @@ impl PoissonClock {
 /// from the binomial conditioned on at least one event, and a fresh gap
 /// starts. Exact for any n_t and p_t known at the start of each day; days
 /// with a mean n_t p_t above [`CLOCK_MAX_MEAN`] (or p_t > 1/2) are drawn
-/// directly.
+/// directly. A tape logs one `Draw::Hazard` per day.
 #[derive(Debug, Clone, Copy)]
 pub struct HazardClock {
     /// Hazard left until the next event day; NaN before the first draw.
@@ -263,8 +266,12 @@ impl HazardClock {
             return 0.0;
         }
         let nf = n as f64;
+        rng.log(Draw::Hazard(nf, p));
+        if p >= 1.0 {
+            return nf;
+        }
         if p > 0.5 || nf * p > CLOCK_MAX_MEAN {
-            return binomial(rng, nf, p);
+            return binomial_draw(rng, n, p);
         }
         let h = -nf * (-p).ln_1p();
         let gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
@@ -273,7 +280,6 @@ impl HazardClock {
             return 0.0;
         }
         self.gap = f64::NAN;
-        rng.log(Draw::BinomialAtLeastOne(nf, p));
         binomial_at_least_one(rng, n, p, h) as f64
     }
 }
