@@ -9,7 +9,8 @@ Prints, on the benchmark scenario (benchmarks/bench.toml, 730 days):
 - engine vs the numpy reference (benchmarks/numpy_reference.py), one thread each,
   time per trajectory;
 - engine vs its random-number floor: the time to draw exactly the variates the run
-  draws, with the engine's own generator and samplers and no model around them;
+  draws, with the engine's own generator and samplers and no model around them
+  (a daily count drawn by an event-time clock is one variate a day);
 - 2 threads vs 1;
 - trajectory-days per second per core;
 - peak memory (max RSS of a fresh process) of a summary-mode run at n = 10^4 and 10^6.

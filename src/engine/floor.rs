@@ -4,6 +4,12 @@
 //! Each trajectory is simulated once with a tape (untimed), then its tape is
 //! replayed through the same samplers with the same parameters (timed). The
 //! engine's time divided by the floor says what the model itself costs.
+//!
+//! The variates are those the model's laws name: every parameter draw, every
+//! daily count, life, index and amount. A daily count drawn by an event-time
+//! clock (`sample::PoissonClock`, `sample::HazardClock`) is one variate per
+//! day, a quiet day included, and is replayed through a clock: the clock's
+//! daily step is the work of drawing that count.
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::rc::Rc;

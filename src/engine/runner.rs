@@ -73,11 +73,26 @@ pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
     per_traj.saturating_mul(n as u64)
 }
 
-/// Bytes a summary-mode run holds: one summary per worker plus the result,
-/// and the outcome and parameter arrays when they are kept per trajectory.
+/// Trajectories whose recorded series a worker buffers before adding them to
+/// its summary: each cell then takes a run of values while it is in cache,
+/// instead of one value per trajectory from a state far larger than the cache.
+/// The buffer is held under [`SUMMARY_BATCH_BYTES`].
+pub const SUMMARY_BATCH: usize = 32;
+/// Upper bound of a worker's batch buffer (unless one trajectory needs more).
+pub const SUMMARY_BATCH_BYTES: usize = 8 << 20;
+
+/// Trajectories per batch for `cells` series-days per trajectory.
+fn summary_batch(cells: usize) -> usize {
+    (SUMMARY_BATCH_BYTES / (cells * 8).max(1)).clamp(1, SUMMARY_BATCH)
+}
+
+/// Bytes a summary-mode run holds: one summary and one batch buffer per
+/// worker, plus the result, and the outcome and parameter arrays when they
+/// are kept per trajectory.
 pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
     let cells = (n_series * model.days) as u64;
-    let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
+    let batch = if cells == 0 { 0 } else { cells * 8 * summary_batch(cells as usize) as u64 };
+    let per_state = cells * crate::summary::estimate_cell_bytes() as u64 + batch;
     let cols = (model.outcomes.len() + model.uncertain.len()) as u64;
     let outs = if arrays {
         cols.saturating_mul(n as u64).saturating_mul(8)
@@ -353,7 +368,10 @@ pub fn run_summary(
         let mut local = locals[me].lock().unwrap_or_else(|e| e.into_inner());
         let mut orow = vec![0.0; n_out];
         let mut prow = vec![0.0; n_par];
-        let mut rows = vec![0.0; req.series.len() * days];
+        let cells = req.series.len() * days;
+        let batch = summary_batch(cells);
+        let mut rows = vec![0.0; cells * batch];
+        let mut filled = 0;
         for j in 0..b.len {
             if stop.load(Ordering::Relaxed) {
                 return;
@@ -361,13 +379,16 @@ pub fn run_summary(
             let i = b.first + j;
             let traj = req.first + i as u64;
             let given: &[(usize, f64)] = req.given.get(i).map_or(&[], |g| g.as_slice());
-            if rows.is_empty() {
+            if cells == 0 {
                 model.simulate(req.seed, traj, given, &mut Discard, &mut orow, &mut prow);
             } else {
-                let mut sink = RowSink { slot: &slot, days, buf: &mut rows };
+                let buf = &mut rows[filled * cells..(filled + 1) * cells];
+                let mut sink = RowSink { slot: &slot, days, buf };
                 model.simulate(req.seed, traj, given, &mut sink, &mut orow, &mut prow);
-                for (r, row) in rows.chunks_exact(days).enumerate() {
-                    local.series.add_row(r, row);
+                filled += 1;
+                if filled == batch || j + 1 == b.len {
+                    local.series.add_rows(&rows[..filled * cells]);
+                    filled = 0;
                 }
             }
             if arrays {

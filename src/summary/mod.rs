@@ -279,6 +279,20 @@ impl Summary {
         }
     }
 
+    /// Add whole trajectories: `values` holds one or more of them, each all
+    /// the cells in row-major order. Cell by cell, so that each cell takes
+    /// its values in one visit; the state is the same as adding them one
+    /// trajectory at a time.
+    pub fn add_rows(&mut self, values: &[f64]) {
+        let cells = self.cells.len();
+        assert!(cells > 0 && values.len() % cells == 0, "summary: {} values for {cells} cells", values.len());
+        for (c, cell) in self.cells.iter_mut().enumerate() {
+            for x in values[c..].iter().step_by(cells) {
+                cell.add(*x);
+            }
+        }
+    }
+
     #[inline]
     pub fn add(&mut self, row: usize, col: usize, x: f64) {
         assert!(row < self.rows && col < self.cols, "summary: cell ({row}, {col}) out of range");

@@ -153,6 +153,14 @@ fn summary_table_merge_order_invariance() {
         while i < n {
             let len = r.random_range(1..=300).min(n - i);
             let mut s = Summary::new(rows, cols);
+            if trial % 3 == 2 {
+                // Whole trajectories at once, as the runner's batches add them.
+                let flat: Vec<f64> = order[i..i + len].iter().flat_map(|&t| data[t].concat()).collect();
+                s.add_rows(&flat);
+                parts.push(s);
+                i += len;
+                continue;
+            }
             for &t in &order[i..i + len] {
                 if r.random_bool(0.5) {
                     for (row, v) in data[t].iter().enumerate() {
