@@ -348,14 +348,15 @@ pub fn neg_binomial<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) 
     poisson(rng, lambda)
 }
 
-/// A Weibull(scale, shape) life conditional on exceeding `age` (by inversion).
+/// A Weibull(scale, shape) life conditional on exceeding `age`, by inversion
+/// of the conditional survival: L = scale ((age / scale)^shape + E)^(1 / shape)
+/// with E ~ Exp(1) (from the ziggurat, cheaper than -ln U).
 #[inline]
 pub fn weibull_residual_life<R: Source + ?Sized>(rng: &mut R, scale: f64, shape: f64, age: f64) -> f64 {
     rng.log(Draw::Weibull(scale, shape, age));
-    let u = 1.0 - rng.random::<f64>(); // (0, 1]
     // Shapes 1, 2 and 3 (the usual ones) avoid `powf`, the costliest part.
     let x = age / scale;
-    let e = -u.ln();
+    let e = exp1(rng);
     scale
         * if shape == 3.0 {
             (x * x * x + e).cbrt()
