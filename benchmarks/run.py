@@ -54,11 +54,19 @@ def best(f, repeat: int) -> float:
     return min(times)
 
 
+# Peak resident memory of the child itself: VmHWM of its own address space.
+# (ru_maxrss would not do: on Linux it carries over the parent's resident size
+# at the fork that started the child, and this process holds the numpy
+# reference's arrays by then.)
 MEMORY = textwrap.dedent("""
     import resource, sys, attrition
     s = attrition.Scenario.load(sys.argv[1])
     r = attrition.run(s, n=int(sys.argv[2]), seed=1, paths=False, outcomes="sketch", progress=False)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    try:
+        with open("/proc/self/status") as f:
+            print(next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024)
+    except OSError:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """)
 
 
