@@ -8,7 +8,8 @@
 //! entries (four children share a cache line). A day's failures are the
 //! entries the clock passed: exact for the Weibull lives, and the work is per
 //! failure, not per gun per day. A day-0 gun destroyed in combat is marked
-//! dead in place. Per gun a slab beside them keeps the clock reading when the barrel was
+//! dead in place (the array is compacted when the dead outnumber the live).
+//! Per gun a slab beside them keeps the clock reading when the barrel was
 //! fitted (`c`) and its life (`life`), and the fleet keeps power
 //! sums over serviceable guns so the mean wear fraction and the accuracy
 //! factor `mean(1 - a (wear / life)^b)` are O(1) a day for b in {1, 2, 3}.
@@ -259,6 +260,13 @@ impl Fleet {
         while self.head < self.init.len() && self.init[self.head].id == DEAD {
             self.head += 1;
         }
+        // Keep the dead under about half of the slots a uniform pick draws
+        // from, so that it needs under two tries on average.
+        if self.init.len() - self.head > 2 * self.init_live + 64 {
+            self.init.drain(..self.head);
+            self.init.retain(|e| e.id != DEAD);
+            self.head = 0;
+        }
         self.release(id);
     }
 
@@ -448,36 +456,44 @@ mod tests {
             s0: 0,
             o0: 0,
         };
-        let v = [500.0, 5.0, 1.0, 2000.0, 3.0, 0.5, 0.0, 0.002, 0.4, 0.5];
-        let mut f = Fleet::new(&cfg, &v, &Streams::new(9, 0, None));
-        assert_eq!(f.serviceable(), 500);
-        for t in 0..400 {
-            f.step(t, f.demand(), 0.0);
-            for i in 1..f.heap.len() {
-                assert!(f.heap[(i - 1) / ARITY].thr <= f.heap[i].thr);
+        // Combat losses of 0.2 % a day, then of 2 % (most day-0 guns die in
+        // combat, so the sorted array is compacted on the way).
+        for q in [0.002, 0.02] {
+            let v = [500.0, 5.0, 1.0, 2000.0, 3.0, 0.5, 0.0, q, 0.4, 0.5];
+            let mut f = Fleet::new(&cfg, &v, &Streams::new(9, 0, None));
+            assert_eq!(f.serviceable(), 500);
+            let mut compacted = false;
+            for t in 0..400 {
+                f.step(t, f.demand(), 0.0);
+                for i in 1..f.heap.len() {
+                    assert!(f.heap[(i - 1) / ARITY].thr <= f.heap[i].thr);
+                }
+                assert!(f.init.windows(2).all(|w| w[0].thr <= w[1].thr));
+                assert!(f.init.get(f.head).is_none_or(|e| e.id != DEAD));
+                assert!(f.init.len() - f.head <= 2 * f.init_live + 64, "dead slots bounded");
+                compacted |= f.init.len() < 500 && f.head < 500 - f.init.len();
+                let live: Vec<Entry> =
+                    f.init[f.head..].iter().filter(|e| e.id != DEAD).chain(f.heap.iter()).copied().collect();
+                assert_eq!(live.len(), f.serviceable());
+                assert!(live.iter().all(|e| e.thr > f.clock), "no failed gun left serviceable");
+                let mut ids: Vec<u32> = live.iter().map(|e| e.id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                assert_eq!(ids.len(), live.len(), "each serviceable gun has its own barrel");
+                let guns: Vec<Barrel> = live.iter().map(|e| f.barrels[e.id as usize]).collect();
+                let n = live.len() as f64;
+                if n > 0.0 {
+                    let exact: f64 =
+                        guns.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) * g.inv_life).powi(2)).sum::<f64>() / n;
+                    assert!((exact - f.accuracy()).abs() < 1e-9, "{exact} vs {}", f.accuracy());
+                    let w: f64 = guns.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
+                    assert!((w - f.mean_wear()).abs() < 1e-9);
+                }
+                let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
+                assert_eq!(total, f.initial + f.delivered);
             }
-            assert!(f.init.windows(2).all(|w| w[0].thr <= w[1].thr));
-            assert!(f.init.get(f.head).is_none_or(|e| e.id != DEAD));
-            let live: Vec<Entry> =
-                f.init[f.head..].iter().filter(|e| e.id != DEAD).chain(f.heap.iter()).copied().collect();
-            assert_eq!(live.len(), f.serviceable());
-            assert!(live.iter().all(|e| e.thr > f.clock), "no failed gun left serviceable");
-            let mut ids: Vec<u32> = live.iter().map(|e| e.id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            assert_eq!(ids.len(), live.len(), "each serviceable gun has its own barrel");
-            let guns: Vec<Barrel> = live.iter().map(|e| f.barrels[e.id as usize]).collect();
-            let n = live.len() as f64;
-            if n > 0.0 {
-                let exact: f64 =
-                    guns.iter().map(|g| 1.0 - 0.4 * ((f.clock - g.c) * g.inv_life).powi(2)).sum::<f64>() / n;
-                assert!((exact - f.accuracy()).abs() < 1e-9, "{exact} vs {}", f.accuracy());
-                let w: f64 = guns.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
-                assert!((w - f.mean_wear()).abs() < 1e-9);
-            }
-            let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
-            assert_eq!(total, f.initial + f.delivered);
+            assert!(f.worn_out > 0.0 && f.destroyed > 0.0);
+            assert_eq!(compacted, q > 0.01, "compaction with q = {q}");
         }
-        assert!(f.worn_out > 0.0 && f.destroyed > 0.0);
     }
 }
