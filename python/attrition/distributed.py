@@ -69,7 +69,7 @@ __all__ = ["Plan", "SweepResult", "plan", "run_distributed", "sweep"]
 #: A block holds at least this many trajectory-days (about a second of one core
 #: on the baseline), so that scheduling and merging stay small next to the work.
 MIN_BLOCK_TRAJECTORY_DAYS = 200_000
-#: ... and at most this many (about ten minutes of one core on the baseline), so that
+#: ... and at most this many (about seven minutes of one core on the baseline), so that
 #: a lost block costs little to run again and progress stays visible.
 MAX_BLOCK_TRAJECTORY_DAYS = 100_000_000
 #: Between those bounds a run is cut into about this many blocks.

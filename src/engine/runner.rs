@@ -92,14 +92,14 @@ fn summary_batch(cells: usize) -> usize {
 pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
     let cells = (n_series * model.days) as u64;
     let batch = if cells == 0 { 0 } else { cells * 8 * summary_batch(cells as usize) as u64 };
-    let per_state = cells * crate::summary::estimate_cell_bytes() as u64 + batch;
+    let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
     let cols = (model.outcomes.len() + model.uncertain.len()) as u64;
     let outs = if arrays {
         cols.saturating_mul(n as u64).saturating_mul(8)
     } else {
         cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
     };
-    per_state.saturating_mul(threads as u64 + 1).saturating_add(outs)
+    per_state.saturating_mul(threads as u64 + 1).saturating_add(batch.saturating_mul(threads as u64)).saturating_add(outs)
 }
 
 struct PathSink<'a, 'b> {
