@@ -268,17 +268,6 @@ impl Summary {
         Summary { rows, cols, cells: vec![Cell::new(); n] }
     }
 
-    /// One trajectory's values of series `row`; `values.len()` must be `cols`.
-    #[inline]
-    pub fn add_row(&mut self, row: usize, values: &[f64]) {
-        assert!(row < self.rows, "summary: row {row} out of range ({} rows)", self.rows);
-        assert_eq!(values.len(), self.cols, "summary: row of {} values, expected {}", values.len(), self.cols);
-        let base = row * self.cols;
-        for (c, &x) in self.cells[base..base + self.cols].iter_mut().zip(values) {
-            c.add(x);
-        }
-    }
-
     /// Add whole trajectories: `values` holds one or more of them, each all
     /// the cells in row-major order. Cell by cell, so that each cell takes
     /// its values in one visit; the state is the same as adding them one

@@ -138,7 +138,9 @@ fn summary_table_merge_order_invariance() {
     let mut reference = Summary::new(rows, cols);
     for t in &data {
         for (row, v) in t.iter().enumerate() {
-            reference.add_row(row, v);
+            for (c, &x) in v.iter().enumerate() {
+                reference.add(row, c, x);
+            }
         }
     }
     let ref_bytes = reference.to_bytes();
@@ -163,9 +165,7 @@ fn summary_table_merge_order_invariance() {
             }
             for &t in &order[i..i + len] {
                 if r.random_bool(0.5) {
-                    for (row, v) in data[t].iter().enumerate() {
-                        s.add_row(row, v);
-                    }
+                    s.add_rows(&data[t].concat());
                 } else {
                     for c in (0..cols).rev() {
                         for (row, v) in data[t].iter().enumerate() {
@@ -436,21 +436,21 @@ fn summary_bench_add() {
     }
     let dt = t.elapsed().as_secs_f64();
     println!("summary: Cell::add lognormal(0,2): {:.2} ns/add ({})", dt * 1e9 / n as f64, c.count());
-    // Table: 20 series x 365 days, one row at a time.
+    // Table: 20 series x 365 days, one trajectory at a time.
     let (rows, cols) = (20usize, 365usize);
     let mut s = Summary::new(rows, cols);
     let row: Vec<f64> = (0..cols).map(|d| 1000.0 + d as f64).collect();
     let trajs = 2_000;
     let t = Instant::now();
     for k in 0..trajs {
-        for rr in 0..rows {
-            let v: Vec<f64> = row.iter().map(|&x| x + xs[(k * 7 + rr) & 0xffff] * 0.01).collect();
-            s.add_row(rr, &v);
-        }
+        let xs = &xs;
+        let v: Vec<f64> =
+            (0..rows).flat_map(|rr| row.iter().map(move |&x| x + xs[(k * 7 + rr) & 0xffff] * 0.01)).collect();
+        s.add_rows(&v);
     }
     let dt = t.elapsed().as_secs_f64();
     println!(
-        "summary: Summary::add_row {rows}x{cols}: {:.2} ns/value incl. building rows, {} bytes",
+        "summary: Summary::add_rows {rows}x{cols}: {:.2} ns/value incl. building rows, {} bytes",
         dt * 1e9 / (trajs * rows * cols) as f64,
         s.bytes()
     );
