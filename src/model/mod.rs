@@ -230,11 +230,11 @@ impl Compiled {
                 let mut tempo = 1.0;
                 if let (Some(cc), Some(cas)) = (&s.casualties, ss.cas.as_mut()) {
                     tempo = cas.tempo(t);
-                    let lambda = cas.intensity(tempo, ratio);
                     let (mut killed, mut wounded, mut returned) = (0.0, 0.0, 0.0);
                     let taken = if ss.conts.is_empty() {
-                        cas.draw(lambda)
+                        cas.draw(tempo, ratio)
                     } else {
+                        let lambda = cas.intensity(tempo, ratio);
                         Casualties::split(lambda, &ss.conts, &mut split);
                         let mut taken = 0.0;
                         for (ki, k) in s.contingents.iter().enumerate() {

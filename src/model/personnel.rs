@@ -1,7 +1,7 @@
 //! Personnel and casualties (MODEL.md section 5).
 use super::compile::{CasCfg, ContCfg, Window};
 use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{PoissonClock, binomial, nb_intensity, normal, poisson};
+use crate::engine::sample::{PoissonClock, binomial, nb_intensity, neg_binomial, normal, poisson};
 
 /// A side's casualty process: tempo (schedule x mean-one log drift) and the
 /// daily negative-binomial count.
@@ -62,17 +62,24 @@ impl Casualties {
         f
     }
 
-    /// The day's Poisson mean of casualties: the negative binomial with mean
-    /// base x tempo x ratio^alpha and dispersion k is a Poisson count with a
-    /// Gamma(k, mean / k) mean (the mean itself without dispersion).
-    pub fn intensity(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+    /// The day's expected casualties: base x tempo x ratio^alpha.
+    fn mean(&self, tempo: f64, enemy_ratio: f64) -> f64 {
         let coupling = if self.alpha == 0.0 { 1.0 } else { enemy_ratio.powf(self.alpha) };
-        nb_intensity(&mut self.rng, self.base * tempo * coupling, self.k)
+        self.base * tempo * coupling
     }
 
-    /// Casualties of a side without contingents: Poisson(intensity).
-    pub fn draw(&mut self, lambda: f64) -> f64 {
-        poisson(&mut self.rng, lambda)
+    /// The day's Poisson mean of casualties, to split over contingents: the
+    /// negative binomial with that mean and dispersion k is a Poisson count
+    /// with a Gamma(k, mean / k) mean (the mean itself without dispersion).
+    pub fn intensity(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+        let mean = self.mean(tempo, enemy_ratio);
+        nb_intensity(&mut self.rng, mean, self.k)
+    }
+
+    /// Casualties of a side without contingents ~ NegativeBinomial(mean, k).
+    pub fn draw(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+        let mean = self.mean(tempo, enemy_ratio);
+        neg_binomial(&mut self.rng, mean, self.k)
     }
 
     /// Split a day's Poisson mean `lambda` over contingents in proportion to
