@@ -1,9 +1,10 @@
 """The exception hierarchy of attrition.
 
 Every error the library raises on purpose derives from :class:`AttritionError`.
+The Rust core raises these same classes.
 """
 
-__all__ = ["AttritionError", "ScenarioError", "ResourceError"]
+__all__ = ["AttritionError", "ResourceError", "ScenarioError", "UnknownNameError"]
 
 
 class AttritionError(Exception):
@@ -24,3 +25,14 @@ class ResourceError(AttritionError, MemoryError):
     """A request the engine refuses up front because it would need too much
     memory (or too many days, threads...). The message says how much it would
     need and what to change."""
+
+
+class UnknownNameError(AttritionError, KeyError):
+    """A series, outcome, parameter or scenario name that does not exist.
+
+    A ``KeyError``, so ``except KeyError`` catches it; its message lists the
+    closest names (``did you mean ...?``) and prints as plain text.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
