@@ -1,0 +1,36 @@
+"""Numbers as people read them, one style for tables, charts and the command line."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["num"]
+
+
+def num(x: Any) -> str:
+    """A compact number: thousands separators, 3 significant digits below 100,
+    ``bn`` and ``M`` for large ones, ``-`` for NaN."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        return str(x)
+    x = float(x)
+    if math.isnan(x):
+        return "-"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    a = abs(x)
+    if a >= 1e12:
+        return f"{x:.3g}"
+    if a >= 1e9:
+        return f"{x / 1e9:.3g} bn"
+    if a >= 1e7:
+        return f"{x / 1e6:.3g} M"
+    if a >= 100 or x == round(x):
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:,.{max(0, 2 - int(math.floor(math.log10(a))))}f}".rstrip("0").rstrip(".")
+    return f"{x:.3g}"
