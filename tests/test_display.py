@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import attrition
-from attrition._display import num
+from attrition._utils.fmt import num
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 import attrition
-from attrition import distributed
+from attrition import parallel
+from attrition.engine import RunOptions
 from attrition.errors import AttritionError, ResourceError, ScenarioError
+from attrition.parallel import planning, worker
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -26,7 +28,7 @@ FAULTS = textwrap.dedent('''
     import dataclasses
     import os
 
-    from attrition import distributed
+    from attrition.parallel import worker
 
 
     def _first(marker):
@@ -42,7 +44,7 @@ FAULTS = textwrap.dedent('''
         """The first block to run kills its worker process; then blocks run normally."""
         if _first(marker):
             os._exit(17)
-        return distributed._run_block(task)
+        return worker.run_block(task)
 
 
     def die(task):
@@ -54,18 +56,18 @@ FAULTS = textwrap.dedent('''
         """The first block to run raises an OSError (a transient error); then blocks run normally."""
         if _first(marker):
             raise OSError("disk hiccup")
-        return distributed._run_block(task)
+        return worker.run_block(task)
 
 
     def bad_block(start, task):
         """The block starting at `start` gets a scenario that does not exist."""
-        if task.start == start:
+        if task.options.first == start:
             task = dataclasses.replace(task, scenario="no-such-scenario")
-        return distributed._run_block(task)
+        return worker.run_block(task)
 
 
     def other_version(task):
-        return distributed._run_block(dataclasses.replace(task, build="0.0.0 (elsewhere)"))
+        return worker.run_block(dataclasses.replace(task, build="0.0.0 (elsewhere)"))
 ''')
 
 
@@ -100,7 +102,12 @@ def executor(request):
 @pytest.fixture
 def swap(monkeypatch):
     """Replace the function submitted for each block."""
-    return lambda fn: monkeypatch.setattr(distributed, "_block_function", fn)
+    return lambda fn: monkeypatch.setattr(worker, "block_function", fn)
+
+
+def notes(exc: BaseException) -> str:
+    """The notes (PEP 678) an exception gained on its way to the caller."""
+    return "\n".join(getattr(exc, "__notes__", []))
 
 
 def identical(a: attrition.Result, b: attrition.Result) -> None:
@@ -111,15 +118,15 @@ def identical(a: attrition.Result, b: attrition.Result) -> None:
         for k in a.series_names:
             assert np.array_equal(a.series(k), b.series(k), equal_nan=True), k
     else:
-        assert a._summary.to_bytes() == b._summary.to_bytes()
+        assert a._series.table.to_bytes() == b._series.table.to_bytes()
     if a.outcomes_kept == "arrays":
         for mine, theirs in ((a.outcomes, b.outcomes), (a.params, b.params)):
             assert list(mine) == list(theirs)
             for k in mine:
                 assert np.array_equal(mine[k], theirs[k], equal_nan=True), k
     else:
-        assert a._outcomes.to_bytes() == b._outcomes.to_bytes()
-        assert a._params.to_bytes() == b._params.to_bytes()
+        assert a._outcomes.table.to_bytes() == b._outcomes.table.to_bytes()
+        assert a._params.table.to_bytes() == b._params.table.to_bytes()
 
 
 # -- identical to a local run --------------------------------------------------------------
@@ -134,10 +141,10 @@ def test_run_identical_to_local(executor, small, paths):
 
 
 def test_run_sketch_outcomes_and_default_block(executor, small, monkeypatch):
-    monkeypatch.setattr(distributed, "MIN_BLOCK_TRAJECTORY_DAYS", 1000)  # several blocks for a small n
+    monkeypatch.setattr(planning, "MIN_BLOCK_TRAJECTORY_DAYS", 1000)  # several blocks for a small n
     base = small.with_values({"days": 30})
     local = attrition.run(base, n=2000, seed=3, paths=False, outcomes="sketch")
-    p = distributed.plan(base, n=2000, paths=False, outcomes="sketch")
+    p = parallel.plan(base, n=2000, paths=False, outcomes="sketch")
     assert (p.block, p.blocks, p.outcomes) == (34, 59, "sketch")  # ceil(1000 / 30 days)
     identical(attrition.run(base, n=2000, seed=3, paths=False, outcomes="sketch", executor=executor), local)
 
@@ -163,9 +170,7 @@ def test_block_size_does_not_matter(small):
 def test_outcomes_auto_decided_for_the_total(small):
     """With a budget between what one block and the whole run would hold in arrays,
     a local run keeps sketches: so must every block of the distributed run."""
-    from attrition.runner import _select
-
-    k = len(_select(small.series_names, None))
+    k = len(RunOptions(series=None).series_names(small))
     n, workers = 2000, 3
     whole = attrition._core.estimate_summary_bytes(small._core, n, k, workers, True)
     budget = whole - 1
@@ -235,9 +240,7 @@ def test_sweep_list_of_overrides(small):
 
 
 def test_sweep_sketch_when_the_variants_do_not_fit(small):
-    from attrition.runner import _select
-
-    one = attrition._core.estimate_summary_bytes(small._core, 500, len(_select(small.series_names, ())), 2, True)
+    one = attrition._core.estimate_summary_bytes(small._core, 500, len(RunOptions(series=()).series_names(small)), 2, True)
     sw = attrition.sweep(small, {"sides.red.casualties.base": [900, 1000, 1100]}, n=500, seed=3, threads=2,
                          max_memory=2 * one)
     assert sw.outcomes_kept == "sketch"
@@ -246,16 +249,18 @@ def test_sweep_sketch_when_the_variants_do_not_fit(small):
 
 
 def test_sweep_errors(small):
-    with pytest.raises(ScenarioError, match=r"variant 1 \{'sides.red.fleets.guns.guns': -5\}"):
+    with pytest.raises(ScenarioError, match=r"^sides\.red\.fleets\.guns\.guns: must be between 0") as e:
         attrition.sweep(small, {"sides.red.fleets.guns.guns": [10, -5]}, n=10, seed=1)
+    assert type(e.value) is ScenarioError and notes(e.value) == "in variant 1 {'sides.red.fleets.guns.guns': -5}"
     with pytest.raises(TypeError, match="list of values"):
         attrition.sweep(small, {"days": 30}, n=10, seed=1)
     with pytest.raises(ValueError, match="is empty"):
         attrition.sweep(small, {"days": []}, n=10, seed=1)
     with pytest.raises(ValueError, match="no variants"):
         attrition.sweep(small, [], n=10, seed=1)
-    with pytest.raises(KeyError, match="variant 0"):
+    with pytest.raises(KeyError, match="no series named 'no.such.series'") as e:
         attrition.sweep(small, [{}], n=10, seed=1, series=["no.such.series"])
+    assert notes(e.value) == "in variant 0 {}"
     with pytest.raises(ValueError, match="block= needs executor="):
         attrition.sweep(small, {"days": [30]}, n=10, seed=1, block=5)
     with pytest.raises(ResourceError, match="sweep of 2 variants"):
@@ -275,7 +280,7 @@ def test_dask_worker_killed_mid_run(client, small, faults, swap, tmp_path):
 
 
 def test_dask_block_that_kills_every_worker(faults, small, swap):
-    """Past Dask's allowed failures: KilledWorker (its type kept), naming the block."""
+    """Past Dask's allowed failures: KilledWorker itself, with a note naming the block."""
     dd = pytest.importorskip("distributed")
     import dask
     from distributed.scheduler import KilledWorker
@@ -284,9 +289,9 @@ def test_dask_block_that_kills_every_worker(faults, small, swap):
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with dd.LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster:
             with dd.Client(cluster) as c:
-                with pytest.raises(KilledWorker, match=r"block 1 of 2, trajectories range\(0, 50\): Attempted") as e:
+                with pytest.raises(KilledWorker, match="Attempted") as e:
                     attrition.run(small, n=100, seed=1, executor=c, block=50)
-    assert isinstance(e.value.__cause__, KilledWorker)
+    assert notes(e.value) == "raised in block 1 of 2, trajectories range(0, 50), of the run of 'two-sides' (seed 1)"
 
 
 def test_owned_pool_replaced_after_a_worker_dies(small, faults, swap, tmp_path):
@@ -299,19 +304,23 @@ def test_owned_pool_replaced_after_a_worker_dies(small, faults, swap, tmp_path):
 
 
 def test_users_pool_broken_by_a_worker_death_names_the_blocks(small, faults, swap, tmp_path):
-    """attrition cannot restart a pool it did not create: a clear error, the pool's own type."""
+    """attrition cannot restart a pool it did not create: the pool's own error, with a note that says so."""
     swap(functools.partial(faults.die_once, str(tmp_path / "died")))
     with cf.ProcessPoolExecutor(2, mp_context=SPAWN) as ex:
         with pytest.raises(BrokenProcessPool, match=r"range\(\d+, \d+\).*cannot restart an executor it did not create") as e:
             attrition.run(small, n=300, seed=6, executor=ex, block=50)
-    assert isinstance(e.value.__cause__, BrokenProcessPool)
+    assert type(e.value) is BrokenProcessPool and "terminated abruptly" in str(e.value)
+    assert notes(e.value).startswith("a worker of the executor died while running block ")
 
 
 def test_block_error_keeps_its_type_and_names_the_block(executor, small, faults, swap):
     swap(functools.partial(faults.bad_block, 64))
-    with pytest.raises(ScenarioError, match=r"block 2 of 5, trajectories range\(64, 128\): 'no-such-scenario'") as e:
+    with pytest.raises(ScenarioError, match=r"^'no-such-scenario' is neither a built-in scenario") as e:
         attrition.run(small, n=300, seed=1, executor=executor, block=64)
-    assert isinstance(e.value.__cause__, ScenarioError)
+    assert type(e.value) is ScenarioError
+    first, worker_traceback = e.value.__notes__
+    assert first == "raised in block 2 of 5, trajectories range(64, 128), of the run of 'two-sides' (seed 1)"
+    assert worker_traceback.startswith("on the worker:\nTraceback") and "ScenarioError" in worker_traceback
 
 
 def test_transient_error_is_retried(executor, small, faults, swap, tmp_path):
@@ -319,9 +328,9 @@ def test_transient_error_is_retried(executor, small, faults, swap, tmp_path):
     identical(attrition.run(small, n=200, seed=2, paths=False, executor=executor, block=50),
               attrition.run(small, n=200, seed=2, paths=False))
     swap(functools.partial(faults.flaky, str(tmp_path / "again")))
-    with pytest.raises(OSError, match=r"range\(\d+, \d+\).*disk hiccup") as e:
-        distributed.run_distributed(small, n=200, seed=2, paths=False, executor=executor, block=50, retries=0)
-    assert isinstance(e.value.__cause__, OSError)
+    with pytest.raises(OSError, match=r"^disk hiccup\nraised in block \d of 4, trajectories range\(\d+, \d+\)") as e:
+        parallel.run_distributed(small, n=200, seed=2, paths=False, executor=executor, block=50, retries=0)
+    assert type(e.value) is OSError
 
 
 def test_workers_must_run_the_same_build(small, faults, swap):
@@ -379,10 +388,10 @@ def test_progress_bar(small, monkeypatch):
 
 def test_plan(small):
     base = attrition.Scenario.builtin("baseline-2024-12")
-    p = distributed.plan(base, n=10**9, paths=False, outcomes="sketch")
-    assert p.block * base.days <= distributed.MAX_BLOCK_TRAJECTORY_DAYS + 64 * base.days
+    p = parallel.plan(base, n=10**9, paths=False, outcomes="sketch")
+    assert p.block * base.days <= planning.MAX_BLOCK_TRAJECTORY_DAYS + 64 * base.days
     assert p.blocks == -(-10**9 // p.block) and p.ranges()[-1].stop == 10**9
-    assert distributed.plan(base, n=1000, paths=False).blocks == 4  # at least ~2e5 trajectory-days a block
-    assert distributed.plan(small, n=10, block=3).ranges() == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
-    paths = distributed.plan(base, n=10**6, series="all")
-    assert paths.block_bytes <= distributed.MAX_BLOCK_BYTES  # paths cap the block
+    assert parallel.plan(base, n=1000, paths=False).blocks == 4  # at least ~2e5 trajectory-days a block
+    assert parallel.plan(small, n=10, block=3).ranges() == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
+    paths = parallel.plan(base, n=10**6, series="all")
+    assert paths.block_bytes <= planning.MAX_BLOCK_BYTES  # paths cap the block

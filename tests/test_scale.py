@@ -60,8 +60,8 @@ def test_merge_is_bit_identical(small, paths, outcomes):
         for k in whole.series_names:
             assert np.array_equal(m.series(k), whole.series(k))
     else:
-        assert m._summary == whole._summary
-        assert m._summary.to_bytes() == whole._summary.to_bytes()
+        assert m._series == whole._series
+        assert m._series.table.to_bytes() == whole._series.table.to_bytes()
     if outcomes == "sketch":
         assert m._outcomes == whole._outcomes and m._params == whole._params
         np.testing.assert_equal(m.outcome_table(), whole.outcome_table())
@@ -74,7 +74,7 @@ def test_merge_is_bit_identical(small, paths, outcomes):
     assert again.n == m.n
     np.testing.assert_equal(again.outcome_table(), m.outcome_table())
     if not paths:
-        assert again._summary == m._summary
+        assert again._series == m._series
 
 
 def test_merge_refuses_overlaps_and_mismatches(small):

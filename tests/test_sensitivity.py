@@ -9,7 +9,7 @@ pd = pytest.importorskip("pandas")
 stats = pytest.importorskip("scipy.stats")
 pytest.importorskip("SALib")
 
-from attrition._dist import Marginal  # noqa: E402
+from attrition.scenario.dist import Marginal  # noqa: E402
 from attrition.sensitivity import NOISE, ppf, rank_correlation, sobol  # noqa: E402
 
 # One spec of every distribution (and variant) of src/scenario/dist.rs, all >= 0 so that

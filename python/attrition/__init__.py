@@ -2,7 +2,12 @@
 
 Artillery ammunition supply, howitzer barrel wear, casualties and territory,
 with uncertain inputs drawn per trajectory and reproducible keyed random
-streams. See ``MODEL.md`` for the model.
+streams. See ``docs/model.md`` for the model.
+
+``import attrition`` loads numpy and the compiled core only; the parts that need
+optional packages (pandas, xarray, matplotlib, scipy, SALib, Dask) load on first
+use: ``attrition.calibrate``, ``attrition.sensitivity``, ``attrition.data`` and
+the charts.
 
 Examples
 --------
@@ -12,33 +17,46 @@ Examples
 (50, 730)
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from . import _core
-from .errors import AttritionError, ResourceError, ScenarioError
-from .compare import Comparison, compare
-from .distributed import SweepResult, sweep
+from .api import Comparison, compare, run
+from .errors import AttritionError, ResourceError, ScenarioError, UnknownNameError
+from .parallel import SweepResult, sweep
 from .results import Result, merge
-from .runner import DEFAULT_SERIES, run
 from .scenario import Scenario, builtins
-from . import data, sensitivity  # submodules: attrition.data.gs_losses(), attrition.sensitivity.sobol()
-from . import plot, report  # submodules: attrition.plot.difference(), attrition.report.write_report() (need matplotlib)
-from .calibrate import Calibration, calibrate
+from .scenario.registry import DEFAULT_SERIES
 
 __version__: str = _core.__version__
 MAX_DAYS: int = _core.MAX_DAYS
 MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 
+#: Names loaded on first use (PEP 562): name -> (module, attribute or None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "calibrate": ("attrition.calibrate", "calibrate"),
+    "Calibration": ("attrition.calibrate", "Calibration"),
+    "data": ("attrition.data", None),
+    "sensitivity": ("attrition.sensitivity", None),
+    "plot": ("attrition.plot", None),
+    "report": ("attrition.report", None),
+}
+
 __all__ = [
-    "AttritionError",
-    "Calibration",
-    "Comparison",
     "DEFAULT_SERIES",
     "MAX_DAYS",
     "MAX_SCENARIO_BYTES",
+    "AttritionError",
+    "Calibration",
+    "Comparison",
     "ResourceError",
     "Result",
     "Scenario",
     "ScenarioError",
     "SweepResult",
+    "UnknownNameError",
     "__version__",
     "builtins",
     "calibrate",
@@ -49,3 +67,19 @@ __all__ = [
     "sensitivity",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'attrition' has no attribute {name!r}") from None
+    mod = importlib.import_module(module)
+    value = mod if attr is None else getattr(mod, attr)
+    # Importing a submodule binds its name here; the attribute asked for wins.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -79,10 +79,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._dist import Marginal
-from .results import Result, _pandas, _unknown
-from .runner import run
+from ._utils.names import unknown as _unknown
+from .api import run
+from .results import Result
+from .results.frames import pandas as _pandas
 from .scenario import Scenario, as_scenario
+from .scenario.dist import Marginal
 
 __all__ = ["calibrate", "Calibration", "daily_stats", "STAT_NAMES"]
 

@@ -5,67 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
-import numpy as np
-
-from . import __version__, builtins, run
+from . import _core
+from ._utils.fmt import num
+from .api import run
 from .errors import AttritionError
-from .scenario import Scenario, as_scenario
+from .results import Result
+from .results.display import key_outcomes, outcome_rows
+from .scenario import Scenario, as_scenario, builtins
+from .scenario.registry import KEY_OUTCOMES
 
 DEFAULT = "baseline-2024-12"
 
-#: Outcomes the summary table shows (glob patterns), in order.
-KEY_OUTCOMES = (
-    "*.ammo.*.days_to_empty",
-    "*.fleet.*.days_to_half",
-    "*.fleet.*.serviceable_end",
-    "*.fleet.*.worn_out",
-    "*.fleet.*.written_off",
-    "*.fleet.*.destroyed",
-    "*.casualties.total.days_to_*",
-    "*.casualties.total.run_total",
-    "*.contingent.*.rate_per_30d",
-    "*.territory.area.casualties_per_sqmi",
-    "*.territory.area.years_to_reference",
-    "*.supplier.*.revenue",
-)
 
-
-def _fmt(x: float) -> str:
-    if not np.isfinite(x):
-        return "-" if np.isnan(x) else "inf"
-    if abs(x) >= 1e9:
-        return f"{x / 1e9:,.2f}e9"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 1:
-        return f"{x:,.1f}"
-    return f"{x:.3f}"
-
-
-def summary_table(result, patterns: Sequence[str] = KEY_OUTCOMES) -> str:
-    """A plain-text table of key outcomes: median, 5-95 % range and censored share."""
-    import fnmatch
-
-    names: list[str] = []
-    for p in patterns:
-        names.extend(n for n in result.outcomes if fnmatch.fnmatchcase(n, p) and n not in names)
-    rows = result.outcome_table(names)
+def summary_table(result: Result, patterns: Sequence[str] = KEY_OUTCOMES) -> str:
+    """A plain-text table of the key outcomes: median, 5-95 % range and censored share."""
+    rows = outcome_rows(result, key_outcomes(result, patterns))
     w = max([len("outcome")] + [len(r["outcome"]) for r in rows])
     lines = [f"{'outcome':<{w}}  {'median':>12}  {'5 %':>12}  {'95 %':>12}  {'never':>6}"]
     lines.append("-" * len(lines[0]))
     for r in rows:
-        never = f"{r['censored']:.0%}" if r["outcome"].split(".")[-1].startswith("days_to") else ""
+        never = f"{r['censored']:.0%}" if r["first_passage"] else ""
         lines.append(
-            f"{r['outcome']:<{w}}  {_fmt(r['q0.5']):>12}  {_fmt(r['q0.05']):>12}  {_fmt(r['q0.95']):>12}  {never:>6}"
+            f"{r['outcome']:<{w}}  {num(r['q0.5']):>12}  {num(r['q0.05']):>12}  {num(r['q0.95']):>12}  {never:>6}"
         )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="attrition", description="Monte Carlo scenarios of a war of attrition.")
-    ap.add_argument("--version", action="version", version=f"attrition {__version__}")
+    ap.add_argument("--version", action="version", version=f"attrition {_core.__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run a scenario and print a summary table")
     r.add_argument("scenario", nargs="?", default=DEFAULT, help=f"a built-in name or a TOML file (default: {DEFAULT})")

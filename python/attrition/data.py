@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .results import _pandas
+from ._utils.optional import require
 
 __all__ = ["gs_losses", "gs_corrections", "COUNT_COLUMNS", "UNRELIABLE_BEFORE", "LOSSES_FILE", "CORRECTIONS_FILE"]
 
@@ -36,6 +36,10 @@ UNRELIABLE_BEFORE = "2022-04-01"
 # A correction shows either in the row of its own date or in the next one.
 _WINDOW = 14  # days either side for the typical increment a correction is judged against
 _MARGIN = 3.0  # how much better (in MADs) the next report must fit a step to be chosen over the logged date
+
+
+def _pandas() -> Any:
+    return require("pandas", purpose="the General Staff loss series")
 
 
 def _text(name: str) -> str:

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import _labels
-from ._display import num
+from ._utils.fmt import num
+from .scenario import registry as _labels
 from .errors import AttritionError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from .compare import Comparison
+    from .api import Comparison
     from .results import Result
 
 __all__ = ["OKABE_ITO", "ResultPlot", "difference"]
@@ -327,7 +327,7 @@ class ResultPlot:
         (6, 'guns')
         >>> import matplotlib.pyplot as plt; plt.close("all")
         """
-        from ._frames import select
+        from .results.frames import select
 
         r = self._r
         names = select(r, series)

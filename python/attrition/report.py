@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import _display, _frames, _labels
+from .results import display as _display, frames as _frames
+from .scenario import display as _scenario_display, registry as _labels
 from .errors import AttritionError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -302,7 +303,7 @@ def write_report(result: "Result", directory: str | os.PathLike[str], *, tornado
         "placeholders where no source was found; the scenario file says which.</p>"
     )
     parts.append("<h2>Scenario</h2>")
-    parts.append(_display.scenario_html(sc))
+    parts.append(_scenario_display.scenario_html(sc))
     parts.append("</body></html>")
     index = out / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import UnknownNameError
 
@@ -17,11 +17,15 @@ def is_pattern(name: str) -> bool:
     return any(c in name for c in "*?[")
 
 
-def unknown(name: str, names: Iterable[str], what: str) -> UnknownNameError:
+def unknown(name: str, names: Iterable[str], what: str, *, listing: bool = False) -> UnknownNameError:
     """The error for a ``what`` (``"series"``, ``"outcome"``) called ``name`` that is
-    not among ``names``, with up to three close matches."""
-    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+    not among ``names``, with up to three close matches; ``listing`` also lists
+    every name (for short lists such as the built-in scenarios)."""
+    names = list(names)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    if listing:
+        hint += f"; the {what}s are {', '.join(names)}" if names else f"; there is no {what}"
     return UnknownNameError(f"no {what} named {name!r}{hint}")
 
 

@@ -1,60 +1,53 @@
 """Tables of a Result: pandas DataFrames and xarray Datasets (the bodies of
-``Result.to_pandas``, ``Result.outcomes_frame`` and ``Result.to_xarray``)."""
+``Result.to_pandas``, ``Result.summary``, ``Result.outcomes_frame`` and ``Result.to_xarray``)."""
 
 from __future__ import annotations
 
-import fnmatch
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _labels
-from .errors import AttritionError
+from .. import _core
+from .._utils.names import is_pattern, select as select_names
+from .._utils.optional import require
+from ..errors import AttritionError
+from ..scenario import registry
+from .storage import STATS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Result
+    from .result import Result
 
-#: Statistics of a summary table, in column order (quantiles follow).
-STATS = ("count", "mean", "sd", "min", "max")
+__all__ = ["STATS", "outcomes_frame", "select", "summary_columns", "summary_frame", "to_pandas", "to_xarray"]
 
 
 def pandas() -> Any:
-    try:
-        import pandas
-    except ImportError:
-        raise ImportError("this needs pandas: pip install 'attrition[pandas]'") from None
-    return pandas
+    """The pandas module, or ImportError naming the extra."""
+    return require("pandas", purpose="this table")
 
 
 def xarray() -> Any:
-    try:
-        import xarray
-    except ImportError:
-        raise ImportError("this needs xarray: pip install 'attrition[xarray]'") from None
-    return xarray
+    """The xarray module, or ImportError naming the extra."""
+    return require("xarray", purpose="this dataset")
 
 
-def select(result: "Result", series: str | Iterable[str] | None) -> list[str]:
-    """Recorded series by name or glob pattern (None: all of them)."""
+def select(result: Result, series: str | Iterable[str] | None) -> list[str]:
+    """Recorded series by name or glob pattern (None: all of them).
+
+    A name that the scenario has but the run did not record, or that does not exist,
+    and a pattern that matches no recorded series are errors (UnknownNameError).
+    """
     recorded = result.series_names
     if series is None:
         return recorded
     patterns = [series] if isinstance(series, str) else list(series)
-    out: list[str] = []
     for p in patterns:
-        if any(c in p for c in "*?["):
-            hits = [n for n in recorded if fnmatch.fnmatchcase(n, p)]
-            if not hits:
-                raise KeyError(f"no recorded series matches {p!r}")
-            out.extend(h for h in hits if h not in out)
-        else:
+        if isinstance(p, str) and not is_pattern(p):
             result._check_series(p)
-            if p not in out:
-                out.append(p)
-    return out
+    return select_names(recorded, patterns, "recorded series", empty_pattern_ok=False)
 
 
-def _mode(result: "Result", summary: bool | None) -> bool:
+def _mode(result: Result, summary: bool | None) -> bool:
     if summary is None:
         return not result.paths
     if not summary and not result.paths:
@@ -66,7 +59,8 @@ def _qname(q: float) -> str:
     return f"q{q:g}"
 
 
-def summary_columns(result: "Result", name: str, q: Sequence[float]) -> dict[str, np.ndarray]:
+def summary_columns(result: Result, name: str, q: Sequence[float]) -> dict[str, np.ndarray]:
+    """Per-day statistics (:data:`STATS`) and quantiles ``q`` (``q0.05`` ...) of a series."""
     cols: dict[str, np.ndarray] = {k: np.asarray(v, dtype=float) for k, v in result.stats(name).items()}
     qs = result.quantiles(name, list(q))
     for i, qq in enumerate(q):
@@ -74,7 +68,14 @@ def summary_columns(result: "Result", name: str, q: Sequence[float]) -> dict[str
     return cols
 
 
-def to_pandas(result: "Result", series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+def summary_frame(result: Result, name: str, q: Sequence[float]) -> Any:
+    """:func:`summary_columns` as a DataFrame indexed by date."""
+    pd = pandas()
+    cols = summary_columns(result, name, q)
+    return pd.DataFrame(cols, index=pd.DatetimeIndex(result.dates, name="date"))
+
+
+def to_pandas(result: Result, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
     pd = pandas()
     names = select(result, series)
     dates = pd.DatetimeIndex(result.dates, name="date")
@@ -97,7 +98,7 @@ def to_pandas(result: "Result", series: str | Iterable[str] | None, summary: boo
     return pd.DataFrame(data)
 
 
-def outcomes_frame(result: "Result") -> Any:
+def outcomes_frame(result: Result) -> Any:
     pd = pandas()
     if result.outcomes_kept != "arrays":
         raise AttritionError(
@@ -117,9 +118,8 @@ def outcomes_frame(result: "Result") -> Any:
     return df
 
 
-def attrs(result: "Result") -> dict[str, Any]:
-    from . import __version__
-
+def attrs(result: Result) -> dict[str, Any]:
+    """The attributes of a Dataset: the scenario, the seed, n, the mode and the version."""
     sc = result.scenario
     return {
         "scenario": sc.name,
@@ -130,12 +130,12 @@ def attrs(result: "Result") -> dict[str, Any]:
         "seed": int(result.seed) if result.seed < 2**63 else str(result.seed),
         "n": int(result.n),
         "mode": "paths" if result.paths else "summaries",
-        "attrition_version": __version__,
+        "attrition_version": _core.__version__,
         "scenario_toml": sc.to_toml(),
     }
 
 
-def to_xarray(result: "Result", series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+def to_xarray(result: Result, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
     xr = xarray()
     names = select(result, series)
     dates = np.asarray(result.dates, dtype="datetime64[ns]")
@@ -156,4 +156,4 @@ def to_xarray(result: "Result", series: str | Iterable[str] | None, summary: boo
 
 
 def _var_attrs(name: str) -> dict[str, str]:
-    return {"long_name": _labels.label(name), "units": _labels.unit(name, outcome=False)}
+    return {"long_name": registry.label(name), "units": registry.unit(name, outcome=False)}

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Mapping
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-from . import _core
-from .errors import ScenarioError
+from .. import _core
+from .._utils.names import unknown
+from .._utils.optional import require
+from ..errors import ScenarioError
+from . import display
 
-__all__ = ["Scenario", "builtins"]
+__all__ = ["Scenario", "as_scenario", "builtins"]
 
 
 def builtins() -> list[str]:
@@ -29,7 +33,7 @@ def builtins() -> list[str]:
 
 
 class Scenario:
-    """A validated scenario (MODEL.md sections 1 to 6).
+    """A validated scenario (docs/model.md sections 1 to 6).
 
     A scenario is immutable: :meth:`with_values` returns a new one. Build one
     with :meth:`builtin`, :meth:`load`, :meth:`from_dict` or :meth:`from_toml`.
@@ -54,20 +58,16 @@ class Scenario:
 
     # -- construction ------------------------------------------------------------------
     @classmethod
-    def builtin(cls, name: str) -> "Scenario":
+    def builtin(cls, name: str) -> Scenario:
         """A built-in scenario by name (see :func:`attrition.builtins`)."""
         names = builtins()
         if name not in names:
-            import difflib
-
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-            raise KeyError(f"no built-in scenario named {name!r}{hint}; built-ins: {', '.join(names)}")
+            raise unknown(name, names, "built-in scenario", listing=True)
         text = resources.files("attrition").joinpath("scenarios", f"{name}.toml").read_text("utf-8")
         return cls.from_toml(text)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Scenario":
+    def load(cls, path: str | os.PathLike[str]) -> Scenario:
         """Load a TOML scenario file. Files above ``attrition.MAX_SCENARIO_BYTES`` are refused."""
         size = os.path.getsize(path)
         if size > _core.MAX_SCENARIO_BYTES:
@@ -84,7 +84,7 @@ class Scenario:
         return cls.from_toml(text)
 
     @classmethod
-    def from_toml(cls, text: str) -> "Scenario":
+    def from_toml(cls, text: str) -> Scenario:
         """Parse a TOML text."""
         if not isinstance(text, str):
             raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
@@ -97,7 +97,7 @@ class Scenario:
         return cls(core)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
+    def from_dict(cls, d: Mapping[str, Any]) -> Scenario:
         """Build from a dict of the same shape as the TOML file (dates as
         ``datetime.date`` or ``"YYYY-MM-DD"``)."""
         if isinstance(d, Mapping) and not isinstance(d, dict):
@@ -118,7 +118,7 @@ class Scenario:
         with open(path, "w", encoding="utf-8") as f:
             f.write(self.to_toml())
 
-    def with_values(self, values: Mapping[str, Any]) -> "Scenario":
+    def with_values(self, values: Mapping[str, Any]) -> Scenario:
         """A new, validated scenario with values replaced by dotted path.
 
         A value is a number, a distribution dict (``{"dist": "pert", "low": 1,
@@ -174,9 +174,7 @@ class Scenario:
         >>> u.loc["sides.russia.fleets.msta_b.barrel_life", "distribution"].startswith("pert")
         True
         """
-        from .results import _pandas
-
-        pd = _pandas()
+        pd = require("pandas", purpose="Scenario.uncertain()")
         rows = self.uncertain_list()
         return pd.DataFrame(rows, columns=["path", "distribution", "low", "high", "spec"]).set_index("path")
 
@@ -198,14 +196,10 @@ class Scenario:
     def __repr__(self) -> str:
         """Sides, calibers, supply lines (supplier, window), fleets and contingents, every
         value shown where it lives, uncertain ones as ``~distribution``."""
-        from . import _display
-
-        return _display.scenario_text(self)
+        return display.scenario_text(self)
 
     def _repr_html_(self) -> str:
-        from . import _display
-
-        return _display.scenario_html(self)
+        return display.scenario_html(self)
 
 
 def _plain(x: Any) -> Any:

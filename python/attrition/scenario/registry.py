@@ -1,12 +1,50 @@
-"""Units and readable labels of series, outcomes and parameters, read off their names.
+"""What the names of series, outcomes and parameters mean: units and readable
+labels, read off the names, and the series and outcomes most questions need.
 
-Series and outcomes are named ``<side>.<module>.<item>.<quantity>`` (MODEL.md
+Series and outcomes are named ``<side>.<module>.<item>.<quantity>`` (docs/model.md
 section 7); the unit follows from the module and the quantity.
 """
 
 from __future__ import annotations
 
-__all__ = ["unit", "label", "group_label", "is_first_passage", "short_param"]
+__all__ = [
+    "DEFAULT_SERIES",
+    "KEY_OUTCOMES",
+    "field_unit",
+    "group_label",
+    "is_first_passage",
+    "label",
+    "short_param",
+    "unit",
+]
+
+#: The series recorded when ``series=None``: the ones most questions need.
+DEFAULT_SERIES = (
+    "*.fire.total.effective",
+    "*.ammo.*.stock",
+    "*.ammo.*.shortfall",
+    "*.fleet.*.serviceable",
+    "*.casualties.total.cumulative",
+    "*.contingent.*.cumulative",
+    "*.territory.area.cumulative_sqmi",
+)
+
+#: The key outcomes (glob patterns), in order: the table of the command line, of a
+#: result's display and of the report.
+KEY_OUTCOMES = (
+    "*.ammo.*.days_to_empty",
+    "*.fleet.*.days_to_half",
+    "*.fleet.*.serviceable_end",
+    "*.fleet.*.worn_out",
+    "*.fleet.*.written_off",
+    "*.fleet.*.destroyed",
+    "*.casualties.total.days_to_*",
+    "*.casualties.total.run_total",
+    "*.contingent.*.rate_per_30d",
+    "*.territory.area.casualties_per_sqmi",
+    "*.territory.area.years_to_reference",
+    "*.supplier.*.revenue",
+)
 
 _SHELLS, _SHELLS_DAY = "shells", "shells/day"
 _EFF = "effective rounds/day (152 mm eq.)"
@@ -213,3 +251,37 @@ def group_label(names: list[str]) -> str:
 def short_param(path: str) -> str:
     """A drawn parameter's path without the leading ``sides.``."""
     return path[len("sides."):] if path.startswith("sides.") else path
+
+
+# (component kind, field) -> unit, for the scenario's own values
+_FIELD_UNITS: dict[tuple[str, str], str] = {
+    ("calibers", "initial_stock"): "shells",
+    ("calibers", "reserve"): "shells",
+    ("calibers", "reserve_days"): "days",
+    ("supply", "rate"): "shells/day",
+    ("supply", "growth"): "per year",
+    ("supply", "lot_size"): "shells",
+    ("supply", "price"): "USD/shell",
+    ("fleets", "guns"): "guns",
+    ("fleets", "efc_per_round"): "EFC",
+    ("fleets", "barrel_life"): "EFC",
+    ("fleets", "spares"): "barrels",
+    ("fleets", "spare_rate"): "barrels/day",
+    ("fleets", "repair_days"): "days",
+    ("fleets", "max_wait_days"): "days",
+    ("fleets", "combat_loss"): "per gun-day",
+    ("contingents", "strength"): "people",
+    ("contingents", "rtd_days"): "days",
+    ("contingents", "arrival_rate"): "people/day",
+    ("contingents", "payment"): "USD/soldier-day",
+    ("casualties", "base"): "people/day",
+    ("casualties", "initial_cumulative"): "people",
+    ("casualties", "thresholds"): "people",
+    ("territory", "rate"): "km²/day",
+    ("territory", "reference_area_km2"): "km²",
+}
+
+
+def field_unit(kind: str, field: str) -> str:
+    """The unit of a scenario field (``field_unit("fleets", "barrel_life")`` is ``'EFC'``), '' when none."""
+    return _FIELD_UNITS.get((kind, field), "")

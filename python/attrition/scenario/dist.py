@@ -23,19 +23,20 @@ the same parameterisation:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+
+from .._utils.optional import require
 
 __all__ = ["Marginal", "ppf"]
 
 
-def _scipy() -> Any:
-    try:
-        from scipy import special, stats
-    except ImportError:  # pragma: no cover - exercised without the extra
-        raise ImportError("this needs scipy: pip install 'attrition[sensitivity]'") from None
-    return stats, special
+def _scipy() -> tuple[Any, Any]:
+    """``scipy.stats`` and ``scipy.special``."""
+    purpose = "the inverse CDFs of scenario distributions"
+    return require("scipy.stats", purpose=purpose), require("scipy.special", purpose=purpose)
 
 
 class Marginal:

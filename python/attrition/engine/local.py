@@ -1,0 +1,72 @@
+"""A run on this machine: the core's threads over the trajectories, one Result."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .. import _core
+from ..results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
+from ..scenario import Scenario, as_scenario
+from .memory import keeps_arrays, refuse
+from .options import RunOptions
+
+__all__ = ["SECONDS_PER_TRAJECTORY_DAY", "run_local"]
+
+#: About 3.5 microseconds per trajectory-day per core for the built-in baseline
+#: (BENCHMARKS.md): with ``progress=None``, a bar shows when a run should take over two seconds.
+SECONDS_PER_TRAJECTORY_DAY = 3.5e-6
+
+
+def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions) -> Result:
+    """Run ``options.trajectories`` of a scenario here; see :func:`attrition.run`.
+
+    ``options.block`` must be None: a local run chooses its own blocks.
+    """
+    if options.block is not None:
+        raise ValueError("block= needs executor=: a local run chooses its own blocks")
+    sc = as_scenario(scenario)
+    names = options.series_names(sc)
+    n = options.n
+    assert n is not None
+    budget = options.budget()
+    arrays = keeps_arrays(sc, n, len(names), options.paths, options.outcomes, options.threads, budget)
+    if options.paths:
+        need = _core.estimate_bytes(sc._core, n, len(names))
+    else:
+        workers = options.threads or os.cpu_count() or 1
+        need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
+    refuse(need, budget, options.paths)
+    bar = None
+    expected = n * sc.days * SECONDS_PER_TRAJECTORY_DAY / (options.threads or os.cpu_count() or 1)
+    if options.progress if options.progress is not None else expected > 2.0:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc=sc.name, unit="traj", leave=False)
+
+    def tick(done: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+
+    common: dict[str, Any] = dict(
+        seed=options.seed, first=options.first, n=n, series=names, threads=options.threads,
+        max_bytes=budget, given=options.samples, tick=tick,
+    )
+    try:
+        if options.paths:
+            s, o, p = _core.run(sc._core, **common)
+        else:
+            summary, o, p = _core.run_summary(sc._core, arrays=arrays, **common)
+    finally:
+        if bar is not None:
+            bar.close()
+    ranges = [(options.first, options.first + n)]
+    if options.paths:
+        return Result(sc, options.seed, ranges, PathSeries(s), ColumnArrays(o), ColumnArrays(p))
+    if arrays:
+        outcomes, params = ColumnArrays(o), ColumnArrays(p)
+    else:
+        outcomes = ColumnSketches(o, sc.outcome_names)
+        params = ColumnSketches(p, [u["path"] for u in sc.uncertain_list()])
+    return Result(sc, options.seed, ranges, SummarySeries(summary, names), outcomes, params)

@@ -1,0 +1,261 @@
+"""The options of a run, checked in one place for every entry point.
+
+:func:`attrition.run`, :func:`attrition.compare`, :func:`attrition.sweep`,
+:func:`attrition.parallel.run_distributed` and :func:`attrition.parallel.plan`
+take the same keyword arguments (each the subset it needs); each builds a
+:class:`RunOptions` from them, which checks and normalises every one. The
+blocks of a distributed run are :meth:`RunOptions.part` of the run's options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .._utils.names import select
+from ..scenario import Scenario
+from ..scenario.registry import DEFAULT_SERIES
+from .memory import memory_budget
+
+__all__ = ["DEFAULT_N", "OUTCOMES", "RETRIES", "RunOptions"]
+
+#: Trajectories of a run when neither ``n``, ``trajectories`` nor ``samples`` says.
+DEFAULT_N = 10_000
+#: How a run may keep outcomes and drawn parameters.
+OUTCOMES = ("auto", "arrays", "sketch")
+#: Default number of retries of a failed block of a distributed run.
+RETRIES = 2
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, (bool, np.bool_))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RunOptions:
+    """Checked options of a run.
+
+    Build it with the arguments of :func:`attrition.run` (each optional); it raises
+    ``ValueError`` (or ``TypeError`` for a value of the wrong kind) naming the first
+    argument that breaks a rule. Once built, the fields hold normalised values:
+
+    Attributes
+    ----------
+    n : int
+        Trajectories (from ``n``, else the length of ``trajectories``, else the rows of
+        ``samples``, else :data:`DEFAULT_N`).
+    seed : int
+        In ``[0, 2**64)``; ``None`` draws a fresh one.
+    series : tuple of str, or "all"
+        Names or glob patterns of the series to record (``None``: :data:`DEFAULT_SERIES`);
+        :meth:`series_names` resolves them for a scenario.
+    paths : bool
+        Full paths (True) or streaming summaries (False).
+    threads : int or None
+        Worker threads (None: all cores; per block in a distributed run).
+    progress : bool or None
+        Show a progress bar (None: when the run is long).
+    max_memory : int or None
+        Memory budget in bytes (None: :func:`memory_budget` at the time of the run, see
+        :meth:`budget`).
+    samples : dict of str to float64 array, or None
+        Explicit parameter values, one row per trajectory (from a dict, a pandas
+        DataFrame or a numpy structured array).
+    trajectories : range
+        The trajectories of the seed's streams to run, ``range(first, first + n)``.
+    outcomes : str
+        ``"auto"``, ``"arrays"`` or ``"sketch"``.
+    block : int or None
+        Trajectories per block of a distributed run.
+    retries : int
+        Attempts after the first for a failed block of a distributed run.
+
+    Examples
+    --------
+    >>> from attrition.engine import RunOptions
+    >>> o = RunOptions(seed=7, trajectories=range(100, 150), paths=False)
+    >>> o.n, o.trajectories, o.seed
+    (50, range(100, 150), 7)
+    >>> RunOptions(n=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be a positive integer, got 0
+    """
+
+    n: int | None = None
+    seed: int | None = None
+    series: str | Iterable[str] | None = None
+    paths: bool = True
+    threads: int | None = None
+    progress: bool | None = None
+    max_memory: int | None = None
+    samples: Any = None
+    trajectories: range | None = None
+    outcomes: str = "auto"
+    block: int | None = None
+    retries: int = RETRIES
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        samples, rows = _sample_columns(self.samples)
+        first, n = _trajectories(self.n, self.trajectories, rows)
+        put("samples", samples)
+        put("n", n)
+        put("trajectories", range(first, first + n))
+        put("seed", _seed(self.seed))
+        put("series", _series(self.series))
+        if not _is_bool(self.paths):
+            raise TypeError(f"paths must be True or False, got {self.paths!r}")
+        put("paths", bool(self.paths))
+        if self.threads is not None:
+            if not _is_int(self.threads) or self.threads < 1:
+                raise ValueError(f"threads must be a positive integer, got {self.threads!r}")
+            put("threads", int(self.threads))
+        if self.progress is not None:
+            if not _is_bool(self.progress):
+                raise TypeError(f"progress must be True, False or None, got {self.progress!r}")
+            put("progress", bool(self.progress))
+        if self.max_memory is not None:
+            m = self.max_memory
+            if not isinstance(m, (int, float, np.integer, np.floating)) or _is_bool(m) or not 0 <= m < float("inf"):
+                raise ValueError(f"max_memory must be a number of bytes >= 0, got {m!r}")
+            put("max_memory", int(m))
+        if self.outcomes not in OUTCOMES:
+            raise ValueError(f"outcomes must be 'auto', 'arrays' or 'sketch', got {self.outcomes!r}")
+        if self.paths and self.outcomes == "sketch":
+            raise ValueError("outcomes='sketch' needs paths=False")
+        if self.block is not None:
+            put("block", _at_least("block", self.block, 1))
+        put("retries", _at_least("retries", self.retries, 0))
+
+    @property
+    def first(self) -> int:
+        """The first trajectory, ``trajectories.start``."""
+        assert self.trajectories is not None
+        return self.trajectories.start
+
+    def budget(self) -> int:
+        """The memory budget in bytes: ``max_memory``, or half of the memory available now."""
+        return memory_budget() if self.max_memory is None else self.max_memory
+
+    def series_names(self, scenario: Scenario) -> list[str]:
+        """The series of ``scenario`` to record, in the order asked.
+
+        Raises UnknownNameError (a KeyError, with close matches) for a name the
+        scenario does not have; a pattern may match nothing.
+        """
+        if self.series == "all":
+            return scenario.series_names
+        assert isinstance(self.series, tuple)
+        return select(scenario.series_names, self.series, "series")
+
+    def part(self, trajectories: range, **changes: Any) -> RunOptions:
+        """These options for the trajectories ``trajectories`` (within this run's),
+        with their rows of ``samples``, and any other field changed."""
+        assert self.trajectories is not None
+        if trajectories.start < self.first or trajectories.stop > self.trajectories.stop:
+            raise ValueError(f"{trajectories!r} is not within the run's {self.trajectories!r}")
+        samples = self.samples
+        if samples is not None:
+            a, b = trajectories.start - self.first, trajectories.stop - self.first
+            samples = {k: v[a:b] for k, v in samples.items()}
+        return dataclasses.replace(self, n=None, trajectories=trajectories, samples=samples, **changes)
+
+
+def _at_least(name: str, x: Any, low: int) -> int:
+    if not _is_int(x) or x < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {x!r}")
+    return int(x)
+
+
+def _seed(seed: Any) -> int:
+    if seed is None:
+        return secrets.randbits(64)
+    if not _is_int(seed) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    return int(seed)
+
+
+def _series(series: Any) -> str | tuple[str, ...]:
+    if series is None:
+        return DEFAULT_SERIES
+    if isinstance(series, str):
+        return "all" if series == "all" else (series,)
+    if not isinstance(series, Iterable):
+        raise TypeError(f"series must be a name, a glob pattern, a list of them or 'all', got {type(series).__name__}")
+    out = tuple(series)
+    for p in out:
+        if not isinstance(p, str):
+            raise TypeError(f"series names must be strings, got {type(p).__name__}")
+    return out
+
+
+def _sample_columns(samples: Any) -> tuple[dict[str, np.ndarray] | None, int | None]:
+    """Explicit parameter values as ``{path: float64 array}`` and their row count.
+
+    Takes a mapping of 1-D arrays, a pandas DataFrame (columns are paths) or a
+    numpy structured array (fields are paths); refuses ragged or non-finite columns.
+    """
+    if samples is None:
+        return None, None
+    if isinstance(samples, np.ndarray) and samples.dtype.names is not None:
+        items = [(k, samples[k]) for k in samples.dtype.names]
+    elif hasattr(samples, "columns") and hasattr(samples, "__getitem__") and not isinstance(samples, Mapping):
+        items = [(k, samples[k].to_numpy()) for k in samples.columns]  # a pandas DataFrame
+    elif isinstance(samples, Mapping):
+        items = list(samples.items())
+    else:
+        raise TypeError(
+            "samples must be a dict {path: array}, a pandas DataFrame or a numpy structured array, "
+            f"got {type(samples).__name__}"
+        )
+    given: dict[str, np.ndarray] = {}
+    rows = None
+    for k, v in items:
+        if not isinstance(k, str):
+            raise TypeError(f"samples are keyed by dotted parameter paths (str), got {k!r}")
+        a = np.ascontiguousarray(v, dtype=np.float64)
+        if a.ndim != 1 or (rows is not None and len(a) != rows):
+            want = f"({rows},)" if rows is not None else "one dimension"
+            raise ValueError(f"samples[{k!r}] has shape {a.shape}; expected {want}")
+        rows = len(a)
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            raise ValueError(f"samples[{k!r}] has a non-finite value {a[bad[0]]} in row {bad[0]}")
+        given[k] = a
+    if not given or not rows:
+        raise ValueError("samples is empty: give at least one parameter with at least one row")
+    return given, rows
+
+
+def _trajectories(n: Any, trajectories: Any, rows: int | None) -> tuple[int, int]:
+    """(first trajectory, n) from ``n``, ``trajectories`` and the rows of ``samples``."""
+    first = 0
+    if trajectories is not None:
+        if (
+            not isinstance(trajectories, range)
+            or trajectories.step != 1
+            or trajectories.start < 0
+            or len(trajectories) == 0
+        ):
+            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
+        if n is not None and n != len(trajectories):
+            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
+        first, n = trajectories.start, len(trajectories)
+    if n is None:
+        n = DEFAULT_N if rows is None else rows
+    if not _is_int(n) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if rows is not None and rows != n:
+        raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
+    return first, int(n)

@@ -1,0 +1,334 @@
+"""Sweeps: every variant of a scenario on common random numbers, here or on an executor."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+from .._utils.names import select
+from .._utils.notes import add_note
+from .._utils.optional import require
+from ..engine import RunOptions, run_local
+from ..engine.memory import refuse
+from ..engine.options import RETRIES
+from ..results import Result
+from ..scenario import Scenario, as_scenario
+from .backends import backend as make_backend
+from .planning import Plan, make_plan
+from .scheduler import Assembly, Job, execute, jobs, progress_bar
+
+__all__ = ["SweepResult", "sweep"]
+
+
+def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(grid, Mapping):
+        keys = list(grid)
+        values = []
+        for k in keys:
+            if not isinstance(k, str):
+                raise TypeError(f"grid keys are dotted parameter paths (str), got {k!r}")
+            v = grid[k]
+            if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+                raise TypeError(
+                    f"grid[{k!r}] must be a list of values ({{{k!r}: [v1, v2, ...]}}), got {type(v).__name__}"
+                )
+            v = list(v)
+            if not v:
+                raise ValueError(f"grid[{k!r}] is empty")
+            values.append(v)
+        return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+    if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
+        raise TypeError(f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}")
+    out = []
+    for i, v in enumerate(grid):
+        if not isinstance(v, Mapping):
+            raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(v).__name__}")
+        for k in v:
+            if not isinstance(k, str):
+                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {k!r}")
+        out.append(dict(v))
+    if not out:
+        raise ValueError("the sweep has no variants")
+    return out
+
+
+def _label(value: Any, scenario: Scenario, path: str) -> Any:
+    """An override value as a table cell: numbers, strings and dates as they are,
+    a distribution as the library writes it (``pert(1500, 2000, 3000)``)."""
+    if isinstance(value, Mapping):
+        for u in scenario.uncertain_list():
+            if u["path"] == path:
+                return u["distribution"]
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return str(list(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _where(i: int, v: Mapping[str, Any]) -> str:
+    return f"variant {i} {dict(v)!r}"
+
+
+class SweepResult:
+    """The runs of a sweep: one scenario variant per set of overrides, on common random numbers.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The base scenario.
+    variants : list of dict
+        The overrides of each variant, ``{dotted path: value}``, in sweep order.
+    scenarios : list of Scenario
+        The variants as scenarios.
+    results : list of Result
+        Each variant's run: ``results[i]`` equals ``attrition.run(scenarios[i], n=n,
+        seed=seed, series=..., paths=..., outcomes=outcomes_kept)`` bit for bit.
+    n, seed
+        Trajectories per variant, and the seed every variant shares.
+    outcomes_kept
+        ``"arrays"`` or ``"sketch"``, the same for every variant.
+    """
+
+    def __init__(self, scenario: Scenario, variants: list[dict[str, Any]], scenarios: list[Scenario],
+                 results: list[Result], n: int, seed: int, outcomes_kept: str) -> None:
+        self.scenario = scenario
+        self.variants = variants
+        self.scenarios = scenarios
+        self.results = results
+        self.n = n
+        self.seed = seed
+        self.outcomes_kept = outcomes_kept
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, i: int) -> Result:
+        return self.results[i]
+
+    @property
+    def paths(self) -> list[str]:
+        """The overridden dotted paths, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for v in self.variants:
+            seen.update(dict.fromkeys(v))
+        return list(seen)
+
+    def outcome_table(self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> list[dict[str, Any]]:
+        """One row per variant and outcome, as a list of dicts (no pandas needed).
+
+        Each row holds ``variant`` (its index), the override of every swept path
+        (None where a variant leaves a path alone), ``outcome``, then, as in
+        :meth:`Result.outcome_table`, ``mean``, the quantiles ``q`` of the uncensored
+        values and the ``censored`` (NaN) share. ``names`` picks outcomes by name or glob
+        pattern (default: all); a name must be an outcome of at least one variant.
+        """
+        if names is not None:  # names or patterns, over the outcomes of every variant
+            every = list(dict.fromkeys(k for r in self.results for k in r.outcome_names))
+            names = select(every, names, "outcome")
+        keys = self.paths
+        rows = []
+        for i, (v, sc, r) in enumerate(zip(self.variants, self.scenarios, self.results, strict=True)):
+            head: dict[str, Any] = {"variant": i}
+            head.update({k: _label(v[k], sc, k) if k in v else None for k in keys})
+            wanted = None if names is None else [k for k in names if k in r.outcome_names]
+            for row in r.outcome_table(wanted, q):
+                rows.append({**head, **row})
+        return rows
+
+    def to_pandas(self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+        """:meth:`outcome_table` as a tidy pandas DataFrame (one row per variant and outcome).
+
+        Columns: ``variant``, one per swept path (its override value; a distribution
+        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, ``mean``, ``q0.05``,
+        ``q0.5``, ``q0.95``, ``censored``. Pivot it for a variants x outcomes view:
+        ``df.pivot(index="variant", columns="outcome", values="q0.5")``.
+        """
+        pd = require("pandas", purpose="SweepResult.to_pandas()")
+        return pd.DataFrame(self.outcome_table(names, q))
+
+    @property
+    def table(self) -> Any:
+        """:meth:`to_pandas` with every outcome and the default quantiles (5 %, 50 %, 95 %)."""
+        return self.to_pandas()
+
+    def __repr__(self) -> str:
+        return (
+            f"<SweepResult {self.scenario.name!r}: {len(self)} variants over {', '.join(self.paths) or 'no path'}; "
+            f"n={self.n} each, seed={self.seed}, outcomes as {self.outcomes_kept}>"
+        )
+
+
+def sweep(
+    scenario: Scenario | Mapping[str, Any] | str,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    /,
+    *,
+    n: int | None = None,
+    seed: int | None = None,
+    executor: Any = None,
+    series: str | Iterable[str] | None = (),
+    paths: bool = False,
+    outcomes: str = "auto",
+    threads: int | None = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
+    block: int | None = None,
+    retries: int = RETRIES,
+) -> SweepResult:
+    """Run every variant of a scenario on common random numbers.
+
+    Parameters
+    ----------
+    scenario
+        The base scenario (a :class:`Scenario`, a dict, a built-in name or a TOML path).
+    grid
+        ``{dotted path: [values, ...]}``: every combination of the values (the
+        cartesian product, the last path varying fastest); or a list of override
+        dicts ``[{path: value, ...}, ...]``, one per variant (``{}`` is the base
+        scenario). Values are what :meth:`Scenario.with_values` takes: numbers,
+        distribution dicts, dates as ``"YYYY-MM-DD"`` strings, tables.
+    n
+        Trajectories per variant (default 10,000).
+    seed
+        One seed for every variant (common random numbers: trajectory i of every
+        variant draws from the same streams, so differences between variants are
+        the effect of the overrides, not noise). ``None`` draws one, recorded in
+        ``SweepResult.seed``.
+    executor
+        ``None`` runs the variants here, one after another, on all cores; otherwise as
+        in :func:`run_distributed`: every variant's blocks go to the executor.
+    series, paths
+        Series to record per variant (default none: outcomes only) and how
+        (default streaming summaries).
+    outcomes
+        ``"arrays"``, ``"sketch"`` or ``"auto"``: arrays while every variant's arrays
+        together fit the memory budget. Decided once, the same for every variant.
+    threads, progress, max_memory, block, retries
+        As in :func:`run_distributed`; ``max_memory`` bounds all the variants' results
+        together.
+
+    Returns
+    -------
+    SweepResult
+        ``.table`` (pandas, one row per variant and outcome, the override values as
+        columns), ``.results[i]``, ``.variants[i]``, ``.scenarios[i]``.
+
+    Raises
+    ------
+    ScenarioError
+        When a variant is not a valid scenario (raised before anything runs), with a
+        note naming the variant and its overrides.
+
+    Examples
+    --------
+    >>> import attrition
+    >>> s = attrition.Scenario.builtin("baseline-2024-12").with_values({"days": 60})
+    >>> sw = attrition.sweep(s, {"sides.russia.supply.dprk_152.rate": [0, 10000]}, n=100, seed=2)
+    >>> len(sw), sw.variants[1]
+    (2, {'sides.russia.supply.dprk_152.rate': 10000})
+    >>> t = sw.table
+    >>> list(t.columns[:3]), list(t.columns[3:])
+    (['variant', 'sides.russia.supply.dprk_152.rate', 'outcome'], ['mean', 'q0.05', 'q0.5', 'q0.95', 'censored'])
+    >>> fired = t[t.outcome == "russia.ammo.152mm.fired_total"].set_index("variant")["mean"]
+    >>> bool(fired[1] > fired[0])
+    True
+    """
+
+    options = RunOptions(
+        n=n, seed=seed, series=series, paths=paths, threads=threads, progress=progress, max_memory=max_memory,
+        outcomes=outcomes, block=block, retries=retries,
+    )
+    if options.block is not None and executor is None:
+        raise ValueError("block= needs executor=: a local run chooses its own blocks")
+    base = as_scenario(scenario)
+    variants = _variants(grid)
+    scenarios = []
+    for i, v in enumerate(variants):
+        try:
+            scenarios.append(base.with_values(v) if v else base)
+        except Exception as e:
+            add_note(e, f"in {_where(i, v)}")
+            raise
+    names = []
+    for i, (v, sc) in enumerate(zip(variants, scenarios, strict=True)):
+        try:
+            names.append(options.series_names(sc))
+        except KeyError as e:
+            add_note(e, f"in {_where(i, v)}")
+            raise
+    n = options.n
+    assert n is not None
+    budget = options.budget()
+    if options.outcomes == "auto" and not options.paths:
+        # Decided once for all the variants: arrays while they all fit together.
+        workers = options.threads or os.cpu_count() or 1
+        total = sum(
+            _core.estimate_summary_bytes(sc._core, n, len(k), workers, True)
+            for sc, k in zip(scenarios, names, strict=True)
+        )
+        options = dataclasses.replace(options, outcomes="arrays" if total <= budget else "sketch")
+    plans = [make_plan(sc, options, k, budget) for sc, k in zip(scenarios, names, strict=True)]
+    kept = plans[0].outcomes
+    need = sum(p.result_bytes for p in plans)
+    if executor is not None:
+        need += max(p.client_bytes - p.result_bytes for p in plans)
+    refuse(need, budget, options.paths, f"this sweep of {len(variants)} variants")
+    show = options.progress if options.progress is not None else (
+        n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9
+    )
+    bar = progress_bar(show, n * len(variants), f"{base.name} sweep")
+    try:
+        if executor is None:
+            results = _run_here(scenarios, names, options, kept, bar)
+        else:
+            results = _run_there(variants, scenarios, plans, options, executor, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return SweepResult(base, variants, scenarios, results, n, options.seed, kept)
+
+
+def _run_here(scenarios: list[Scenario], names: list[list[str]], options: RunOptions, kept: str, bar: Any) -> list[Result]:
+    """The variants one after another, each on all cores."""
+    results = []
+    for sc, k in zip(scenarios, names, strict=True):
+        results.append(run_local(sc, dataclasses.replace(options, series=tuple(k), progress=False, outcomes=kept)))
+        if bar is not None:
+            bar.update(options.n)
+    return results
+
+
+def _run_there(variants: list[dict[str, Any]], scenarios: list[Scenario], plans: list[Plan], options: RunOptions,
+               executor: Any, bar: Any) -> list[Result]:
+    """Every variant's blocks on the executor, each variant assembled when its last block is in."""
+    todo: list[Job] = []
+    for i, (v, sc, p) in enumerate(zip(variants, scenarios, plans, strict=True)):
+        todo.extend(jobs(sc, p, options, i, len(todo), _where(i, v)))
+    last = {j.variant: j.index for j in todo}
+    asm: list[Assembly | None] = [Assembly(fold=not options.paths and p.outcomes == "sketch") for p in plans]
+    out: list[Result | None] = [None] * len(variants)
+
+    def done(job: Job, r: Result) -> None:
+        a = asm[job.variant]
+        assert a is not None
+        a.add(r)
+        if job.index == last[job.variant]:
+            out[job.variant] = a.result()
+            asm[job.variant] = None  # its parts are no longer needed
+
+    backend = make_backend(executor, options.retries)
+    try:
+        execute(todo, backend, bar, done)
+    except BaseException:
+        backend.close(abort=True)
+        raise
+    backend.close()
+    return [r for r in out if r is not None]

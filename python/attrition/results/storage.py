@@ -1,0 +1,235 @@
+"""How a :class:`~attrition.Result` keeps what a run produced.
+
+Two kinds of storage for each of two things, behind one interface per thing, so
+that :class:`~attrition.Result` asks its questions without checking which mode
+the run used:
+
+* the recorded **series**: :class:`PathSeries` (each series as an ``(n, days)``
+  array) or :class:`SummarySeries` (the core's streaming ``SummaryTable``, one
+  row per series, one column per day);
+* the per-trajectory **columns**, outcomes and drawn parameters:
+  :class:`ColumnArrays` (one value per trajectory) or :class:`ColumnSketches`
+  (a ``SummaryTable`` with one row per name and a single column).
+
+Each storage merges with parts of its own kind, bit for bit: arrays are
+concatenated and put in trajectory order, summaries are merged in the order
+given. Each pickles (a summary table as its own bytes).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import _core
+from .._utils.stats import quantiles
+from ..errors import AttritionError
+
+__all__ = ["STATS", "ColumnArrays", "ColumnSketches", "ColumnStorage", "PathSeries", "SeriesStorage", "SummarySeries"]
+
+#: The per-day statistics of a series, in column order (quantiles follow).
+STATS = ("count", "mean", "sd", "min", "max")
+
+
+# -- series ------------------------------------------------------------------------------
+
+
+class SeriesStorage(ABC):
+    """The recorded series of a run: their names, per-day statistics and quantiles."""
+
+    #: ``"paths"`` or ``"summaries"``.
+    kind: ClassVar[str]
+    names: list[str]
+
+    @abstractmethod
+    def array(self, name: str) -> np.ndarray:
+        """The ``(n, days)`` values of a recorded series (no copy)."""
+
+    @abstractmethod
+    def stats(self, name: str) -> dict[str, np.ndarray]:
+        """Per-day ``count``, ``mean``, ``sd``, ``min`` and ``max`` of a recorded series."""
+
+    @abstractmethod
+    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+        """Per-day quantiles of a recorded series, shape ``(len(q), days)``."""
+
+    @classmethod
+    @abstractmethod
+    def merge(cls, parts: Sequence[Any], order: np.ndarray) -> Any:
+        """The parts (of this kind, in order of their first trajectory) as one;
+        ``order`` sorts their concatenated trajectories."""
+
+
+class PathSeries(SeriesStorage):
+    """Full paths: ``{name: (n, days) array}``."""
+
+    kind = "paths"
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+        self.names = list(arrays)
+
+    def array(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def stats(self, name: str) -> dict[str, np.ndarray]:
+        a = self.arrays[name]
+        n, days = a.shape
+        return {
+            "count": np.full(days, float(n)),
+            "mean": a.mean(axis=0),
+            "sd": a.std(axis=0, ddof=1) if n > 1 else np.zeros(days),
+            "min": a.min(axis=0),
+            "max": a.max(axis=0),
+        }
+
+    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+        # numpy's default (linear) definition: exact sample quantiles of the paths
+        return np.quantile(self.arrays[name], np.asarray(q, dtype=float), axis=0)
+
+    @classmethod
+    def merge(cls, parts: Sequence[PathSeries], order: np.ndarray) -> PathSeries:
+        return cls({k: np.concatenate([p.arrays[k] for p in parts])[order] for k in parts[0].names})
+
+
+class SummarySeries(SeriesStorage):
+    """Streaming summaries: a ``SummaryTable`` whose row ``i`` is the series ``names[i]``."""
+
+    kind = "summaries"
+
+    def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
+        self.table = table
+        self.names = list(names)
+
+    def array(self, name: str) -> np.ndarray:
+        raise AttritionError(
+            f"this run kept summaries, not paths (paths=False): use summary({name!r}) or quantiles()"
+        )
+
+    def stats(self, name: str) -> dict[str, np.ndarray]:
+        st = self.table.stats(self.names.index(name))
+        return {k: st[k] for k in STATS}
+
+    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+        return self.table.quantiles(self.names.index(name), [float(x) for x in q])
+
+    @classmethod
+    def merge(cls, parts: Sequence[SummarySeries], order: np.ndarray) -> SummarySeries:
+        return cls(_fold([p.table for p in parts]), parts[0].names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SummarySeries) and self.names == other.names and self.table == other.table
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_summary_series, (self.table.to_bytes(), self.names))
+
+
+def _summary_series(data: bytes, names: list[str]) -> SummarySeries:
+    return SummarySeries(_core.SummaryTable.from_bytes(data), names)
+
+
+# -- outcomes and drawn parameters ----------------------------------------------------------
+
+
+class ColumnStorage(ABC):
+    """One value per trajectory and name (outcomes, or drawn parameters), kept as
+    arrays or as sketches."""
+
+    #: ``"arrays"`` or ``"sketch"``.
+    kind: ClassVar[str]
+    names: list[str]
+
+    @abstractmethod
+    def arrays(self, missing: str) -> dict[str, np.ndarray]:
+        """``{name: (n,) array}`` (no copy); raises AttritionError with the message
+        ``missing`` when only sketches were kept."""
+
+    @abstractmethod
+    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
+        """``mean``, the quantiles ``q`` (as ``q0.05`` ...) of the values that are not
+        NaN, and the ``censored`` (NaN) share."""
+
+    @classmethod
+    @abstractmethod
+    def merge(cls, parts: Sequence[Any], order: np.ndarray) -> Any:
+        """As :meth:`SeriesStorage.merge`."""
+
+
+class ColumnArrays(ColumnStorage):
+    """``{name: (n,) array}``."""
+
+    kind = "arrays"
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self._arrays = arrays
+        self.names = list(arrays)
+
+    def arrays(self, missing: str) -> dict[str, np.ndarray]:
+        return self._arrays
+
+    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
+        x = self._arrays[name]
+        finite = x[~np.isnan(x)]
+        out = {"mean": float(finite.mean()) if finite.size else float("nan")}
+        for qq, v in zip(q, quantiles(finite, list(q)), strict=True):
+            out[f"q{qq:g}"] = float(v)
+        out["censored"] = float(1 - finite.size / x.size) if x.size else float("nan")
+        return out
+
+    @classmethod
+    def merge(cls, parts: Sequence[ColumnArrays], order: np.ndarray) -> ColumnArrays:
+        return cls({k: np.concatenate([p._arrays[k] for p in parts])[order] for k in parts[0].names})
+
+
+class ColumnSketches(ColumnStorage):
+    """Sketches: a single-column ``SummaryTable`` whose row ``i`` is ``names[i]``
+    (means exact, quantiles within the sketch's relative accuracy)."""
+
+    kind = "sketch"
+
+    def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
+        self.table = table
+        self.names = list(names)
+
+    def arrays(self, missing: str) -> dict[str, np.ndarray]:
+        raise AttritionError(missing)
+
+    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
+        i = self.names.index(name)
+        st = self.table.stats(i)
+        qs = self.table.quantiles(i, [float(v) for v in q])
+        out = {"mean": float(st["mean"][0])}
+        for j, qq in enumerate(q):
+            out[f"q{qq:g}"] = float(qs[j, 0])
+        total = st["count"][0] + st["nan"][0]
+        out["censored"] = float(st["nan"][0] / total) if total else float("nan")
+        return out
+
+    @classmethod
+    def merge(cls, parts: Sequence[ColumnSketches], order: np.ndarray) -> ColumnSketches:
+        return cls(_fold([p.table for p in parts]), parts[0].names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ColumnSketches) and self.names == other.names and self.table == other.table
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_column_sketches, (self.table.to_bytes(), self.names))
+
+
+def _column_sketches(data: bytes, names: list[str]) -> ColumnSketches:
+    return ColumnSketches(_core.SummaryTable.from_bytes(data), names)
+
+
+def _fold(tables: Sequence[_core.SummaryTable]) -> _core.SummaryTable:
+    """The tables merged left to right."""
+    acc = tables[0]
+    for t in tables[1:]:
+        acc = acc.merge(t)
+    return acc
