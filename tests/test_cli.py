@@ -37,3 +37,15 @@ def test_validate_prints_errors(capsys, tmp_path):
 def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "attrition.cli", "scenarios"], capture_output=True, text=True, check=True)
     assert "no-dprk" in out.stdout
+
+
+def test_the_table_shows_the_key_outcomes_of_any_run():
+    """One list of key outcomes (scenario.registry) for the command line and the display,
+    whether the run kept outcomes as arrays or as sketches."""
+    import attrition
+    from attrition.results.display import key_outcomes
+
+    for outcomes in ("arrays", "sketch"):
+        r = attrition.run("baseline-2024-12", n=40, seed=1, series=[], paths=False, outcomes=outcomes)
+        rows = [line.split()[0] for line in cli.summary_table(r).splitlines()[2:]]
+        assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_empty" in rows
