@@ -18,8 +18,8 @@ import platform
 import time
 
 import attrition
-from attrition import distributed
-from attrition.runner import _select
+from attrition import parallel
+from attrition.engine import RunOptions
 
 
 def measure(sc: attrition.Scenario, n: int, threads: int, series: object, repeat: int) -> tuple[float, float]:
@@ -47,45 +47,58 @@ def main() -> None:
     a = ap.parse_args()
     sc = attrition.Scenario.builtin(a.scenario)
     total = int(a.total)
-    names = _select(sc.series_names, None)
-    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, attrition {attrition.__version__}")
+    names = RunOptions().series_names(sc)
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, attrition {attrition.__version__}"
+    )
     print(f"scenario: {sc.name}, {sc.days} days, {len(names)} default series as summaries (paths=False)\n")
 
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     w1, c1 = measure(sc, a.n, 1, None, a.repeat)
     rate = a.n * sc.days / c1
-    print(f"measured, 1 thread : n={a.n} in {c1:.2f} CPU-s = {rate:,.0f} trajectory-days per core-second "
-          f"({c1 / a.n * 1e3:.2f} ms per trajectory); wall {w1:.2f} s = {a.n * sc.days / w1:,.0f} per second")
+    print(
+        f"measured, 1 thread : n={a.n} in {c1:.2f} CPU-s = {rate:,.0f} trajectory-days per core-second "
+        f"({c1 / a.n * 1e3:.2f} ms per trajectory); wall {w1:.2f} s = {a.n * sc.days / w1:,.0f} per second"
+    )
     w0, c0 = measure(sc, a.n, 1, (), a.repeat)
     print(f"  without series   : {a.n * sc.days / c0:,.0f} trajectory-days per core-second (outcomes only)")
     if (os.cpu_count() or 1) > 1:
         w2, _ = measure(sc, a.n, 2, None, a.repeat)
-        print(f"  2 threads        : {a.n * sc.days / w2:,.0f} trajectory-days per second of wall time "
-              f"({w1 / w2:.2f}x one thread)")
+        print(
+            f"  2 threads        : {a.n * sc.days / w2:,.0f} trajectory-days per second of wall time "
+            f"({w1 / w2:.2f}x one thread)"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
-    p = distributed.plan(sc, n=total, paths=False, outcomes="sketch")
-    print(f"\nplan for n={total:,}: {p.blocks:,} blocks of {p.block:,} trajectories "
-          f"({p.block * sc.days:,} trajectory-days, {p.block * sc.days / rate / 60:.1f} min on one core)")
+    p = parallel.plan(sc, n=total, paths=False, outcomes="sketch")
+    print(
+        f"\nplan for n={total:,}: {p.blocks:,} blocks of {p.block:,} trajectories "
+        f"({p.block * sc.days:,} trajectory-days, {p.block * sc.days / rate / 60:.1f} min on one core)"
+    )
     print(f"  memory per block on a worker (estimate_summary_bytes, 1 thread): {p.block_bytes / 1e6:,.1f} MB")
     print(f"  merged result on the client: {p.result_bytes / 1e6:,.1f} MB")
     small = attrition.run(sc, n=200, seed=1, paths=False, outcomes="sketch", threads=1, progress=False)
-    other = attrition.run(sc, n=200, seed=1, paths=False, outcomes="sketch", threads=1, progress=False,
-                          trajectories=range(200, 400))
+    other = attrition.run(
+        sc, n=200, seed=1, paths=False, outcomes="sketch", threads=1, progress=False, trajectories=range(200, 400)
+    )
     size = len(pickle.dumps(small))  # sketches hardly grow with n
     reps = 10
     t = time.perf_counter()
     for _ in range(reps):
         attrition.merge([small, other])
     merge_s = (time.perf_counter() - t) / reps
-    print(f"  one block's result travels as {size / 1e6:.1f} MB (pickled) and merges in {merge_s * 1e3:.0f} ms "
-          f"on the client: {p.blocks * merge_s / 60:.1f} min of client time in all, "
-          f"{p.blocks * size / 1e9:,.0f} GB moved in all")
+    print(
+        f"  one block's result travels as {size / 1e6:.1f} MB (pickled) and merges in {merge_s * 1e3:.0f} ms "
+        f"on the client: {p.blocks * merge_s / 60:.1f} min of client time in all, "
+        f"{p.blocks * size / 1e9:,.0f} GB moved in all"
+    )
 
     core_s = total * sc.days / rate
-    print(f"\nwork: {total:,} x {sc.days} = {total * sc.days:.3g} trajectory-days / {rate:,.0f} per core-s "
-          f"= {core_s:.3g} core-s = {core_s / 3600:,.0f} core-hours")
+    print(
+        f"\nwork: {total:,} x {sc.days} = {total * sc.days:.3g} trajectory-days / {rate:,.0f} per core-s "
+        f"= {core_s:.3g} core-s = {core_s / 3600:,.0f} core-hours"
+    )
     print(f"{'cores':>7} {'wall (ideal)':>14} {'blocks per core':>16}")
     for cores in (64, 256, 1024, 4096):
         wall = core_s / cores

@@ -16,10 +16,9 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 import attrition
-from attrition import distributed
+import numpy as np
+from attrition import parallel
 
 
 def _warm_up() -> None:
@@ -29,7 +28,9 @@ def _warm_up() -> None:
     attrition.run("baseline-2024-12", n=2, seed=0, paths=False, progress=False)
 
 
-def timed(scenario: attrition.Scenario, n: int, seed: int, workers: int, block: int | None) -> tuple[float, float, attrition.Result]:
+def timed(
+    scenario: attrition.Scenario, n: int, seed: int, workers: int, block: int | None
+) -> tuple[float, float, attrition.Result]:
     """Wall seconds, CPU seconds of the workers, and the result."""
     from dask.distributed import Client, LocalCluster
 
@@ -62,9 +63,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2, help="timings of each (the best is kept)")
     a = ap.parse_args()
     sc = attrition.Scenario.builtin(a.scenario)
-    p = distributed.plan(sc, n=a.n, paths=False, block=a.block)
-    print(f"machine: {os.cpu_count()} cores; {sc.name}: n={a.n}, {sc.days} days, paths=False, "
-          f"{p.blocks} blocks of {p.block}, outcomes as {p.outcomes}")
+    p = parallel.plan(sc, n=a.n, paths=False, block=a.block)
+    print(
+        f"machine: {os.cpu_count()} cores; {sc.name}: n={a.n}, {sc.days} days, paths=False, "
+        f"{p.blocks} blocks of {p.block}, outcomes as {p.outcomes}"
+    )
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     times: dict[int, list[float]] = {1: [], 2: []}
     cpus: dict[int, list[float]] = {1: [], 2: []}
@@ -80,8 +83,10 @@ def main() -> None:
     print(f"1 worker : {t1:7.2f} s  ({a.n * sc.days / t1:,.0f} trajectory-days/s), best of {a.repeat}")
     print(f"2 workers: {t2:7.2f} s  ({a.n * sc.days / t2:,.0f} trajectory-days/s), best of {a.repeat}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
-    print(f"speed-up 1 -> 2 workers: {t1 / t2:.2f}x (wall); CPU-s on the workers 1 -> 2: {c1:.2f} -> {c2:.2f}; "
-          f"results identical: {identical(results[1], results[2])}")
+    print(
+        f"speed-up 1 -> 2 workers: {t1 / t2:.2f}x (wall); CPU-s on the workers 1 -> 2: {c1:.2f} -> {c2:.2f}; "
+        f"results identical: {identical(results[1], results[2])}"
+    )
 
 
 if __name__ == "__main__":

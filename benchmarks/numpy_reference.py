@@ -118,8 +118,19 @@ AMMO_SERIES = ("stock", "duds", "delivered", "demand", "fired", "duds_fired", "s
 AMMO_OUTCOMES = ("days_to_empty", "fired_total")
 LINE_SERIES = ("delivered", "duds")
 LINE_OUTCOMES = ("delivered_total", "revenue")
-FLEET_SERIES = ("serviceable", "waiting", "repair", "destroyed", "written_off", "worn_out", "spares",
-                "wear", "accuracy", "delivered", "fired")
+FLEET_SERIES = (
+    "serviceable",
+    "waiting",
+    "repair",
+    "destroyed",
+    "written_off",
+    "worn_out",
+    "spares",
+    "wear",
+    "accuracy",
+    "delivered",
+    "fired",
+)
 FLEET_OUTCOMES = ("days_to_half", "worn_out", "destroyed", "written_off", "serviceable_end")
 CAS_SERIES = ("daily", "cumulative", "killed", "wounded", "returned", "tempo")
 CONT_SERIES = ("strength", "casualties", "cumulative", "killed", "payments")
@@ -283,8 +294,9 @@ class _Stock:
 
 # --------------------------------------------------------------------------- fleets
 class _Fleet:
-    def __init__(self, name: str, c: Mapping[str, Any], P: _Draws, path: str, start: _dt.date,
-                 cal: int, rng: np.random.Generator):
+    def __init__(
+        self, name: str, c: Mapping[str, Any], P: _Draws, path: str, start: _dt.date, cal: int, rng: np.random.Generator
+    ):
         n = P.n
         self.name, self.cal, self.n, self.rng = name, cal, n, rng
         guns = _round(P(c, "guns", path))
@@ -329,8 +341,8 @@ class _Fleet:
         self.serv = guns.astype(np.int64)
         self.clock = np.zeros(n)
         # Power sums over serviceable guns: pw[j] = sum c^j / life^b, q0 = sum 1/life, q1 = sum c/life.
-        ilb = self.il ** self.b
-        self.pw = np.stack([(self.c ** j * ilb).sum(axis=0) for j in range(self.b + 1)])
+        ilb = self.il**self.b
+        self.pw = np.stack([(self.c**j * ilb).sum(axis=0) for j in range(self.b + 1)])
         self.q0 = self.il.sum(axis=0)
         self.q1 = (self.c * self.il).sum(axis=0)
 
@@ -372,7 +384,7 @@ class _Fleet:
     # -- slot bookkeeping (arguments: trajectory indices, then slot indices)
     def _account(self, rows: np.ndarray, c: np.ndarray, il: np.ndarray, sign: float) -> None:
         n = self.n
-        ilb = il ** self.b
+        ilb = il**self.b
         cj = np.ones_like(c)
         for j in range(self.b + 1):
             self.pw[j] += sign * np.bincount(rows, cj * ilb, minlength=n)
@@ -568,7 +580,7 @@ class _Casualties:
     def record(self, t: int, c: np.ndarray) -> None:
         self.cumulative += c
         self.run_total += c
-        for th, fc in zip(self.thresholds, self.first_cross):
+        for th, fc in zip(self.thresholds, self.first_cross, strict=True):
             fc[np.isnan(fc) & (self.cumulative >= th)] = t
 
 
@@ -651,8 +663,9 @@ class _Territory:
         self.reference = P(c, "reference_area_km2", path, 603_550.0)
         self.cumulative = np.zeros(P.n)
 
-    def step(self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray,
-             coupling: bool) -> np.ndarray:
+    def step(
+        self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray, coupling: bool
+    ) -> np.ndarray:
         if coupling:
             r = np.minimum((own + 1.0) / (enemy + 1.0) / self.ref_ratio, MAX_FIRE_RATIO)
             m = np.where(self.gamma == 0, 1.0, np.power(r, self.gamma))
@@ -795,9 +808,15 @@ def draw_parameters(scenario: Any, n: int, seed: int | None = None) -> dict[str,
     return P.params
 
 
-def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Iterable[str] | None = None, *,
-             samples: Mapping[str, Any] | None = None,
-             params: dict[str, np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def simulate(
+    scenario: Any,
+    n: int,
+    seed: int | None = None,
+    series: str | Iterable[str] | None = None,
+    *,
+    samples: Mapping[str, Any] | None = None,
+    params: dict[str, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Simulate ``n`` trajectories of a scenario with numpy.
 
     Parameters
@@ -871,7 +890,7 @@ def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Itera
                 put(f"{s.name}.supply.{ln.name}.delivered", t, shells)
                 put(f"{s.name}.supply.{ln.name}.duds", t, duds)
             total = np.zeros(n)
-            for ci, (cname, st) in enumerate(zip(s.cal_names, s.stocks)):
+            for ci, (cname, st) in enumerate(zip(s.cal_names, s.stocks, strict=True)):
                 demand = np.zeros(n)
                 acc = np.zeros(n)
                 mine = [(fi, f) for fi, f in enumerate(s.fleets) if f.cal == ci]
@@ -883,7 +902,7 @@ def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Itera
                 fired, duds_fired = st.fire(rng, t, demand)
                 has = demand > 0
                 share = np.divide(fired, demand, out=np.zeros(n), where=has)
-                for fi, f in mine:
+                for fi, _ in mine:
                     rounds[si][fi] = dem[fi] * share
                 accuracy = np.divide(acc, demand, out=np.ones(n), where=has)
                 eff = (fired - duds_fired) * st.lethality * accuracy
@@ -926,7 +945,7 @@ def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Itera
                 killed, wounded, returned = zeros, zeros, zeros
                 if s.conts:
                     split, taken = _split(rng, c, s.conts)
-                    for k, ck in zip(s.conts, split):
+                    for k, ck in zip(s.conts, split, strict=True):
                         kd, wd, rt = k.step(rng, t, ck)
                         killed, wounded, returned = killed + kd, wounded + wd, returned + rt
                         p = f"{s.name}.contingent.{k.name}."
@@ -956,7 +975,7 @@ def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Itera
     out: dict[str, np.ndarray] = {}
     for s in sides:
         revenue = {p: np.zeros(n) for p in s.payees}
-        for cname, st in zip(s.cal_names, s.stocks):
+        for cname, st in zip(s.cal_names, s.stocks, strict=True):
             out[f"{s.name}.ammo.{cname}.days_to_empty"] = st.first_short
             out[f"{s.name}.ammo.{cname}.fired_total"] = st.fired_total
         for ln in s.lines:
@@ -975,7 +994,7 @@ def simulate(scenario: Any, n: int, seed: int | None = None, series: str | Itera
         run_total = s.cas.run_total if s.cas is not None else np.zeros(n)
         if s.cas is not None:
             out[f"{s.name}.casualties.total.run_total"] = run_total
-            for th, fc in zip(s.cas.thresholds, s.cas.first_cross):
+            for th, fc in zip(s.cas.thresholds, s.cas.first_cross, strict=True):
                 out[f"{s.name}.casualties.total.days_to_{_threshold_name(th)}"] = fc
         for k in s.conts:
             p = f"{s.name}.contingent.{k.name}."

@@ -307,12 +307,40 @@ hostile_numbers = st.one_of(
     st.integers(),
 )
 hostile_strings = st.one_of(
-    st.sampled_from([
-        "", " ", "__import__('os').system('echo pwned')", "${HOME}", "$(id)", "`id`", "{{7*7}}", "%s%n",
-        "../../etc/passwd", "include.toml", "2024-02-30", "2023-02-29", "0000-01-01", "10000-01-01", "+999-01-01",
-        "2024-1-1", "2024-01-01T00:00:00", "2024/01/01", "nan", "inf", "1e308", "12", "pert", "\x00", "\ud800",
-        "é" * 5, "\u202e", "a" * 10_000, "russia", "152mm",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "__import__('os').system('echo pwned')",
+            "${HOME}",
+            "$(id)",
+            "`id`",
+            "{{7*7}}",
+            "%s%n",
+            "../../etc/passwd",
+            "include.toml",
+            "2024-02-30",
+            "2023-02-29",
+            "0000-01-01",
+            "10000-01-01",
+            "+999-01-01",
+            "2024-1-1",
+            "2024-01-01T00:00:00",
+            "2024/01/01",
+            "nan",
+            "inf",
+            "1e308",
+            "12",
+            "pert",
+            "\x00",
+            "\ud800",
+            "é" * 5,
+            "\u202e",
+            "a" * 10_000,
+            "russia",
+            "152mm",
+        ]
+    ),
     st.text(max_size=30),
 )
 hostile_scalars = st.one_of(
@@ -337,29 +365,83 @@ hostile_containers = st.one_of(
     st.just({}),
     st.just([]),
     st.sampled_from([_deep(40), _deep(5), [[]], [{}], {"dist": None}]),
-    st.dictionaries(st.sampled_from(["dist", "low", "mode", "high", "value", "values", "weights", "shape", "mean", "sd", "mu", "sigma", "a", "b", "x"]),
-                    st.one_of(hostile_numbers, st.sampled_from(["pert", "normal", "choice", "fixed", "beta", "uniform", "lognormal", "triangular", "gamma"]),
-                              st.lists(hostile_numbers, max_size=3)),
-                    max_size=5),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "dist",
+                "low",
+                "mode",
+                "high",
+                "value",
+                "values",
+                "weights",
+                "shape",
+                "mean",
+                "sd",
+                "mu",
+                "sigma",
+                "a",
+                "b",
+                "x",
+            ]
+        ),
+        st.one_of(
+            hostile_numbers,
+            st.sampled_from(
+                ["pert", "normal", "choice", "fixed", "beta", "uniform", "lognormal", "triangular", "gamma"]
+            ),
+            st.lists(hostile_numbers, max_size=3),
+        ),
+        max_size=5,
+    ),
     st.lists(hostile_scalars, max_size=4),
 )
 #: Values a scenario may well accept: edges of the domains, extreme distributions.
 edge_values = st.one_of(
-    st.sampled_from([0, 0.0, -0.0, 1, 2, 3, 0.5, 1 - 1e-16, 1e-300, 5e-324, 30, 365, 1e4, 1e6, 1e9, 1e12, 1e15, 1e99, 1e100,
-                     "2024-12-24", "1990-01-01", "2100-01-01", "9999-12-31", "0001-01-01", dt.date(2024, 12, 25)]),
-    st.sampled_from([
-        {"dist": "uniform", "low": 0, "high": 1e100},
-        {"dist": "pert", "low": 0, "mode": 0, "high": 1e100, "shape": 1e100},
-        {"dist": "triangular", "low": 0, "mode": 1e100, "high": 1e100},
-        {"dist": "normal", "mean": 0, "sd": 1e100, "low": 0},
-        {"dist": "normal", "mean": 1, "sd": 0},
-        {"dist": "lognormal", "mu": 0, "sigma": 17, "high": 1e100},
-        {"dist": "lognormal", "mu": -700, "sigma": 0.1},
-        {"dist": "beta", "a": 1e-100, "b": 1e100},
-        {"dist": "choice", "values": [0, 1e100], "weights": [1e-100, 1e100]},
-        {"dist": "choice", "values": [1]},
-        {"dist": "fixed", "value": 1},
-    ]),
+    st.sampled_from(
+        [
+            0,
+            0.0,
+            -0.0,
+            1,
+            2,
+            3,
+            0.5,
+            1 - 1e-16,
+            1e-300,
+            5e-324,
+            30,
+            365,
+            1e4,
+            1e6,
+            1e9,
+            1e12,
+            1e15,
+            1e99,
+            1e100,
+            "2024-12-24",
+            "1990-01-01",
+            "2100-01-01",
+            "9999-12-31",
+            "0001-01-01",
+            dt.date(2024, 12, 25),
+        ]
+    ),
+    st.sampled_from(
+        [
+            {"dist": "uniform", "low": 0, "high": 1e100},
+            {"dist": "pert", "low": 0, "mode": 0, "high": 1e100, "shape": 1e100},
+            {"dist": "triangular", "low": 0, "mode": 1e100, "high": 1e100},
+            {"dist": "normal", "mean": 0, "sd": 1e100, "low": 0},
+            {"dist": "normal", "mean": 1, "sd": 0},
+            {"dist": "lognormal", "mu": 0, "sigma": 17, "high": 1e100},
+            {"dist": "lognormal", "mu": -700, "sigma": 0.1},
+            {"dist": "beta", "a": 1e-100, "b": 1e100},
+            {"dist": "choice", "values": [0, 1e100], "weights": [1e-100, 1e100]},
+            {"dist": "choice", "values": [1]},
+            {"dist": "fixed", "value": 1},
+        ]
+    ),
     st.floats(0, 1),
     st.floats(0, 1e7),
 )
@@ -367,9 +449,35 @@ hostile_values = st.one_of(edge_values, hostile_scalars, hostile_containers)
 
 #: Keys a user might add or misspell.
 hostile_keys = st.one_of(
-    st.sampled_from(["include", "import", "extends", "__proto__", "__class__", "sides ", "Sides", "side", "stat", "dats",
-                     "ref-fire", "refire", "caliber", "calibres", "fleet", "gunz", "barrel_lif", "rate ", "", ".", "a.b", "\x00",
-                     "\ud800", "é", "k" * 300]),
+    st.sampled_from(
+        [
+            "include",
+            "import",
+            "extends",
+            "__proto__",
+            "__class__",
+            "sides ",
+            "Sides",
+            "side",
+            "stat",
+            "dats",
+            "ref-fire",
+            "refire",
+            "caliber",
+            "calibres",
+            "fleet",
+            "gunz",
+            "barrel_lif",
+            "rate ",
+            "",
+            ".",
+            "a.b",
+            "\x00",
+            "\ud800",
+            "é",
+            "k" * 300,
+        ]
+    ),
     st.text(max_size=12),
 )
 
@@ -422,7 +530,11 @@ def mutated(draw: Any, base: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
             path = path + [k]
         elif kind == "wrap" and keys:
             k = draw(st.sampled_from(keys))
-            node[k] = copy.deepcopy(draw(st.sampled_from([[node[k]], {"value": node[k]}, {"dist": "fixed", "value": node[k]}, str(node[k])])))
+            node[k] = copy.deepcopy(
+                draw(
+                    st.sampled_from([[node[k]], {"value": node[k]}, {"dist": "fixed", "value": node[k]}, str(node[k])])
+                )
+            )
             path = path + [k]
         elif isinstance(node, dict):
             kind = "add"

@@ -1,8 +1,7 @@
 import pathlib
 
-import pytest
-
 import attrition
+import pytest
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -15,7 +14,9 @@ try:  # Hypothesis profiles of the property-based tests (see README "Test report
     # ci: a fixed (derandomised) set of examples, no example database, a deadline that flags
     # an example far slower than the others. fuzz: fresh random examples on every run, kept
     # in the example database; selected when ATTRITION_FUZZ_EXAMPLES asks for a longer run.
-    _settings.register_profile("ci", derandomize=True, database=None, deadline=_dt.timedelta(seconds=10), print_blob=True)
+    _settings.register_profile(
+        "ci", derandomize=True, database=None, deadline=_dt.timedelta(seconds=10), print_blob=True
+    )
     _settings.register_profile("fuzz", derandomize=False, deadline=_dt.timedelta(seconds=30), print_blob=True)
     _default = "fuzz" if _os.environ.get("ATTRITION_FUZZ_EXAMPLES", "").strip() else "ci"
     _settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", _default))

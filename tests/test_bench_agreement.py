@@ -41,11 +41,10 @@ import pathlib
 import sys
 from typing import Any
 
+import attrition
 import numpy as np
 import pytest
 from scipy import stats
-
-import attrition
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "bench.toml"
@@ -67,50 +66,117 @@ STRESS: dict[str, Any] = {
             "opponent": "blue",
             "ref_fire": 300.0,
             "calibers": {
-                "152mm": {"initial_stock": {"dist": "triangular", "low": 20000, "mode": 40000, "high": 60000},
-                           "initial_dud_fraction": {"dist": "beta", "a": 2, "b": 8, "low": 0.0, "high": 0.5},
-                           "reserve": 5000, "reserve_days": 2},
-                "122mm": {"initial_stock": 8000, "lethality": 0.6,
-                          "reserve_days": {"dist": "choice", "values": [0, 3, 10], "weights": [1, 2, 1]}},
+                "152mm": {
+                    "initial_stock": {"dist": "triangular", "low": 20000, "mode": 40000, "high": 60000},
+                    "initial_dud_fraction": {"dist": "beta", "a": 2, "b": 8, "low": 0.0, "high": 0.5},
+                    "reserve": 5000,
+                    "reserve_days": 2,
+                },
+                "122mm": {
+                    "initial_stock": 8000,
+                    "lethality": 0.6,
+                    "reserve_days": {"dist": "choice", "values": [0, 3, 10], "weights": [1, 2, 1]},
+                },
             },
             "supply": {
-                "home": {"caliber": "152mm",
-                         "rate": {"dist": "normal", "mean": 900, "sd": 300, "low": 100, "high": 1500},
-                         "growth": 2.0, "lot_size": {"dist": "uniform", "low": 800, "high": 3000},
-                         "dud_fraction": 0.3, "price": 100, "supplier": "works"},
-                "ally": {"caliber": "152mm", "rate": 600, "lot_size": 2500, "start": "2025-02-01", "end": "2025-04-01",
-                         "dud_fraction": {"dist": "uniform", "low": 0.1, "high": 0.6},
-                         "price": {"dist": "lognormal", "mu": 5.5, "sigma": 0.5, "high": 600}},
+                "home": {
+                    "caliber": "152mm",
+                    "rate": {"dist": "normal", "mean": 900, "sd": 300, "low": 100, "high": 1500},
+                    "growth": 2.0,
+                    "lot_size": {"dist": "uniform", "low": 800, "high": 3000},
+                    "dud_fraction": 0.3,
+                    "price": 100,
+                    "supplier": "works",
+                },
+                "ally": {
+                    "caliber": "152mm",
+                    "rate": 600,
+                    "lot_size": 2500,
+                    "start": "2025-02-01",
+                    "end": "2025-04-01",
+                    "dud_fraction": {"dist": "uniform", "low": 0.1, "high": 0.6},
+                    "price": {"dist": "lognormal", "mu": 5.5, "sigma": 0.5, "high": 600},
+                },
                 "ally_122": {"caliber": "122mm", "rate": 150, "lot_size": 1000, "supplier": "ally", "price": 50},
             },
             "fleets": {
-                "guns": {"caliber": "152mm", "guns": {"dist": "pert", "low": 80, "mode": 120, "high": 160},
-                         "rounds_per_gun_day": 9.5, "efc_per_round": 0.8,
-                         "barrel_life": {"dist": "pert", "low": 400, "mode": 600, "high": 900}, "barrel_shape": 2.0,
-                         "initial_wear": 0.9, "spares": 3, "spare_rate": 0.4, "repair_days": 4, "max_wait_days": 6,
-                         "combat_loss": 0.002, "combat_beta": 1.5, "accuracy_loss": 0.5, "accuracy_exponent": 3,
-                         "threshold": 0.7,
-                         "deliveries": {"rate": 1.5, "lot_size": 4, "start": "2025-01-20", "end": "2025-03-15"}},
-                "old": {"caliber": "152mm", "guns": 40, "rounds_per_gun_day": 4.5,
-                        "barrel_life": 300, "barrel_shape": 4.0, "initial_wear": 0.5, "repair_days": 0,
-                        "spare_rate": 0.2, "accuracy_loss": 0.3, "accuracy_exponent": 1},
-                "light": {"caliber": "122mm", "guns": 60, "rounds_per_gun_day": 6, "barrel_life": 2500,
-                          "initial_wear": 0.2, "combat_loss": 0.003},
+                "guns": {
+                    "caliber": "152mm",
+                    "guns": {"dist": "pert", "low": 80, "mode": 120, "high": 160},
+                    "rounds_per_gun_day": 9.5,
+                    "efc_per_round": 0.8,
+                    "barrel_life": {"dist": "pert", "low": 400, "mode": 600, "high": 900},
+                    "barrel_shape": 2.0,
+                    "initial_wear": 0.9,
+                    "spares": 3,
+                    "spare_rate": 0.4,
+                    "repair_days": 4,
+                    "max_wait_days": 6,
+                    "combat_loss": 0.002,
+                    "combat_beta": 1.5,
+                    "accuracy_loss": 0.5,
+                    "accuracy_exponent": 3,
+                    "threshold": 0.7,
+                    "deliveries": {"rate": 1.5, "lot_size": 4, "start": "2025-01-20", "end": "2025-03-15"},
+                },
+                "old": {
+                    "caliber": "152mm",
+                    "guns": 40,
+                    "rounds_per_gun_day": 4.5,
+                    "barrel_life": 300,
+                    "barrel_shape": 4.0,
+                    "initial_wear": 0.5,
+                    "repair_days": 0,
+                    "spare_rate": 0.2,
+                    "accuracy_loss": 0.3,
+                    "accuracy_exponent": 1,
+                },
+                "light": {
+                    "caliber": "122mm",
+                    "guns": 60,
+                    "rounds_per_gun_day": 6,
+                    "barrel_life": 2500,
+                    "initial_wear": 0.2,
+                    "combat_loss": 0.003,
+                },
             },
-            "casualties": {"base": 900, "dispersion": 3, "alpha": 0.8, "drift_sd": 0.08, "drift_reversion": 0.0,
-                           "tempo": [{"start": "2025-02-01", "end": "2025-03-01", "factor": 1.8},
-                                     {"start": "2025-02-15", "factor": {"dist": "uniform", "low": 0.5, "high": 0.9}}],
-                           "initial_cumulative": 10000, "thresholds": [50000.0, 90000.0, 1e9]},
+            "casualties": {
+                "base": 900,
+                "dispersion": 3,
+                "alpha": 0.8,
+                "drift_sd": 0.08,
+                "drift_reversion": 0.0,
+                "tempo": [
+                    {"start": "2025-02-01", "end": "2025-03-01", "factor": 1.8},
+                    {"start": "2025-02-15", "factor": {"dist": "uniform", "low": 0.5, "high": 0.9}},
+                ],
+                "initial_cumulative": 10000,
+                "thresholds": [50000.0, 90000.0, 1e9],
+            },
             "contingents": {
                 "main": {"strength": 60000, "killed_fraction": 0.3, "rtd": 0.6, "rtd_days": 9, "arrival_rate": 200},
-                "elite": {"strength": 40, "relative_risk": 60, "killed_fraction": 0.5, "rtd": 0.5, "rtd_days": 0,
-                          "arrival_rate": 8, "payment": 100, "sender": "ally",
-                          "schedule": [{"date": "2025-02-10", "size": 500}, {"date": "2025-06-10", "size": 500}],
-                          "arrivals_end": "2025-04-01"},
-                "raw": {"strength": 5000, "relative_risk": 3, "killed_fraction": 0.2, "rtd": 0.0,
-                        "schedule": [{"date": "2025-01-15",
-                                      "size": {"dist": "pert", "low": 1000, "mode": 2000, "high": 4000}}],
-                        "arrivals_start": "2025-01-10"},
+                "elite": {
+                    "strength": 40,
+                    "relative_risk": 60,
+                    "killed_fraction": 0.5,
+                    "rtd": 0.5,
+                    "rtd_days": 0,
+                    "arrival_rate": 8,
+                    "payment": 100,
+                    "sender": "ally",
+                    "schedule": [{"date": "2025-02-10", "size": 500}, {"date": "2025-06-10", "size": 500}],
+                    "arrivals_end": "2025-04-01",
+                },
+                "raw": {
+                    "strength": 5000,
+                    "relative_risk": 3,
+                    "killed_fraction": 0.2,
+                    "rtd": 0.0,
+                    "schedule": [
+                        {"date": "2025-01-15", "size": {"dist": "pert", "low": 1000, "mode": 2000, "high": 4000}}
+                    ],
+                    "arrivals_start": "2025-01-10",
+                },
             },
             "territory": {"rate": 20, "cv": 1.2, "gamma": 0.8, "ref_ratio": 1.5, "reference_area_km2": 50000},
         },
@@ -119,11 +185,22 @@ STRESS: dict[str, Any] = {
             "ref_fire": 60.0,
             "calibers": {"155mm": {"initial_stock": 15000, "lethality": 1.2, "reserve_days": 1}},
             "supply": {"west": {"caliber": "155mm", "rate": 400, "lot_size": 3000}},
-            "fleets": {"m777": {"caliber": "155mm", "guns": 50, "rounds_per_gun_day": 8,
-                                "barrel_life": {"dist": "normal", "mean": 1500, "sd": 300, "low": 800},
-                                "initial_wear": 0.6, "spares": 5, "spare_rate": 0.3, "repair_days": 3,
-                                "combat_loss": 0.001, "combat_beta": 1.0, "accuracy_loss": 0.2,
-                                "accuracy_exponent": 2}},
+            "fleets": {
+                "m777": {
+                    "caliber": "155mm",
+                    "guns": 50,
+                    "rounds_per_gun_day": 8,
+                    "barrel_life": {"dist": "normal", "mean": 1500, "sd": 300, "low": 800},
+                    "initial_wear": 0.6,
+                    "spares": 5,
+                    "spare_rate": 0.3,
+                    "repair_days": 3,
+                    "combat_loss": 0.001,
+                    "combat_beta": 1.0,
+                    "accuracy_loss": 0.2,
+                    "accuracy_exponent": 2,
+                }
+            },
             "casualties": {"base": 400, "alpha": 1.0, "drift_sd": 0.03, "drift_reversion": 0.1},
             "territory": {"rate": 3, "cv": 0.0, "gamma": 1.0},
         },
@@ -152,8 +229,9 @@ def bench_scenario() -> attrition.Scenario:
     return attrition.Scenario.builtin("baseline-2024-12").with_values({"days": 200})
 
 
-def quantities(sc: attrition.Scenario, series: dict[str, np.ndarray], outcomes: dict[str, np.ndarray],
-               days: tuple[int, ...]) -> dict[str, np.ndarray]:
+def quantities(
+    sc: attrition.Scenario, series: dict[str, np.ndarray], outcomes: dict[str, np.ndarray], days: tuple[int, ...]
+) -> dict[str, np.ndarray]:
     """The compared quantities, ``{label: values per trajectory}``, NaN marking non-finite values."""
     out: dict[str, np.ndarray] = {}
     days = tuple(sorted({min(d, sc.days - 1) for d in days}))
@@ -232,8 +310,9 @@ def paired_failures(qa: dict[str, np.ndarray], qb: dict[str, np.ndarray]) -> lis
     return [f"{label} (p = {p:.2g} < {level:.2g})" for label, p in tests if p < level]
 
 
-def compare(ref: Any, sc: attrition.Scenario, n: int, seed: int, paired: bool,
-            series: Any = None, days: tuple[int, ...] = DAYS) -> list[str]:
+def compare(
+    ref: Any, sc: attrition.Scenario, n: int, seed: int, paired: bool, series: Any = None, days: tuple[int, ...] = DAYS
+) -> list[str]:
     """Run both implementations and list the quantities that disagree."""
     names = ref._select(sc.series_names, series)
     r = attrition.run(sc, n=n, seed=seed, series=names, progress=False)
@@ -270,8 +349,11 @@ def test_parameter_draws(ref, which):
     mine = ref.draw_parameters(sc, n, seed=12)
     assert set(mine) == set(eng)
     level = ALPHA / len(eng)
-    bad = [f"{k}: KS p = {p:.2g}" for k in sorted(eng)
-           if (p := stats.ks_2samp(mine[k], eng[k], method="asymp").pvalue) < level]
+    bad = [
+        f"{k}: KS p = {p:.2g}"
+        for k in sorted(eng)
+        if (p := stats.ks_2samp(mine[k], eng[k], method="asymp").pvalue) < level
+    ]
     assert not bad, "\n".join(bad)
 
 

@@ -35,7 +35,9 @@ def test_validate_prints_errors(capsys, tmp_path):
 
 
 def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "attrition.cli", "scenarios"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "attrition.cli", "scenarios"], capture_output=True, text=True, check=True
+    )
     assert "no-dprk" in out.stdout
 
 

@@ -19,10 +19,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition import Scenario
 
 SRC = pathlib.Path(__file__).parent.parent / "src"
@@ -75,11 +74,13 @@ def test_summary_runs_in_threads_match_solo_runs(small):
     alone = [attrition.run(s, n=200, seed=seed, paths=False, series="all") for s, seed in jobs]
     with ThreadPoolExecutor(max_workers=4) as ex:
         together = list(ex.map(lambda j: attrition.run(j[0], n=200, seed=j[1], paths=False, series="all"), jobs))
-    for a, b in zip(alone, together):
+    for a, b in zip(alone, together, strict=True):
         for name in a.series_names:
             for k, v in a.stats(name).items():
                 assert np.array_equal(v, b.stats(name)[k], equal_nan=True), (name, k)
-            assert np.array_equal(a.quantiles(name, [0.1, 0.5, 0.9]), b.quantiles(name, [0.1, 0.5, 0.9]), equal_nan=True)
+            assert np.array_equal(
+                a.quantiles(name, [0.1, 0.5, 0.9]), b.quantiles(name, [0.1, 0.5, 0.9]), equal_nan=True
+            )
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill")
@@ -116,7 +117,7 @@ def test_sigint_on_the_main_thread_leaves_other_threads_untouched(small):
     timer.join()
     assert stopped < 15, f"the run took {stopped:.1f} s to stop"
     assert not errors, errors
-    for a, b in zip(alone, results):
+    for a, b in zip(alone, results, strict=True):
         assert b is not None
         assert_same(a, b)
     # The interpreter and the pool are fine afterwards.

@@ -8,7 +8,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from attrition.data import COUNT_COLUMNS, CORRECTIONS_FILE, LOSSES_FILE, gs_corrections, gs_losses  # noqa: E402
+from attrition.data import CORRECTIONS_FILE, COUNT_COLUMNS, LOSSES_FILE, gs_corrections, gs_losses  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,9 @@
 import html
 import re
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition._utils.fmt import num
 
 
@@ -25,7 +24,7 @@ def _block(text, side):
     lines = text.splitlines()
     i = lines.index(next(x for x in lines if x.startswith(side + " ")))
     out = []
-    for x in lines[i + 1:]:
+    for x in lines[i + 1 :]:
         if x and not x.startswith(" "):
             break
         out.append(x)
@@ -34,21 +33,28 @@ def _block(text, side):
 
 def test_scenario_repr_shows_every_part(cutoff):
     text = repr(cutoff)
-    assert text.startswith("Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, "
-                           "186 uncertain parameters")
+    assert text.startswith(
+        "Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, 186 uncertain parameters"
+    )
     russia = _block(text, "russia")
     for heading in ("calibers", "supply lines", "fleets", "contingents", "casualties", "territory"):
         assert f"\n  {heading}\n" in "\n" + russia + "\n"
     flat = " ".join(russia.split())
     # a supply line with its supplier and its window (the policy lever)
-    assert re.search(r"dprk_152: caliber 152mm; supplier dprk; rate ~pert\(4600, 6570, 13140\) shells/day; "
-                     r"growth 0 per year; window until 2025-01-20", flat)
+    assert re.search(
+        r"dprk_152: caliber 152mm; supplier dprk; rate ~pert\(4600, 6570, 13140\) shells/day; "
+        r"growth 0 per year; window until 2025-01-20",
+        flat,
+    )
     assert "domestic_152: caliber 152mm; supplier russia;" in flat and "window always" in flat
     assert "msta_b: caliber 152mm; guns ~pert(200, 300, 450) guns" in flat
     assert "dprk: strength ~pert(9000, 11000, 12000) people" in flat and "arrivals until 2025-01-20" in flat
     # the Koksan deliveries stop with the cutoff too
-    assert re.search(r"m1989_koksan: .*deliveries lot_size ~pert\(10, 18, 30\), rate ~pert\(0.1, 0.33, 0.66\), "
-                     r"window until 2025-01-20", flat)
+    assert re.search(
+        r"m1989_koksan: .*deliveries lot_size ~pert\(10, 18, 30\), rate ~pert\(0.1, 0.33, 0.66\), "
+        r"window until 2025-01-20",
+        flat,
+    )
 
 
 @pytest.mark.parametrize("name", attrition.builtins())
@@ -62,8 +68,13 @@ def test_scenario_repr_shows_each_uncertain_parameter_once(name):
 
 def test_scenario_repr_lists_unplaced_parameters(small):
     # a tempo step's factor lives in a list; it must still be shown
-    sc = small.with_values({"sides.red.casualties.tempo": [
-        {"start": "2025-01-01", "end": "2025-02-01", "factor": {"dist": "uniform", "low": 1.0, "high": 2.0}}]})
+    sc = small.with_values(
+        {
+            "sides.red.casualties.tempo": [
+                {"start": "2025-01-01", "end": "2025-02-01", "factor": {"dist": "uniform", "low": 1.0, "high": 2.0}}
+            ]
+        }
+    )
     text = repr(sc)
     assert "uniform(1, 2)" in text
     assert text.count("~") - 1 == len(sc.uncertain_list())
@@ -85,8 +96,10 @@ def test_scenario_html_escapes_and_tabulates(small):
 def test_result_repr_has_a_key_outcome_table(result):
     text = repr(result)
     first, *rest = text.splitlines()
-    assert first == ("<Result 'baseline-2024-12': n=60, seed=5, 2024-12-24 .. 2026-12-23 (730 days), "
-                     "1 series as paths, 97 outcomes as arrays>")
+    assert first == (
+        "<Result 'baseline-2024-12': n=60, seed=5, 2024-12-24 .. 2026-12-23 (730 days), "
+        "1 series as paths, 97 outcomes as arrays>"
+    )
     header = next(x for x in rest if x.strip().startswith("outcome"))
     assert re.search(r"median\s+5 %\s+95 %\s+never", header)
     row = next(x for x in rest if x.strip().startswith("russia.casualties.total.run_total"))
@@ -117,9 +130,19 @@ def test_result_repr_from_sketches():
     assert "russia.ammo.152mm.days_to_empty" in r._repr_html_()
 
 
-@pytest.mark.parametrize("x,s", [
-    (0, "0"), (1234567, "1,234,567"), (12.345, "12.3"), (0.01234, "0.0123"), (3.2e9, "3.2 bn"),
-    (float("nan"), "-"), (float("inf"), "inf"), (25_000_000, "25 M"), (2.0, "2"),
-])
+@pytest.mark.parametrize(
+    "x,s",
+    [
+        (0, "0"),
+        (1234567, "1,234,567"),
+        (12.345, "12.3"),
+        (0.01234, "0.0123"),
+        (3.2e9, "3.2 bn"),
+        (float("nan"), "-"),
+        (float("inf"), "inf"),
+        (25_000_000, "25 M"),
+        (2.0, "2"),
+    ],
+)
 def test_numbers(x, s):
     assert num(x) == s

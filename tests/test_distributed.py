@@ -10,10 +10,9 @@ import multiprocessing
 import textwrap
 from concurrent.futures.process import BrokenProcessPool
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition import parallel
 from attrition.engine import RunOptions
 from attrition.errors import AttritionError, ResourceError, ScenarioError
@@ -162,8 +161,9 @@ def test_block_size_does_not_matter(small):
     local = attrition.run(small, seed=8, trajectories=range(40, 290), samples=samples, series="all")
     with cf.ThreadPoolExecutor(3) as ex:
         for block in (7, 100, 250, 10**6):
-            dist = attrition.run(small, seed=8, trajectories=range(40, 290), samples=samples, series="all",
-                                 executor=ex, block=block)
+            dist = attrition.run(
+                small, seed=8, trajectories=range(40, 290), samples=samples, series="all", executor=ex, block=block
+            )
             identical(dist, local)
 
 
@@ -178,9 +178,13 @@ def test_outcomes_auto_decided_for_the_total(small):
     local = attrition.run(small, n=n, seed=4, paths=False, threads=workers, max_memory=budget)
     assert local.outcomes_kept == "sketch"
     with cf.ThreadPoolExecutor(2) as ex:
-        dist = attrition.run(small, n=n, seed=4, paths=False, threads=workers, max_memory=budget, executor=ex, block=100)
+        dist = attrition.run(
+            small, n=n, seed=4, paths=False, threads=workers, max_memory=budget, executor=ex, block=100
+        )
         identical(dist, local)
-        roomy = attrition.run(small, n=n, seed=4, paths=False, threads=workers, max_memory=whole, executor=ex, block=100)
+        roomy = attrition.run(
+            small, n=n, seed=4, paths=False, threads=workers, max_memory=whole, executor=ex, block=100
+        )
     assert roomy.outcomes_kept == "arrays"
     identical(roomy, attrition.run(small, n=n, seed=4, paths=False, threads=workers, max_memory=whole))
 
@@ -197,7 +201,7 @@ def test_sweep_identical_to_local(executor, small):
     dist = attrition.sweep(small, GRID, n=120, seed=5, series=series, executor=executor, block=50)
     assert dist.results[0].series_names == ["red.ammo.152mm.stock", "red.fleet.guns.serviceable"]
     assert dist.variants == local.variants and len(dist) == 4
-    for a, b in zip(dist.results, local.results):
+    for a, b in zip(dist.results, local.results, strict=True):
         identical(a, b)
     assert dist.table.equals(local.table)
 
@@ -205,18 +209,31 @@ def test_sweep_identical_to_local(executor, small):
 def test_sweep_grid_table_and_common_random_numbers(small):
     sw = attrition.sweep(small, GRID, n=200, seed=9, series=["red.ammo.152mm.stock"])
     assert sw.variants == [
-        {"sides.red.supply.home.rate": 0, "days": 30}, {"sides.red.supply.home.rate": 0, "days": 60},
-        {"sides.red.supply.home.rate": 800, "days": 30}, {"sides.red.supply.home.rate": 800, "days": 60},
+        {"sides.red.supply.home.rate": 0, "days": 30},
+        {"sides.red.supply.home.rate": 0, "days": 60},
+        {"sides.red.supply.home.rate": 800, "days": 30},
+        {"sides.red.supply.home.rate": 800, "days": 60},
     ]
     assert [s.days for s in sw.scenarios] == [30, 60, 30, 60]
-    for v, sc, r in zip(sw.variants, sw.scenarios, sw.results):
-        identical(r, attrition.run(sc, n=200, seed=9, series=["red.ammo.152mm.stock"], paths=False, outcomes=sw.outcomes_kept))
+    for sc, r in zip(sw.scenarios, sw.results, strict=True):
+        identical(
+            r, attrition.run(sc, n=200, seed=9, series=["red.ammo.152mm.stock"], paths=False, outcomes=sw.outcomes_kept)
+        )
     # Common random numbers: the parameters the overrides leave alone are drawn the same.
     p = "sides.red.fleets.guns.barrel_life"
     assert all(np.array_equal(r.params[p], sw.results[0].params[p]) for r in sw.results)
     t = sw.table
-    assert list(t.columns) == ["variant", "sides.red.supply.home.rate", "days", "outcome",
-                               "mean", "q0.05", "q0.5", "q0.95", "censored"]
+    assert list(t.columns) == [
+        "variant",
+        "sides.red.supply.home.rate",
+        "days",
+        "outcome",
+        "mean",
+        "q0.05",
+        "q0.5",
+        "q0.95",
+        "censored",
+    ]
     assert len(t) == sum(len(r.outcome_names) for r in sw.results)
     fired = t[t.outcome == "red.ammo.152mm.fired_total"].set_index("variant")
     assert fired.loc[2, "mean"] >= fired.loc[0, "mean"]  # more supply, no less fire
@@ -229,7 +246,9 @@ def test_sweep_grid_table_and_common_random_numbers(small):
 
 def test_sweep_list_of_overrides(small):
     pert = {"dist": "pert", "low": 1000, "mode": 1500, "high": 2000}
-    sw = attrition.sweep(small, [{}, {"sides.red.fleets.guns.barrel_life": pert}, {"start": "2025-02-01"}], n=50, seed=1)
+    sw = attrition.sweep(
+        small, [{}, {"sides.red.fleets.guns.barrel_life": pert}, {"start": "2025-02-01"}], n=50, seed=1
+    )
     assert len(sw) == 3 and sw.scenarios[0] == small and str(sw.scenarios[2].start) == "2025-02-01"
     rows = sw.outcome_table(["red.fleet.guns.worn_out"])
     assert [r["variant"] for r in rows] == [0, 1, 2]
@@ -240,9 +259,12 @@ def test_sweep_list_of_overrides(small):
 
 
 def test_sweep_sketch_when_the_variants_do_not_fit(small):
-    one = attrition._core.estimate_summary_bytes(small._core, 500, len(RunOptions(series=()).series_names(small)), 2, True)
-    sw = attrition.sweep(small, {"sides.red.casualties.base": [900, 1000, 1100]}, n=500, seed=3, threads=2,
-                         max_memory=2 * one)
+    one = attrition._core.estimate_summary_bytes(
+        small._core, 500, len(RunOptions(series=()).series_names(small)), 2, True
+    )
+    sw = attrition.sweep(
+        small, {"sides.red.casualties.base": [900, 1000, 1100]}, n=500, seed=3, threads=2, max_memory=2 * one
+    )
     assert sw.outcomes_kept == "sketch"
     identical(sw.results[2], attrition.run(sw.scenarios[2], n=500, seed=3, series=(), paths=False, outcomes="sketch"))
     assert len(sw.table) == 3 * len(small.outcome_names)
@@ -307,7 +329,9 @@ def test_users_pool_broken_by_a_worker_death_names_the_blocks(small, faults, swa
     """attrition cannot restart a pool it did not create: the pool's own error, with a note that says so."""
     swap(functools.partial(faults.die_once, str(tmp_path / "died")))
     with cf.ProcessPoolExecutor(2, mp_context=SPAWN) as ex:
-        with pytest.raises(BrokenProcessPool, match=r"range\(\d+, \d+\).*cannot restart an executor it did not create") as e:
+        with pytest.raises(
+            BrokenProcessPool, match=r"range\(\d+, \d+\).*cannot restart an executor it did not create"
+        ) as e:
             attrition.run(small, n=300, seed=6, executor=ex, block=50)
     assert type(e.value) is BrokenProcessPool and "terminated abruptly" in str(e.value)
     assert notes(e.value).startswith("a worker of the executor died while running block ")
@@ -325,8 +349,10 @@ def test_block_error_keeps_its_type_and_names_the_block(executor, small, faults,
 
 def test_transient_error_is_retried(executor, small, faults, swap, tmp_path):
     swap(functools.partial(faults.flaky, str(tmp_path / "once")))
-    identical(attrition.run(small, n=200, seed=2, paths=False, executor=executor, block=50),
-              attrition.run(small, n=200, seed=2, paths=False))
+    identical(
+        attrition.run(small, n=200, seed=2, paths=False, executor=executor, block=50),
+        attrition.run(small, n=200, seed=2, paths=False),
+    )
     swap(functools.partial(faults.flaky, str(tmp_path / "again")))
     with pytest.raises(OSError, match=r"^disk hiccup\nraised in block \d of 4, trajectories range\(\d+, \d+\)") as e:
         parallel.run_distributed(small, n=200, seed=2, paths=False, executor=executor, block=50, retries=0)
@@ -383,14 +409,17 @@ def test_progress_bar(small, monkeypatch):
         attrition.run(small, n=100, seed=1, executor=ex, block=30, progress=True)
         attrition.sweep(small, {"days": [10, 20]}, n=40, seed=1, executor=ex, block=30, progress=True)
         attrition.run(small, n=100, seed=1, executor=ex, block=30, progress=False)
-    assert [(b.total, sorted(b.done), b.closed) for b in bars] == [(100, [10, 30, 30, 30], True), (80, [10, 10, 30, 30], True)]
+    assert [(b.total, sorted(b.done), b.closed) for b in bars] == [
+        (100, [10, 30, 30, 30], True),
+        (80, [10, 10, 30, 30], True),
+    ]
 
 
 def test_plan(small):
     base = attrition.Scenario.builtin("baseline-2024-12")
     p = parallel.plan(base, n=10**9, paths=False, outcomes="sketch")
     assert p.block * base.days <= planning.MAX_BLOCK_TRAJECTORY_DAYS + 64 * base.days
-    assert p.blocks == -(-10**9 // p.block) and p.ranges()[-1].stop == 10**9
+    assert p.blocks == -(-(10**9) // p.block) and p.ranges()[-1].stop == 10**9
     assert parallel.plan(base, n=1000, paths=False).blocks == 4  # at least ~2e5 trajectory-days a block
     assert parallel.plan(small, n=10, block=3).ranges() == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
     paths = parallel.plan(base, n=10**6, series="all")

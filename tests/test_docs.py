@@ -4,9 +4,8 @@ import doctest
 import importlib
 import pkgutil
 
-import pytest
-
 import attrition
+import pytest
 
 #: The package and every module in it but the compiled core.
 MODULES = ["attrition"] + sorted(

@@ -22,19 +22,20 @@ import pickle
 import re
 import sys
 
+import attrition
 import numpy as np
 import pytest
+from attrition import Scenario, ScenarioError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import attrition
-from attrition import Scenario, ScenarioError
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402
 
 DATA = pathlib.Path(__file__).parent / "data"
-BASES = [Scenario.builtin(b).to_dict() for b in attrition.builtins()] + [Scenario.load(DATA / "two_sides.toml").to_dict()]
+BASES = [Scenario.builtin(b).to_dict() for b in attrition.builtins()] + [
+    Scenario.load(DATA / "two_sides.toml").to_dict()
+]
 #: Seconds one example may take before the watchdog ends the process.
 WATCHDOG = 120
 #: Longest acceptable error message (a message echoes at most a window of the input).
@@ -154,7 +155,10 @@ def test_with_values_hostile(base, data):
             leaves.append(path)
 
     walk(base, "")
-    path = data.draw(st.one_of(st.sampled_from(leaves), S.hostile_keys, st.sampled_from(leaves).map(lambda p: p + ".x")), label="path")
+    path = data.draw(
+        st.one_of(st.sampled_from(leaves), S.hostile_keys, st.sampled_from(leaves).map(lambda p: p + ".x")),
+        label="path",
+    )
     value = data.draw(S.hostile_values, label="value")
     attempt(lambda: s.with_values({path: value}))
 
@@ -174,8 +178,27 @@ def corrupt_text(data, text: str) -> str:
         return text[: data.draw(st.integers(0, len(text)))]
     elif kind == "splice":
         i = data.draw(st.integers(0, len(text)))
-        tok = data.draw(st.sampled_from(["[", "]", "{", "=", '"', "\n[sides]\n", "\n[[sides.a]]\n", "\ninclude = \"x.toml\"\n",
-                                         "\\", "#", "'''", "\x00", "\ufeff", " = nan", "\n[sides.x.fleets.f]\n"]))
+        tok = data.draw(
+            st.sampled_from(
+                [
+                    "[",
+                    "]",
+                    "{",
+                    "=",
+                    '"',
+                    "\n[sides]\n",
+                    "\n[[sides.a]]\n",
+                    '\ninclude = "x.toml"\n',
+                    "\\",
+                    "#",
+                    "'''",
+                    "\x00",
+                    "\ufeff",
+                    " = nan",
+                    "\n[sides.x.fleets.f]\n",
+                ]
+            )
+        )
         return text[:i] + tok + text[i:]
     return "\n".join(lines) + "\n"
 
@@ -193,8 +216,36 @@ def test_mutated_toml(data):
     attempt(lambda: Scenario.from_toml(text))
 
 
-TOKENS = ["=", "[", "]", "{", "}", ",", '"', "'", "\n", "name", "start", "days", "sides", "dist", "pert", "1e308", "nan",
-          "inf", "-1", "2024-12-24", "0000-01-01", "true", "[sides.a]", "ref_fire", "guns", "caliber", "x", "1"]
+TOKENS = [
+    "=",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    '"',
+    "'",
+    "\n",
+    "name",
+    "start",
+    "days",
+    "sides",
+    "dist",
+    "pert",
+    "1e308",
+    "nan",
+    "inf",
+    "-1",
+    "2024-12-24",
+    "0000-01-01",
+    "true",
+    "[sides.a]",
+    "ref_fire",
+    "guns",
+    "caliber",
+    "x",
+    "1",
+]
 
 
 @settings(max_examples=S.examples(300), suppress_health_check=SLOW)
@@ -204,8 +255,11 @@ def test_garbage_text(text):
 
 
 @settings(max_examples=S.examples(200), suppress_health_check=SLOW)
-@given(st.one_of(st.binary(max_size=300), st.sampled_from(BASES).map(lambda d: Scenario.from_dict(d).to_toml().encode())).flatmap(
-    lambda b: st.tuples(st.just(b), st.integers(0, len(b)), st.binary(min_size=1, max_size=4))))
+@given(
+    st.one_of(
+        st.binary(max_size=300), st.sampled_from(BASES).map(lambda d: Scenario.from_dict(d).to_toml().encode())
+    ).flatmap(lambda b: st.tuples(st.just(b), st.integers(0, len(b)), st.binary(min_size=1, max_size=4)))
+)
 def test_file_bytes(tmp_path_factory, case):
     """Any bytes in a file, invalid UTF-8 included: a Scenario or a ScenarioError."""
     raw, at, junk = case
@@ -236,7 +290,7 @@ def test_year_zero_and_signed_years_are_refused(small_dict):
 def test_lone_surrogate_in_toml_is_a_scenario_error(small):
     # Was a bare UnicodeEncodeError from the str conversion.
     with pytest.raises(ScenarioError, match="line 2 holds a lone surrogate"):
-        Scenario.from_toml(small.to_toml() .replace("\n", '\ndescription = "\ud800"\n', 1))
+        Scenario.from_toml(small.to_toml().replace("\n", '\ndescription = "\ud800"\n', 1))
 
 
 def test_long_line_gives_a_short_message():

@@ -15,12 +15,11 @@ from __future__ import annotations
 import os
 import sys
 
+import attrition
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-
-import attrition
 from attrition import Scenario, ScenarioError
+from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402
@@ -103,7 +102,9 @@ def check_invariants(s: Scenario, r: attrition.Result) -> None:
             serv, wait, rep = ser(f"{p}.serviceable"), ser(f"{p}.waiting"), ser(f"{p}.repair")
             dest, wo, dlv = ser(f"{p}.destroyed"), ser(f"{p}.written_off"), ser(f"{p}.delivered")
             g0 = rround(drawn(s, r, f"{sp}.fleets.{fname}.guns", fl["guns"]))
-            np.testing.assert_array_equal(serv + wait + rep + dest + wo, g0[:, None] + dlv, err_msg=f"{p}: guns not conserved")
+            np.testing.assert_array_equal(
+                serv + wait + rep + dest + wo, g0[:, None] + dlv, err_msg=f"{p}: guns not conserved"
+            )
             for x in (serv, wait, rep, dest, wo, dlv, ser(f"{p}.worn_out"), ser(f"{p}.spares")):
                 assert (x >= 0).all()
             for x in (dest, wo, dlv, ser(f"{p}.worn_out")):
@@ -120,8 +121,10 @@ def check_invariants(s: Scenario, r: attrition.Result) -> None:
             np.testing.assert_array_equal(out[f"{p}.destroyed"], dest[:, -1])
             np.testing.assert_array_equal(out[f"{p}.written_off"], wo[:, -1])
             np.testing.assert_array_equal(out[f"{p}.worn_out"], ser(f"{p}.worn_out")[:, -1])
-        for cname, cal in side.get("calibers", {}).items():
-            rounds = [ser(f"{sname}.fleet.{f}.fired") for f, fl in side.get("fleets", {}).items() if fl["caliber"] == cname]
+        for cname in side.get("calibers", {}):
+            rounds = [
+                ser(f"{sname}.fleet.{f}.fired") for f, fl in side.get("fleets", {}).items() if fl["caliber"] == cname
+            ]
             if rounds:
                 np.testing.assert_allclose(sum(rounds), ser(f"{sname}.ammo.{cname}.fired"), rtol=1e-9, atol=1e-6)
 
@@ -137,7 +140,7 @@ def check_invariants(s: Scenario, r: attrition.Result) -> None:
             names = [o for o in s.outcome_names if o.startswith(f"{p}.days_to_")]
             levels = sorted(set(side["casualties"].get("thresholds", [])))
             assert len(names) == len(levels)
-            for name, t in zip(names, levels):
+            for name, t in zip(names, levels, strict=True):
                 np.testing.assert_array_equal(out[name], first_day(cum >= t), err_msg=name)
             conts = side.get("contingents", {})
             if conts:
@@ -192,9 +195,17 @@ def test_invariants_on_two_sides(small):
 
 def test_duds_never_exceed_the_stock():
     """Duds fired stay within the hypergeometric's support, so the pool never holds more duds than shells."""
-    d = {"name": "duds", "start": "2024-01-01", "days": 5, "sides": {"a": {
-        "calibers": {"c": {"initial_stock": 100, "initial_dud_fraction": 0.9}},
-        "fleets": {"f": {"caliber": "c", "guns": 20, "rounds_per_gun_day": 10, "barrel_life": 1e6}}}}}
+    d = {
+        "name": "duds",
+        "start": "2024-01-01",
+        "days": 5,
+        "sides": {
+            "a": {
+                "calibers": {"c": {"initial_stock": 100, "initial_dud_fraction": 0.9}},
+                "fleets": {"f": {"caliber": "c", "guns": 20, "rounds_per_gun_day": 10, "barrel_life": 1e6}},
+            }
+        },
+    }
     r = attrition.run(Scenario.from_dict(d), n=20, seed=1, series="all", threads=1)
     # Day 0 fires the whole stock (200 asked, 100 there): no shell, so no dud, may remain.
     assert (r.series("a.ammo.c.stock")[:, 0] == 0).all()
@@ -204,9 +215,26 @@ def test_duds_never_exceed_the_stock():
 def test_heavy_tailed_barrel_lives_are_refused():
     """Weibull shapes below 1 spread lives over orders of magnitude, where the fleet's running
     wear sums lose their precision; such shapes are refused (barrels wear out: shape >= 1)."""
-    d = {"name": "wear", "start": "2024-01-01", "days": 1, "sides": {"a": {
-        "calibers": {"c": {"initial_stock": 1e6}},
-        "fleets": {"f": {"caliber": "c", "guns": 300, "rounds_per_gun_day": 1, "barrel_life": 5, "barrel_shape": 0.25,
-                         "accuracy_loss": 1, "accuracy_exponent": 2}}}}}
+    d = {
+        "name": "wear",
+        "start": "2024-01-01",
+        "days": 1,
+        "sides": {
+            "a": {
+                "calibers": {"c": {"initial_stock": 1e6}},
+                "fleets": {
+                    "f": {
+                        "caliber": "c",
+                        "guns": 300,
+                        "rounds_per_gun_day": 1,
+                        "barrel_life": 5,
+                        "barrel_shape": 0.25,
+                        "accuracy_loss": 1,
+                        "accuracy_exponent": 2,
+                    }
+                },
+            }
+        },
+    }
     with pytest.raises(ScenarioError, match=r"sides\.a\.fleets\.f\.barrel_shape: must be >= 1"):
         Scenario.from_dict(d)

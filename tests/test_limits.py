@@ -9,10 +9,9 @@ import subprocess
 import sys
 import textwrap
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition import ResourceError, Scenario, ScenarioError
 
 
@@ -75,11 +74,18 @@ def test_every_supply_line_cut(small_dict):
 
 def test_a_contingent_wiped_out():
     d = {
-        "name": "wipe", "start": "2024-12-24", "days": 10,
-        "sides": {"a": {"casualties": {"base": 1e5}, "contingents": {
-            "small": {"strength": 100, "killed_fraction": 1},
-            "big": {"strength": 1e9, "killed_fraction": 0.1, "relative_risk": 1e-12},
-        }}},
+        "name": "wipe",
+        "start": "2024-12-24",
+        "days": 10,
+        "sides": {
+            "a": {
+                "casualties": {"base": 1e5},
+                "contingents": {
+                    "small": {"strength": 100, "killed_fraction": 1},
+                    "big": {"strength": 1e9, "killed_fraction": 0.1, "relative_risk": 1e-12},
+                },
+            }
+        },
     }
     r = attrition.run(d, n=5, seed=3, series="all")
     strength = r.series("a.contingent.small.strength")
@@ -116,7 +122,9 @@ def test_longest_horizon_runs():
 def test_days_beyond_the_maximum_are_refused():
     d = one_side()
     d["days"] = attrition.MAX_DAYS + 1
-    with pytest.raises(ScenarioError, match=rf"^days: must be between 1 and {attrition.MAX_DAYS}, got {attrition.MAX_DAYS + 1}"):
+    with pytest.raises(
+        ScenarioError, match=rf"^days: must be between 1 and {attrition.MAX_DAYS}, got {attrition.MAX_DAYS + 1}"
+    ):
         Scenario.from_dict(d)
     for bad in [0, -1, 2**32, 1.5, "10", True]:
         d["days"] = bad
@@ -186,7 +194,9 @@ def test_oversized_scenarios_are_refused(tmp_path, small):
 def _subprocess(code: str, timeout: float) -> subprocess.CompletedProcess | None:
     """Run code in a fresh interpreter; None when it had to be stopped."""
     try:
-        return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return None
 
@@ -214,14 +224,18 @@ DATA = pathlib.Path(__file__).parent / "data"
 
 def test_absurd_gun_counts_are_refused(small):
     path = str(DATA / "two_sides.toml")
-    _refused_quickly(f"attrition.run({SMALL.format(path=path)}.with_values("
-                     "{'sides.red.fleets.guns.guns': 1e10, 'days': 2}), n=1, seed=1)")
+    _refused_quickly(
+        f"attrition.run({SMALL.format(path=path)}.with_values("
+        "{'sides.red.fleets.guns.guns': 1e10, 'days': 2}), n=1, seed=1)"
+    )
 
 
 def test_absurd_gun_deliveries_are_refused(small):
     path = str(DATA / "two_sides.toml")
-    _refused_quickly(f"attrition.run({SMALL.format(path=path)}.with_values("
-                     "{'sides.red.fleets.guns.deliveries': {'rate': 1e9}, 'days': 2}), n=1, seed=1)")
+    _refused_quickly(
+        f"attrition.run({SMALL.format(path=path)}.with_values("
+        "{'sides.red.fleets.guns.deliveries': {'rate': 1e9}, 'days': 2}), n=1, seed=1)"
+    )
 
 
 def test_absurd_thread_counts_are_refused(small):
@@ -230,15 +244,23 @@ def test_absurd_thread_counts_are_refused(small):
 
 
 def test_absurd_return_delays_are_refused(small):
-    with pytest.raises(ScenarioError, match=r"sides\.red\.contingents\.main\.rtd_days: must be between 0 and 36525 days"):
+    with pytest.raises(
+        ScenarioError, match=r"sides\.red\.contingents\.main\.rtd_days: must be between 0 and 36525 days"
+    ):
         small.with_values({"sides.red.contingents.main.rtd_days": 1e30, "days": 3})
 
 
 def test_huge_repair_times_are_refused_and_long_ones_keep_guns_in_repair(small):
     with pytest.raises(ScenarioError, match=r"sides\.red\.fleets\.guns\.repair_days: must be between 0 and 36525"):
         small.with_values({"sides.red.fleets.guns.repair_days": 1e30})
-    s = small.with_values({"sides.red.fleets.guns.repair_days": 36525, "sides.red.fleets.guns.spares": 1000,
-                           "sides.red.fleets.guns.initial_wear": 1.0, "days": 50})
+    s = small.with_values(
+        {
+            "sides.red.fleets.guns.repair_days": 36525,
+            "sides.red.fleets.guns.spares": 1000,
+            "sides.red.fleets.guns.initial_wear": 1.0,
+            "days": 50,
+        }
+    )
     r = attrition.run(s, n=4, seed=1, series=["red.fleet.guns.repair", "red.fleet.guns.worn_out"])
     assert r.series("red.fleet.guns.worn_out")[:, -1].sum() > 0
     # Every barrel fitted stays in repair: none rejoins within 36525 days.

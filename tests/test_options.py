@@ -5,10 +5,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition import parallel
 from attrition.engine import RunOptions, memory_budget
 from attrition.engine.options import DEFAULT_N, RETRIES
@@ -24,7 +23,14 @@ def test_defaults():
     o = RunOptions()
     assert (o.n, o.trajectories, o.first) == (DEFAULT_N, range(0, DEFAULT_N), 0)
     assert o.series == attrition.DEFAULT_SERIES and o.paths is True and o.outcomes == "auto"
-    assert (o.threads, o.progress, o.max_memory, o.samples, o.block, o.retries) == (None, None, None, None, None, RETRIES)
+    assert (o.threads, o.progress, o.max_memory, o.samples, o.block, o.retries) == (
+        None,
+        None,
+        None,
+        None,
+        None,
+        RETRIES,
+    )
     assert isinstance(o.seed, int) and 0 <= o.seed < 2**64
 
 
@@ -169,7 +175,9 @@ def test_series_rules(small):
         RunOptions(series=["red.ammo.152mm.stock", 1])
     with pytest.raises(TypeError, match="series must be a name, a glob pattern, a list of them or 'all'"):
         RunOptions(series=3)
-    with pytest.raises(UnknownNameError, match="no series named 'red.ammo.152mm.stok'; did you mean 'red.ammo.152mm.stock'"):
+    with pytest.raises(
+        UnknownNameError, match="no series named 'red.ammo.152mm.stok'; did you mean 'red.ammo.152mm.stock'"
+    ):
         RunOptions(series=["red.ammo.152mm.stok"]).series_names(small)
 
 

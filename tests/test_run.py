@@ -1,9 +1,8 @@
 """Running: shapes, determinism, seeds, names."""
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 
 
 def test_shapes_and_names(small):

@@ -6,17 +6,21 @@ import sys
 import textwrap
 import time
 
+import attrition
 import numpy as np
 import pytest
-
-import attrition
 from attrition import _core
 
 
 def test_summary_matches_paths(small):
     """Sketch quantiles within the documented 1 % of the exact ones; moments to the 2^-16 resolution."""
-    names = ["red.ammo.152mm.stock", "red.fleet.guns.serviceable", "red.casualties.total.daily",
-             "red.territory.area.daily_km2", "red.fleet.guns.accuracy"]
+    names = [
+        "red.ammo.152mm.stock",
+        "red.fleet.guns.serviceable",
+        "red.casualties.total.daily",
+        "red.territory.area.daily_km2",
+        "red.fleet.guns.accuracy",
+    ]
     p = attrition.run(small, n=2000, seed=8, series=names)
     s = attrition.run(small, n=2000, seed=8, series=names, paths=False)
     assert s.outcomes_kept == "arrays"
@@ -52,8 +56,10 @@ def test_summary_frame(small):
 def test_merge_is_bit_identical(small, paths, outcomes):
     kw = dict(seed=21, series="all", paths=paths, outcomes=outcomes)
     whole = attrition.run(small, n=250, threads=1, **kw)
-    parts = [attrition.run(small, trajectories=r, threads=t, **kw)
-             for r, t in [(range(170, 250), 2), (range(0, 3), 1), (range(3, 170), 2)]]
+    parts = [
+        attrition.run(small, trajectories=r, threads=t, **kw)
+        for r, t in [(range(170, 250), 2), (range(0, 3), 1), (range(3, 170), 2)]
+    ]
     m = attrition.merge(parts)
     assert m.n == 250 and m.trajectories == range(0, 250)
     if paths:
@@ -104,11 +110,10 @@ def test_guard_refuses_quickly(small):
 
 def test_auto_keeps_sketches_above_the_budget(small):
     budget = _core.estimate_summary_bytes(small._core, 5000, 1, 2, False) + 1000
-    r = attrition.run(small, n=5000, seed=1, series=["red.ammo.152mm.stock"], paths=False,
-                      max_memory=budget, threads=2)
+    r = attrition.run(small, n=5000, seed=1, series=["red.ammo.152mm.stock"], paths=False, max_memory=budget, threads=2)
     assert r.outcomes_kept == "sketch"
     with pytest.raises(attrition.AttritionError, match="sketches"):
-        r.outcomes
+        _ = r.outcomes
     assert r.outcome_table(["red.fleet.guns.worn_out"])[0]["q0.5"] > 0
 
 
@@ -132,6 +137,7 @@ MEMORY_SCRIPT = textwrap.dedent("""
 
 def test_memory_is_flat_in_n():
     """Peak memory of a summary run does not grow with n (outcomes kept as sketches)."""
+
     def peak_kb(n):
         out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(n)], capture_output=True, text=True, check=True)
         return int(out.stdout.strip())

@@ -4,9 +4,8 @@ import copy
 import datetime as dt
 import pickle
 
-import pytest
-
 import attrition
+import pytest
 from attrition import Scenario, ScenarioError
 
 
@@ -46,11 +45,13 @@ def test_dates_accept_date_objects(small_dict):
 
 
 def test_with_values(small):
-    s2 = small.with_values({
-        "days": 50,
-        "sides.red.supply.home.end": "2025-01-20",
-        "sides.red.fleets.guns.barrel_life": {"dist": "uniform", "low": 1000, "high": 2000},
-    })
+    s2 = small.with_values(
+        {
+            "days": 50,
+            "sides.red.supply.home.end": "2025-01-20",
+            "sides.red.fleets.guns.barrel_life": {"dist": "uniform", "low": 1000, "high": 2000},
+        }
+    )
     assert s2.days == 50 and small.days == 100
     d = s2.to_dict()
     assert d["sides"]["red"]["supply"]["home"]["end"] == "2025-01-20"
@@ -86,36 +87,61 @@ _DELETE = object()
 
 BAD = [
     # (path, value, expected fragment of the message)
-    ("sides.red.fleets.guns.barrel_life", {"dist": "pert", "low": 2000, "mode": 1500, "high": 3000},
-     "sides.red.fleets.guns.barrel_life: pert needs low <= mode <= high, got low=2000, mode=1500, high=3000"),
+    (
+        "sides.red.fleets.guns.barrel_life",
+        {"dist": "pert", "low": 2000, "mode": 1500, "high": 3000},
+        "sides.red.fleets.guns.barrel_life: pert needs low <= mode <= high, got low=2000, mode=1500, high=3000",
+    ),
     ("sides.red.fleets.guns.guns", float("nan"), "sides.red.fleets.guns.guns: must be a finite number"),
     ("sides.red.fleets.guns.guns", float("inf"), "sides.red.fleets.guns.guns: must be a finite number"),
     ("sides.red.fleets.guns.guns", -5, "sides.red.fleets.guns.guns: must be between 0 and 1e6 guns"),
-    ("sides.red.calibers.152mm.initial_stock", {"dist": "uniform", "low": 10, "high": 1},
-     "sides.red.calibers.152mm.initial_stock: uniform needs low <= high"),
+    (
+        "sides.red.calibers.152mm.initial_stock",
+        {"dist": "uniform", "low": 10, "high": 1},
+        "sides.red.calibers.152mm.initial_stock: uniform needs low <= high",
+    ),
     ("sides.red.fleets.guns.combat_loss", 1.5, "sides.red.fleets.guns.combat_loss: must be a probability in [0, 1]"),
-    ("sides.red.contingents.main.killed_fraction", {"dist": "normal", "mean": 0.3, "sd": 0.1},
-     "sides.red.contingents.main.killed_fraction: must be a probability in [0, 1], but normal(0.3, 0.1)"),
+    (
+        "sides.red.contingents.main.killed_fraction",
+        {"dist": "normal", "mean": 0.3, "sd": 0.1},
+        "sides.red.contingents.main.killed_fraction: must be a probability in [0, 1], but normal(0.3, 0.1)",
+    ),
     ("sides.red.fleets.guns.rounds_per_gun_day", "five", "sides.red.fleets.guns.rounds_per_gun_day: expected a number"),
     ("sides.red.fleets.guns.barrel_lief", 2000, "did you mean `barrel_life`"),
     ("sides.red.fleets.guns.caliber", _DELETE, "sides.red.fleets.guns.caliber: missing required key"),
-    ("sides.red.fleets.guns.caliber", "152", "sides.red.fleets.guns.caliber: no caliber named \"152\""),
+    ("sides.red.fleets.guns.caliber", "152", 'sides.red.fleets.guns.caliber: no caliber named "152"'),
     ("sides.red.casualties.dispersion", {"dist": "normal", "mean": 5, "sd": -1}, "normal needs sd >= 0"),
     ("sides.red.supply.home.start", "2025-02-30", "sides.red.supply.home.start"),
-    ("sides.red.supply.home", {"caliber": "152mm", "rate": 1, "start": "2025-06-01", "end": "2025-01-01"},
-     "sides.red.supply.home.end: the window ends before it starts"),
+    (
+        "sides.red.supply.home",
+        {"caliber": "152mm", "rate": 1, "start": "2025-06-01", "end": "2025-01-01"},
+        "sides.red.supply.home.end: the window ends before it starts",
+    ),
     ("days", 0, "days: must be between 1 and"),
     ("days", -1, "days: invalid value"),
-    ("sides.red.fleets.guns.barrel_life", {"dist": "perty", "low": 1, "mode": 2, "high": 3},
-     "unknown distribution `perty` (did you mean `pert`?)"),
+    (
+        "sides.red.fleets.guns.barrel_life",
+        {"dist": "perty", "low": 1, "mode": 2, "high": 3},
+        "unknown distribution `perty` (did you mean `pert`?)",
+    ),
     ("sides.red.fleets.guns.barrel_life", {"dist": "beta", "a": 0, "b": 1}, "beta needs a > 0 and b > 0"),
-    ("sides.red.fleets.guns.barrel_life", {"dist": "choice", "values": [1, 2], "weights": [1]},
-     "choice needs one weight per value"),
-    ("sides.red.fleets.guns.barrel_life", {"dist": "normal", "mean": 0, "sd": 1, "low": 100, "high": 200},
-     "keeps no probability mass"),
+    (
+        "sides.red.fleets.guns.barrel_life",
+        {"dist": "choice", "values": [1, 2], "weights": [1]},
+        "choice needs one weight per value",
+    ),
+    (
+        "sides.red.fleets.guns.barrel_life",
+        {"dist": "normal", "mean": 0, "sd": 1, "low": 100, "high": 200},
+        "keeps no probability mass",
+    ),
     ("sides.red.fleets.guns.accuracy_exponent", 4, "sides.red.fleets.guns.accuracy_exponent: must be 1, 2 or 3"),
-    ("sides.red.fleets.guns.deliveries", {"rate": 1, "lot_size": 0.5}, "sides.red.fleets.guns.deliveries.lot_size: must be >= 1"),
-    ("sides.red.opponent", "green", "sides.red.opponent: no side named \"green\""),
+    (
+        "sides.red.fleets.guns.deliveries",
+        {"rate": 1, "lot_size": 0.5},
+        "sides.red.fleets.guns.deliveries.lot_size: must be >= 1",
+    ),
+    ("sides.red.opponent", "green", 'sides.red.opponent: no side named "green"'),
     ("sides.red.fleets.guns.efc_per_round", True, "sides.red.fleets.guns.efc_per_round: expected a number"),
     ("sides.red.fleets.guns.efc_per_round", None, "sides.red.fleets.guns.efc_per_round: wrong type"),
 ]
@@ -131,7 +157,9 @@ def test_bad_values_name_path_and_rule(small_dict, path, value, fragment):
 def test_bad_toml_texts():
     with pytest.raises(ScenarioError, match="not valid TOML"):
         Scenario.from_toml("name = ")
-    with pytest.raises(ScenarioError, match=r"sides\.red\.calibers\.x\.initial_stock: must be a finite number, got NaN|nan"):
+    with pytest.raises(
+        ScenarioError, match=r"sides\.red\.calibers\.x\.initial_stock: must be a finite number, got NaN|nan"
+    ):
         Scenario.from_toml('name="x"\nstart=2024-01-01\n[sides.red.calibers.x]\ninitial_stock = nan\n')
     with pytest.raises(ScenarioError, match="start: expected a date"):
         Scenario.from_toml('name="x"\nstart=2024-01-01T10:00:00\n[sides.red]\n')

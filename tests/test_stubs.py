@@ -4,7 +4,6 @@ import subprocess
 import sys
 from importlib import resources
 
-
 import attrition
 
 
@@ -12,7 +11,10 @@ def test_stubtest_passes(tmp_path):
     # run outside the source tree so that no cache lands in it
     proc = subprocess.run(
         [sys.executable, "-m", "mypy.stubtest", "attrition._core"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success" in proc.stdout

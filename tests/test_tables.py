@@ -2,12 +2,11 @@
 
 import sys
 
+import attrition
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-
-import attrition
 from attrition import AttritionError
 
 SERIES = ["red.ammo.152mm.stock", "red.fleet.guns.serviceable", "red.casualties.total.cumulative"]
@@ -61,8 +60,20 @@ def test_paths_frame_selects_by_name_and_pattern(paths):
 
 def test_summary_frame_from_summaries(summaries):
     df = summaries.to_pandas()
-    assert list(df.columns) == ["series", "date", "count", "mean", "sd", "min", "max",
-                                "q0.05", "q0.25", "q0.5", "q0.75", "q0.95"]
+    assert list(df.columns) == [
+        "series",
+        "date",
+        "count",
+        "mean",
+        "sd",
+        "min",
+        "max",
+        "q0.05",
+        "q0.25",
+        "q0.5",
+        "q0.75",
+        "q0.95",
+    ]
     assert len(df) == len(SERIES) * summaries.days
     assert list(df["series"].cat.categories) == SERIES
     sub = df[df.series == "red.fleet.guns.serviceable"]
@@ -90,8 +101,9 @@ def test_outcomes_frame(paths):
     assert df.attrs["outcomes"] == paths.outcome_names and df.attrs["params"] == params
     for k in paths.outcome_names:
         np.testing.assert_array_equal(df[k].to_numpy(), paths.outcomes[k])
-    np.testing.assert_array_equal(df["sides.red.fleets.guns.barrel_life"].to_numpy(),
-                                  paths.params["sides.red.fleets.guns.barrel_life"])
+    np.testing.assert_array_equal(
+        df["sides.red.fleets.guns.barrel_life"].to_numpy(), paths.params["sides.red.fleets.guns.barrel_life"]
+    )
     # censored first passages stay NaN, not 0
     x = paths.outcomes["red.casualties.total.days_to_800000"]
     assert df["red.casualties.total.days_to_800000"].isna().sum() == np.isnan(x).sum()
@@ -123,19 +135,31 @@ def test_xarray_paths(paths):
 def test_xarray_summaries(summaries):
     ds = summaries.to_xarray("red.fleet.guns.serviceable")
     assert dict(ds.sizes) == {"stat": 10, "date": summaries.days}
-    assert ds["stat"].values.tolist() == ["count", "mean", "sd", "min", "max", "q0.05", "q0.25", "q0.5", "q0.75",
-                                          "q0.95"]
+    assert ds["stat"].values.tolist() == [
+        "count",
+        "mean",
+        "sd",
+        "min",
+        "max",
+        "q0.05",
+        "q0.25",
+        "q0.5",
+        "q0.75",
+        "q0.95",
+    ]
     assert ds.attrs["mode"] == "summaries"
-    np.testing.assert_array_equal(ds["red.fleet.guns.serviceable"].sel(stat="q0.5").values,
-                                  summaries.quantiles("red.fleet.guns.serviceable", 0.5))
+    np.testing.assert_array_equal(
+        ds["red.fleet.guns.serviceable"].sel(stat="q0.5").values, summaries.quantiles("red.fleet.guns.serviceable", 0.5)
+    )
     assert ds["red.fleet.guns.serviceable"].attrs["units"] == "guns"
 
 
 def test_xarray_of_paths_as_summaries(paths):
     ds = paths.to_xarray(summary=True, q=(0.5,))
     assert ds["stat"].values.tolist() == ["count", "mean", "sd", "min", "max", "q0.5"]
-    np.testing.assert_allclose(ds["red.ammo.152mm.stock"].sel(stat="mean").values,
-                               paths.series("red.ammo.152mm.stock").mean(axis=0))
+    np.testing.assert_allclose(
+        ds["red.ammo.152mm.stock"].sel(stat="mean").values, paths.series("red.ammo.152mm.stock").mean(axis=0)
+    )
 
 
 def test_a_large_seed_is_kept_as_text(scenario):
@@ -143,11 +167,14 @@ def test_a_large_seed_is_kept_as_text(scenario):
     assert r.to_xarray().attrs["seed"] == str(2**64 - 1)
 
 
-@pytest.mark.parametrize("module,extra,call", [
-    ("pandas", "attrition[pandas]", lambda r: r.to_pandas()),
-    ("pandas", "attrition[pandas]", lambda r: r.outcomes_frame()),
-    ("xarray", "attrition[xarray]", lambda r: r.to_xarray()),
-])
+@pytest.mark.parametrize(
+    "module,extra,call",
+    [
+        ("pandas", "attrition[pandas]", lambda r: r.to_pandas()),
+        ("pandas", "attrition[pandas]", lambda r: r.outcomes_frame()),
+        ("xarray", "attrition[xarray]", lambda r: r.to_xarray()),
+    ],
+)
 def test_missing_extra_names_it(paths, monkeypatch, module, extra, call):
     monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
     with pytest.raises(ImportError, match=extra.replace("[", r"\[").replace("]", r"\]")):

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from attrition._utils import names, optional, stats
 from attrition.errors import UnknownNameError
 
@@ -37,7 +36,9 @@ def test_quantiles_one_convention_weighted_or_not():
     assert np.array_equal(stats.quantiles(x, q, np.ones_like(x)), ref)
     # Integer weights are repetitions.
     w = rng.integers(1, 4, size=x.size)
-    assert np.array_equal(stats.quantiles(x, q, w.astype(float)), np.quantile(np.repeat(x, w), q, method="inverted_cdf"))
+    assert np.array_equal(
+        stats.quantiles(x, q, w.astype(float)), np.quantile(np.repeat(x, w), q, method="inverted_cdf")
+    )
 
 
 def test_spearman_against_a_known_case():

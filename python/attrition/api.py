@@ -98,8 +98,17 @@ def run(
     1
     """
     options = RunOptions(
-        n=n, seed=seed, series=series, paths=paths, threads=threads, progress=progress, max_memory=max_memory,
-        samples=samples, trajectories=trajectories, outcomes=outcomes, block=block,
+        n=n,
+        seed=seed,
+        series=series,
+        paths=paths,
+        threads=threads,
+        progress=progress,
+        max_memory=max_memory,
+        samples=samples,
+        trajectories=trajectories,
+        outcomes=outcomes,
+        block=block,
     )
     if executor is None:
         return run_local(scenario, options)
@@ -158,8 +167,16 @@ class Comparison:
     ``series(name)`` gives the same per day.
     """
 
-    def __init__(self, a: Scenario, b: Scenario, n: int, seed: int, outcomes: dict[str, dict[str, float]],
-                 series: dict[str, dict[str, np.ndarray]], dates: np.ndarray) -> None:
+    def __init__(
+        self,
+        a: Scenario,
+        b: Scenario,
+        n: int,
+        seed: int,
+        outcomes: dict[str, dict[str, float]],
+        series: dict[str, dict[str, np.ndarray]],
+        dates: np.ndarray,
+    ) -> None:
         self.a, self.b, self.n, self.seed = a, b, n, seed
         self.outcomes = outcomes
         self._series = series
@@ -176,7 +193,10 @@ class Comparison:
         return [{"outcome": k, **v} for k, v in self.outcomes.items()]
 
     def __repr__(self) -> str:
-        return f"<Comparison {self.a.name!r} vs {self.b.name!r}: n={self.n}, seed={self.seed}, {len(self.outcomes)} outcomes>"
+        return (
+            f"<Comparison {self.a.name!r} vs {self.b.name!r}: n={self.n}, seed={self.seed}, "
+            f"{len(self.outcomes)} outcomes>"
+        )
 
 
 def compare(

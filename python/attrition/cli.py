@@ -42,9 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     r.add_argument("-n", type=int, default=10_000, help="trajectories (default 10000)")
     r.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one, printed)")
     r.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
-    r.add_argument("--report", metavar="DIR", default=None,
-                   help="also write DIR/index.html with the key outcomes and charts (PNG), and the per-day "
-                        "summaries and outcomes as CSV (needs matplotlib: pip install 'attrition[plot]')")
+    r.add_argument(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="also write DIR/index.html with the key outcomes and charts (PNG), and the per-day "
+        "summaries and outcomes as CSV (needs matplotlib: pip install 'attrition[plot]')",
+    )
     sub.add_parser("scenarios", help="list the built-in scenarios")
     v = sub.add_parser("validate", help="check a scenario file and print its errors")
     v.add_argument("file")
@@ -58,8 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.cmd == "validate":
             s = Scenario.load(args.file)
-            print(f"{args.file}: ok ({s.name}, {len(s.uncertain_list())} uncertain parameters, "
-                  f"{len(s.series_names)} series, {len(s.outcome_names)} outcomes)")
+            print(
+                f"{args.file}: ok ({s.name}, {len(s.uncertain_list())} uncertain parameters, "
+                f"{len(s.series_names)} series, {len(s.outcome_names)} outcomes)"
+            )
             return 0
         sc = as_scenario(args.scenario)
         t0 = time.perf_counter()

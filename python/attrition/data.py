@@ -25,9 +25,25 @@ CORRECTIONS_FILE = "ua_gs_corrections_to_2024-12-24.csv"
 
 #: Cumulative count columns of the General Staff series, in file order.
 COUNT_COLUMNS = (
-    "personnel", "tank", "apc", "artillery", "mlrs", "anti_aircraft", "aircraft", "helicopter", "drone",
-    "cruise_missiles", "naval_ship", "submarines", "vehicles_and_fuel_tanks", "military_auto", "fuel_tank",
-    "special_equipment", "mobile_srbm_system", "ground_robotic_systems", "pow",
+    "personnel",
+    "tank",
+    "apc",
+    "artillery",
+    "mlrs",
+    "anti_aircraft",
+    "aircraft",
+    "helicopter",
+    "drone",
+    "cruise_missiles",
+    "naval_ship",
+    "submarines",
+    "vehicles_and_fuel_tanks",
+    "military_auto",
+    "fuel_tank",
+    "special_equipment",
+    "mobile_srbm_system",
+    "ground_robotic_systems",
+    "pow",
 )
 
 #: Report dates before this one are flagged ``unreliable`` (lumpy early-2022 reporting).
@@ -90,7 +106,7 @@ def _match(raw: Any, c: Any, cols: list[str]) -> list[Any]:
         if not cands:
             out.append(pd.NaT)
             continue
-        near = raw.loc[d - pd.Timedelta(days=_WINDOW): d + pd.Timedelta(days=_WINDOW + 1)]
+        near = raw.loc[d - pd.Timedelta(days=_WINDOW) : d + pd.Timedelta(days=_WINDOW + 1)]
         near = near.drop(index=[x for x in cands if x in near.index])
         scores = []
         for x in cands:
@@ -142,7 +158,9 @@ def gs_corrections(path: str | os.PathLike[str] | None = None, *, losses: str | 
     return c
 
 
-def gs_losses(path: str | os.PathLike[str] | None = None, *, corrections: str | os.PathLike[str] | None | bool = None) -> Any:
+def gs_losses(
+    path: str | os.PathLike[str] | None = None, *, corrections: str | os.PathLike[str] | None | bool = None
+) -> Any:
     """The General Staff's daily loss series: cumulative counts and daily increments.
 
     Parameters
@@ -209,7 +227,7 @@ def gs_losses(path: str | os.PathLike[str] | None = None, *, corrections: str | 
     if corrections is not False:
         c, ccols, _ = _raw_corrections(None if corrections is None or corrections is True else corrections)
         shows = _match(daily, c, ccols)
-        for (_, row), when in zip(c.iterrows(), shows):
+        for (_, row), when in zip(c.iterrows(), shows, strict=True):
             if pd.isna(when):
                 continue
             for col in ccols:
@@ -219,8 +237,9 @@ def gs_losses(path: str | os.PathLike[str] | None = None, *, corrections: str | 
     gap = df.index.to_series().diff() > pd.Timedelta(days=1)
     unreliable = (df.index < pd.Timestamp(UNRELIABLE_BEFORE)) | gap.to_numpy()
     other = [k for k in df.columns if k not in cols]
-    out = pd.concat([df[["day"]] if "day" in df.columns else df[[]], df[cols], daily,
-                     df[[k for k in other if k != "day"]]], axis=1)
+    out = pd.concat(
+        [df[["day"]] if "day" in df.columns else df[[]], df[cols], daily, df[[k for k in other if k != "day"]]], axis=1
+    )
     out["unreliable"] = np.asarray(unreliable, dtype=bool)
     out.index.name = "date"
     return out

@@ -44,6 +44,4 @@ def require(module: str, *, extra: str | None = None, purpose: str | None = None
     except ImportError as e:
         top = module.split(".")[0]
         extra = extra or EXTRAS.get(top, top)
-        raise ImportError(
-            f"{purpose or 'this'} needs {top}: pip install 'attrition[{extra}]'"
-        ) from e
+        raise ImportError(f"{purpose or 'this'} needs {top}: pip install 'attrition[{extra}]'") from e

@@ -50,8 +50,14 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
             bar.update(done - bar.n)
 
     common: dict[str, Any] = dict(
-        seed=options.seed, first=options.first, n=n, series=names, threads=options.threads,
-        max_bytes=budget, given=options.samples, tick=tick,
+        seed=options.seed,
+        first=options.first,
+        n=n,
+        series=names,
+        threads=options.threads,
+        max_bytes=budget,
+        given=options.samples,
+        tick=tick,
     )
     try:
         if options.paths:

@@ -33,8 +33,9 @@ def memory_budget() -> int:
     return int(avail * MEMORY_FRACTION)
 
 
-def keeps_arrays(scenario: Scenario, n: int, n_series: int, paths: bool, outcomes: str, threads: int | None,
-                 budget: int) -> bool:
+def keeps_arrays(
+    scenario: Scenario, n: int, n_series: int, paths: bool, outcomes: str, threads: int | None, budget: int
+) -> bool:
     """Whether a run keeps outcomes and drawn parameters as per-trajectory arrays: always
     with paths; with summaries, for ``outcomes="arrays"``, or for ``"auto"`` when the
     run's summaries and arrays fit ``budget``. Decided before the run starts."""

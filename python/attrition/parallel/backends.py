@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from .._utils.optional import require
 from . import worker
 
 __all__ = ["WAKE_UP", "Backend", "Dask", "Pool", "backend"]
@@ -30,7 +31,7 @@ class Dask:
     client_retries = False
 
     def __init__(self, client: Any, retries: int) -> None:
-        import distributed
+        distributed = require("distributed", purpose="running on a Dask cluster")
 
         self._wait = distributed.wait
         self.client = client

@@ -107,7 +107,8 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
         per_traj = int(_core.estimate_bytes(sc._core, 1, k))
     elif arrays:
         per_traj = int(
-            _core.estimate_summary_bytes(sc._core, 1, k, 1, True) - _core.estimate_summary_bytes(sc._core, 0, k, 1, True)
+            _core.estimate_summary_bytes(sc._core, 1, k, 1, True)
+            - _core.estimate_summary_bytes(sc._core, 0, k, 1, True)
         )
     else:
         per_traj = 0
@@ -122,9 +123,17 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
         part = int(_core.estimate_summary_bytes(sc._core, b, k, 0, arrays))
         client = result + (per_traj * n if arrays else part)
     return Plan(
-        n=n, first=options.first, block=b, blocks=-(-n // b), outcomes="arrays" if arrays else "sketch",
-        series=tuple(names), paths=paths, threads=per_block_threads,
-        block_bytes=block_bytes, result_bytes=result, client_bytes=client,
+        n=n,
+        first=options.first,
+        block=b,
+        blocks=-(-n // b),
+        outcomes="arrays" if arrays else "sketch",
+        series=tuple(names),
+        paths=paths,
+        threads=per_block_threads,
+        block_bytes=block_bytes,
+        result_bytes=result,
+        client_bytes=client,
     )
 
 
@@ -162,8 +171,15 @@ def plan(
     100
     """
     options = RunOptions(
-        n=n, seed=0, series=series, paths=paths, threads=threads, max_memory=max_memory,
-        trajectories=trajectories, outcomes=outcomes, block=block,
+        n=n,
+        seed=0,
+        series=series,
+        paths=paths,
+        threads=threads,
+        max_memory=max_memory,
+        trajectories=trajectories,
+        outcomes=outcomes,
+        block=block,
     )
     sc = as_scenario(scenario)
     return make_plan(sc, options, options.series_names(sc), options.budget())

@@ -99,8 +99,18 @@ def run_distributed(
     """
 
     options = RunOptions(
-        n=n, seed=seed, series=series, paths=paths, threads=threads, progress=progress, max_memory=max_memory,
-        samples=samples, trajectories=trajectories, outcomes=outcomes, block=block, retries=retries,
+        n=n,
+        seed=seed,
+        series=series,
+        paths=paths,
+        threads=threads,
+        progress=progress,
+        max_memory=max_memory,
+        samples=samples,
+        trajectories=trajectories,
+        outcomes=outcomes,
+        block=block,
+        retries=retries,
     )
     return distributed_run(scenario, options, executor)
 

@@ -42,9 +42,7 @@ def jobs(sc: Scenario, p: Plan, options: RunOptions, variant: int, start_index: 
     out = []
     b = build()
     for i, r in enumerate(p.ranges()):
-        part = options.part(
-            r, series=p.series, threads=p.threads, outcomes=p.outcomes, progress=False, block=None
-        )
+        part = options.part(r, series=p.series, threads=p.threads, outcomes=p.outcomes, progress=False, block=None)
         out.append(Job(start_index + i, variant, i, p.blocks, Task(sc, part, b), label))
     return out
 
@@ -119,7 +117,11 @@ def execute(jobs: list[Job], backend: Backend, bar: Any, done: Callable[[Job, Re
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as e:
-                    if backend.client_retries and job.attempts < backend.retries and not isinstance(e, cf.CancelledError):
+                    if (
+                        backend.client_retries
+                        and job.attempts < backend.retries
+                        and not isinstance(e, cf.CancelledError)
+                    ):
                         job.attempts += 1
                         submit(job)
                         continue

@@ -44,7 +44,9 @@ def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
             values.append(v)
         return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
     if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
-        raise TypeError(f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}")
+        raise TypeError(
+            f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}"
+        )
     out = []
     for i, v in enumerate(grid):
         if not isinstance(v, Mapping):
@@ -97,8 +99,16 @@ class SweepResult:
         ``"arrays"`` or ``"sketch"``, the same for every variant.
     """
 
-    def __init__(self, scenario: Scenario, variants: list[dict[str, Any]], scenarios: list[Scenario],
-                 results: list[Result], n: int, seed: int, outcomes_kept: str) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        variants: list[dict[str, Any]],
+        scenarios: list[Scenario],
+        results: list[Result],
+        n: int,
+        seed: int,
+        outcomes_kept: str,
+    ) -> None:
         self.scenario = scenario
         self.variants = variants
         self.scenarios = scenarios
@@ -121,7 +131,9 @@ class SweepResult:
             seen.update(dict.fromkeys(v))
         return list(seen)
 
-    def outcome_table(self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> list[dict[str, Any]]:
+    def outcome_table(
+        self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
+    ) -> list[dict[str, Any]]:
         """One row per variant and outcome, as a list of dicts (no pandas needed).
 
         Each row holds ``variant`` (its index), the override of every swept path
@@ -243,8 +255,16 @@ def sweep(
     """
 
     options = RunOptions(
-        n=n, seed=seed, series=series, paths=paths, threads=threads, progress=progress, max_memory=max_memory,
-        outcomes=outcomes, block=block, retries=retries,
+        n=n,
+        seed=seed,
+        series=series,
+        paths=paths,
+        threads=threads,
+        progress=progress,
+        max_memory=max_memory,
+        outcomes=outcomes,
+        block=block,
+        retries=retries,
     )
     if options.block is not None and executor is None:
         raise ValueError("block= needs executor=: a local run chooses its own blocks")
@@ -281,8 +301,10 @@ def sweep(
     if executor is not None:
         need += max(p.client_bytes - p.result_bytes for p in plans)
     refuse(need, budget, options.paths, f"this sweep of {len(variants)} variants")
-    show = options.progress if options.progress is not None else (
-        n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9
+    show = (
+        options.progress
+        if options.progress is not None
+        else (n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9)
     )
     bar = progress_bar(show, n * len(variants), f"{base.name} sweep")
     try:
@@ -296,7 +318,9 @@ def sweep(
     return SweepResult(base, variants, scenarios, results, n, options.seed, kept)
 
 
-def _run_here(scenarios: list[Scenario], names: list[list[str]], options: RunOptions, kept: str, bar: Any) -> list[Result]:
+def _run_here(
+    scenarios: list[Scenario], names: list[list[str]], options: RunOptions, kept: str, bar: Any
+) -> list[Result]:
     """The variants one after another, each on all cores."""
     results = []
     for sc, k in zip(scenarios, names, strict=True):
@@ -306,8 +330,14 @@ def _run_here(scenarios: list[Scenario], names: list[list[str]], options: RunOpt
     return results
 
 
-def _run_there(variants: list[dict[str, Any]], scenarios: list[Scenario], plans: list[Plan], options: RunOptions,
-               executor: Any, bar: Any) -> list[Result]:
+def _run_there(
+    variants: list[dict[str, Any]],
+    scenarios: list[Scenario],
+    plans: list[Plan],
+    options: RunOptions,
+    executor: Any,
+    bar: Any,
+) -> list[Result]:
     """Every variant's blocks on the executor, each variant assembled when its last block is in."""
     todo: list[Job] = []
     for i, (v, sc, p) in enumerate(zip(variants, scenarios, plans, strict=True)):

@@ -57,9 +57,12 @@ def result_text(result: Result) -> str:
         return head
     w = max(len("outcome"), *(len(r["outcome"]) for r in rows))
     uw = max(len("unit"), *(len(r["unit"]) for r in rows))
-    lines = [head, "Key outcomes: median and 90 % interval (5 % to 95 %) over trajectories; "
-                   "days_to_* count days from the start, 'never' is the share censored at the horizon.",
-             f"  {'outcome':<{w}}  {'unit':<{uw}}  {'median':>11}  {'5 %':>11}  {'95 %':>11}  {'never':>5}"]
+    lines = [
+        head,
+        "Key outcomes: median and 90 % interval (5 % to 95 %) over trajectories; "
+        "days_to_* count days from the start, 'never' is the share censored at the horizon.",
+        f"  {'outcome':<{w}}  {'unit':<{uw}}  {'median':>11}  {'5 %':>11}  {'95 %':>11}  {'never':>5}",
+    ]
     for r in rows:
         never = f"{r['censored']:.0%}" if r["first_passage"] else ""
         lines.append(
@@ -104,8 +107,7 @@ def result_html(result: Result) -> str:
             "happened; <i>never</i> is the share in which it did not happen within the horizon.</p>"
         )
     names = result.series_names
-    out.append(f"<details><summary>{len(names)} recorded series</summary><table>"
-               "<tr><th>series</th><th>unit</th></tr>")
+    out.append(f"<details><summary>{len(names)} recorded series</summary><table><tr><th>series</th><th>unit</th></tr>")
     out += [f"<tr><td><code>{esc(n)}</code></td><td>{esc(registry.unit(n, outcome=False))}</td></tr>" for n in names]
     out.append("</table></details></div>")
     return "\n".join(out)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _core
-from .._utils.names import is_pattern, select as select_names
+from .._utils.names import is_pattern
+from .._utils.names import select as select_names
 from .._utils.optional import require
 from ..errors import AttritionError
 from ..scenario import registry
@@ -51,7 +52,9 @@ def _mode(result: Result, summary: bool | None) -> bool:
     if summary is None:
         return not result.paths
     if not summary and not result.paths:
-        raise AttritionError("this run kept summaries, not paths (paths=False): pass summary=True or run with paths=True")
+        raise AttritionError(
+            "this run kept summaries, not paths (paths=False): pass summary=True or run with paths=True"
+        )
     return bool(summary)
 
 

@@ -50,7 +50,9 @@ def merge(results: Sequence[Result]) -> Result:
         if r.series_names != r0.series_names or r.paths != r0.paths:
             raise ValueError("merge needs results that recorded the same series in the same mode (paths or summaries)")
         if r.outcomes_kept != r0.outcomes_kept:
-            raise ValueError("merge needs results that kept outcomes the same way; run the parts with outcomes='sketch'")
+            raise ValueError(
+                "merge needs results that kept outcomes the same way; run the parts with outcomes='sketch'"
+            )
     index = np.concatenate([np.arange(a, b) for r in results for a, b in r._ranges])
     order = np.argsort(index, kind="stable")
     index = index[order]

@@ -180,7 +180,10 @@ class Result:
 
     # -- tables, charts and display (bodies in frames.py, the plotting module, display.py)
     def to_pandas(
-        self, series: str | Iterable[str] | None = None, *, summary: bool | None = None,
+        self,
+        series: str | Iterable[str] | None = None,
+        *,
+        summary: bool | None = None,
         q: Sequence[float] = SUMMARY_QUANTILES,
     ) -> Any:
         """The recorded series as a tidy pandas DataFrame.
@@ -245,7 +248,10 @@ class Result:
         return frames.outcomes_frame(self)
 
     def to_xarray(
-        self, series: str | Iterable[str] | None = None, *, summary: bool | None = None,
+        self,
+        series: str | Iterable[str] | None = None,
+        *,
+        summary: bool | None = None,
         q: Sequence[float] = SUMMARY_QUANTILES,
     ) -> Any:
         """The recorded series as an ``xarray.Dataset``, one variable per series.

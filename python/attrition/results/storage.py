@@ -105,9 +105,7 @@ class SummarySeries(SeriesStorage):
         self.names = list(names)
 
     def array(self, name: str) -> np.ndarray:
-        raise AttritionError(
-            f"this run kept summaries, not paths (paths=False): use summary({name!r}) or quantiles()"
-        )
+        raise AttritionError(f"this run kept summaries, not paths (paths=False): use summary({name!r}) or quantiles()")
 
     def stats(self, name: str) -> dict[str, np.ndarray]:
         st = self.table.stats(self.names.index(name))

@@ -28,16 +28,45 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "calibers": ("initial_stock", "initial_dud_fraction", "reserve", "reserve_days", "lethality"),
     "supply": ("caliber", "supplier", "rate", "growth", "window", "lot_size", "dud_fraction", "price"),
     "fleets": (
-        "caliber", "guns", "rounds_per_gun_day", "efc_per_round", "barrel_life", "barrel_shape", "initial_wear",
-        "spares", "spare_rate", "repair_days", "max_wait_days", "combat_loss", "combat_beta", "accuracy_loss",
-        "accuracy_exponent", "threshold", "deliveries",
+        "caliber",
+        "guns",
+        "rounds_per_gun_day",
+        "efc_per_round",
+        "barrel_life",
+        "barrel_shape",
+        "initial_wear",
+        "spares",
+        "spare_rate",
+        "repair_days",
+        "max_wait_days",
+        "combat_loss",
+        "combat_beta",
+        "accuracy_loss",
+        "accuracy_exponent",
+        "threshold",
+        "deliveries",
     ),
     "contingents": (
-        "strength", "relative_risk", "killed_fraction", "rtd", "rtd_days", "arrival_rate", "schedule",
-        "arrivals", "payment", "sender",
+        "strength",
+        "relative_risk",
+        "killed_fraction",
+        "rtd",
+        "rtd_days",
+        "arrival_rate",
+        "schedule",
+        "arrivals",
+        "payment",
+        "sender",
     ),
     "casualties": (
-        "base", "dispersion", "alpha", "tempo", "drift_sd", "drift_reversion", "initial_cumulative", "thresholds",
+        "base",
+        "dispersion",
+        "alpha",
+        "tempo",
+        "drift_sd",
+        "drift_reversion",
+        "initial_cumulative",
+        "thresholds",
     ),
     "territory": ("rate", "cv", "gamma", "ref_ratio", "reference_area_km2"),
 }
@@ -50,6 +79,7 @@ _TITLES = {
     "casualties": "casualties",
     "territory": "territory",
 }
+
 
 def window(start: Any, end: Any) -> str:
     """An active window ``[start, end)`` in words."""
@@ -78,8 +108,10 @@ class _Fmt:
             return f"{v['dist']}({args})"
         if isinstance(v, dict):
             if "start" in v or "end" in v:
-                v = {**{k: x for k, x in v.items() if k not in ("start", "end")},
-                     "window": window(v.get("start"), v.get("end"))}
+                v = {
+                    **{k: x for k, x in v.items() if k not in ("start", "end")},
+                    "window": window(v.get("start"), v.get("end")),
+                }
             return ", ".join(f"{k} {self(f'{path}.{k}', x)}" for k, x in v.items())
         if isinstance(v, list):
             if not v:
@@ -158,8 +190,14 @@ def scenario_text(sc: Scenario) -> str:
                 ]
                 head = f"    {name}: " if name else "    "
                 body = "; ".join(fields)
-                lines += textwrap.wrap(body, 110, initial_indent=head, subsequent_indent=" " * 6,
-                                       break_on_hyphens=False, break_long_words=False)
+                lines += textwrap.wrap(
+                    body,
+                    110,
+                    initial_indent=head,
+                    subsequent_indent=" " * 6,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
     missing = [p for p in fmt.uncertain if p not in fmt.seen]
     if missing:  # parameters the layout above did not reach: list them so none is hidden
         lines.append("")
@@ -194,17 +232,21 @@ def scenario_html(sc: Scenario) -> str:
     out.append(f"<p><b>Scenario <code>{esc(sc.name)}</code></b>: {esc(span)}</p>")
     if desc:
         out.append(f"<p>{esc(desc)}</p>")
-    out.append('<p class="muted">Values in <i>italics</i> marked ~ are uncertain: drawn once per trajectory '
-               "from the distribution shown. Windows end before their end date.</p>")
+    out.append(
+        '<p class="muted">Values in <i>italics</i> marked ~ are uncertain: drawn once per trajectory '
+        "from the distribution shown. Windows end before their end date.</p>"
+    )
     for side_name, side in d["sides"].items():
         base = f"sides.{side_name}"
         scal = ", ".join(f"{k} {fmt(f'{base}.{k}', v)}" for k, v in _side_scalars(side).items())
-        out.append(f'<details open><summary>{esc(side_name)}</summary>')
+        out.append(f"<details open><summary>{esc(side_name)}</summary>")
         if scal:
             out.append(f"<p>{esc(scal)}</p>")
         for kind, items in _components(side):
-            rows = {name: dict(_rows(kind, item, f"{base}.{kind}.{name}" if name else f"{base}.{kind}", fmt))
-                    for name, item in items.items()}
+            rows = {
+                name: dict(_rows(kind, item, f"{base}.{kind}.{name}" if name else f"{base}.{kind}", fmt))
+                for name, item in items.items()
+            }
             fields: list[str] = []
             for r in rows.values():
                 fields.extend(k for k in r if k not in fields)
@@ -220,8 +262,10 @@ def scenario_html(sc: Scenario) -> str:
             out.append("</table>")
         out.append("</details>")
     unc = sc.uncertain_list()
-    out.append(f"<details><summary>{len(unc)} uncertain parameters (dotted paths for <code>with_values</code>)"
-               "</summary><table><tr><th>path</th><th>distribution</th><th>low</th><th>high</th></tr>")
+    out.append(
+        f"<details><summary>{len(unc)} uncertain parameters (dotted paths for <code>with_values</code>)"
+        "</summary><table><tr><th>path</th><th>distribution</th><th>low</th><th>high</th></tr>"
+    )
     for u in unc:
         out.append(
             f"<tr><td><code>{esc(u['path'])}</code></td><td>{esc(u['distribution'])}</td>"

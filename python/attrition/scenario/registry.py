@@ -214,19 +214,24 @@ def label(name: str) -> str:
     side, module, item, q = p
     words = _WORDS.get((module, q))
     if words is None and q.startswith("days_to_"):
-        rest = q[len("days_to_"):]
+        rest = q[len("days_to_") :]
         words = f"days until {int(rest):,}" if rest.isdigit() else q.replace("_", " ")
     if words is None:
         words = q.replace("_", " ")
-    if module == "casualties" and q.startswith("days_to_") and q[len("days_to_"):].isdigit():
-        words = f"days until {int(q[len('days_to_'):]):,} casualties"
+    if module == "casualties" and q.startswith("days_to_") and q[len("days_to_") :].isdigit():
+        words = f"days until {int(q[len('days_to_') :]):,} casualties"
     what = _ITEM.get(module, "{item}").format(item=item)
     side = side[:1].upper() + side[1:]
     return f"{side}: {what + ' ' if what else ''}{words}"
 
 
-_GROUP = {"ammo": "caliber", "fleet": "fleet", "contingent": "contingent", "supply": "supply line",
-          "supplier": "supplier"}
+_GROUP = {
+    "ammo": "caliber",
+    "fleet": "fleet",
+    "contingent": "contingent",
+    "supply": "supply line",
+    "supplier": "supplier",
+}
 
 
 def group_label(names: list[str]) -> str:
@@ -250,7 +255,7 @@ def group_label(names: list[str]) -> str:
 
 def short_param(path: str) -> str:
     """A drawn parameter's path without the leading ``sides.``."""
-    return path[len("sides."):] if path.startswith("sides.") else path
+    return path[len("sides.") :] if path.startswith("sides.") else path
 
 
 # (component kind, field) -> unit, for the scenario's own values

@@ -210,7 +210,7 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def as_scenario(s: "Scenario | Mapping[str, Any] | str | os.PathLike[str]") -> Scenario:
+def as_scenario(s: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
     """A Scenario from a Scenario, a dict, a built-in name or a TOML path."""
     if isinstance(s, Scenario):
         return s
