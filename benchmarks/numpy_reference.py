@@ -1,4 +1,4 @@
-"""The attrition model (MODEL.md sections 3 to 6) written in numpy, for benchmarks.
+"""The attrition model (docs/model.md sections 3 to 6) written in numpy, for benchmarks.
 
 This is the yardstick the Rust engine is timed against: the same model, written as a
 competent numpy user would, vectorised over trajectories (arrays of shape ``(n,)`` for
