@@ -170,7 +170,7 @@ def test_block_size_does_not_matter(small):
 def test_outcomes_auto_decided_for_the_total(small):
     """With a budget between what one block and the whole run would hold in arrays,
     a local run keeps sketches: so must every block of the distributed run."""
-    k = len(RunOptions(series=None).series_names(small))
+    k = len(RunOptions.from_args(series=None).series_names(small))
     n, workers = 2000, 3
     whole = attrition._core.estimate_summary_bytes(small._core, n, k, workers, True)
     budget = whole - 1
@@ -260,7 +260,7 @@ def test_sweep_list_of_overrides(small):
 
 def test_sweep_sketch_when_the_variants_do_not_fit(small):
     one = attrition._core.estimate_summary_bytes(
-        small._core, 500, len(RunOptions(series=()).series_names(small)), 2, True
+        small._core, 500, len(RunOptions.from_args(series=()).series_names(small)), 2, True
     )
     sw = attrition.sweep(
         small, {"sides.red.casualties.base": [900, 1000, 1100]}, n=500, seed=3, threads=2, max_memory=2 * one

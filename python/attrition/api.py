@@ -97,7 +97,7 @@ def run(
     >>> r.seed
     1
     """
-    options = RunOptions(
+    options = RunOptions.from_args(
         n=n,
         seed=seed,
         series=series,
@@ -231,15 +231,16 @@ def compare(
     sa, sb = as_scenario(a), as_scenario(b)
     if sa.days != sb.days or sa.start != sb.start:
         raise ValueError("compare needs scenarios with the same start and horizon")
-    options = RunOptions(n=n, seed=seed, series=series, threads=threads, progress=False)
+    options = RunOptions.from_args(n=n, seed=seed, series=series, threads=threads, progress=False)
     n, seed = options.n, options.seed
-    assert n is not None
-    common = [k for k in sa.outcome_names if k in set(sb.outcome_names)]
+    in_b = set(sb.outcome_names)
+    common = [k for k in sa.outcome_names if k in in_b]
     names = common if outcomes is None else select(common, outcomes, "outcome of both scenarios")
     recorded = options.series_names(sa)
+    b_series = sb.series_names
     for k in recorded:
-        if k not in sb.series_names:
-            raise unknown(k, sb.series_names, f"series of {sb.name!r}")
+        if k not in b_series:
+            raise unknown(k, b_series, f"series of {sb.name!r}")
     options = dataclasses.replace(options, series=tuple(recorded))
     acc_o = {k: _Acc(()) for k in names}
     cens = {k: [0, 0] for k in names}

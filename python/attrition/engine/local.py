@@ -6,8 +6,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from .. import _core
 from ..results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
+from ..results.storage import ColumnStorage, SeriesStorage
 from ..scenario import Scenario, as_scenario
 from .memory import keeps_arrays, refuse
 from .options import RunOptions
@@ -29,7 +32,6 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
     sc = as_scenario(scenario)
     names = options.series_names(sc)
     n = options.n
-    assert n is not None
     budget = options.budget()
     arrays = keeps_arrays(sc, n, len(names), options.paths, options.outcomes, options.threads, budget)
     if options.paths:
@@ -59,20 +61,23 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
         given=options.samples,
         tick=tick,
     )
+    stored: tuple[SeriesStorage, ColumnStorage, ColumnStorage]
     try:
         if options.paths:
             s, o, p = _core.run(sc._core, **common)
+            stored = (PathSeries(s), ColumnArrays(o), ColumnArrays(p))
         else:
-            summary, o, p = _core.run_summary(sc._core, arrays=arrays, **common)
+            table, so, sp = _core.run_summary(sc._core, arrays=arrays, **common)
+            paths = [u["path"] for u in sc.uncertain_list()]
+            stored = (SummarySeries(table, names), _columns(so, sc.outcome_names), _columns(sp, paths))
     finally:
         if bar is not None:
             bar.close()
-    ranges = [(options.first, options.first + n)]
-    if options.paths:
-        return Result(sc, options.seed, ranges, PathSeries(s), ColumnArrays(o), ColumnArrays(p))
-    if arrays:
-        outcomes, params = ColumnArrays(o), ColumnArrays(p)
-    else:
-        outcomes = ColumnSketches(o, sc.outcome_names)
-        params = ColumnSketches(p, [u["path"] for u in sc.uncertain_list()])
-    return Result(sc, options.seed, ranges, SummarySeries(summary, names), outcomes, params)
+    return Result(sc, options.seed, [(options.first, options.first + n)], *stored)
+
+
+def _columns(kept: dict[str, np.ndarray] | _core.SummaryTable, names: list[str]) -> ColumnStorage:
+    """Outcomes or drawn parameters as the core kept them: arrays, or sketches whose rows are ``names``."""
+    if isinstance(kept, dict):
+        return ColumnArrays(kept)
+    return ColumnSketches(kept, names)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from ..scenario import Scenario
 from ..scenario.registry import DEFAULT_SERIES
 from .memory import memory_budget
 
-__all__ = ["DEFAULT_N", "OUTCOMES", "RETRIES", "RunOptions"]
+__all__ = ["DEFAULT_N", "OUTCOMES", "RETRIES", "RunOptions", "fresh_seed"]
 
 #: Trajectories of a run when neither ``n``, ``trajectories`` nor ``samples`` says.
 DEFAULT_N = 10_000
@@ -39,24 +39,31 @@ def _is_bool(x: Any) -> bool:
     return isinstance(x, (bool, np.bool_))
 
 
+def fresh_seed() -> int:
+    """A fresh 64-bit seed from the operating system's randomness."""
+    return secrets.randbits(64)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class RunOptions:
     """Checked options of a run.
 
-    Build it with the arguments of :func:`attrition.run` (each optional); it raises
-    ``ValueError`` (or ``TypeError`` for a value of the wrong kind) naming the first
-    argument that breaks a rule. Once built, the fields hold normalised values:
+    :meth:`from_args` takes the arguments of :func:`attrition.run` as a user gives them
+    (``n`` or ``trajectories`` or ``samples`` for the trajectories, ``seed=None`` for a
+    fresh seed, ``series=None`` for :data:`DEFAULT_SERIES`...). The fields hold the
+    checked values; building the class directly, or changing a field with
+    ``dataclasses.replace``, checks them again. Each rule raises ``ValueError`` (or
+    ``TypeError`` for a value of the wrong kind) naming the argument.
 
     Attributes
     ----------
-    n : int
-        Trajectories (from ``n``, else the length of ``trajectories``, else the rows of
-        ``samples``, else :data:`DEFAULT_N`).
+    trajectories : range
+        The trajectories of the seed's streams to run, ``range(first, first + n)``.
     seed : int
-        In ``[0, 2**64)``; ``None`` draws a fresh one.
+        In ``[0, 2**64)``.
     series : tuple of str, or "all"
-        Names or glob patterns of the series to record (``None``: :data:`DEFAULT_SERIES`);
-        :meth:`series_names` resolves them for a scenario.
+        Names or glob patterns of the series to record; :meth:`series_names` resolves
+        them for a scenario.
     paths : bool
         Full paths (True) or streaming summaries (False).
     threads : int or None
@@ -64,13 +71,10 @@ class RunOptions:
     progress : bool or None
         Show a progress bar (None: when the run is long).
     max_memory : int or None
-        Memory budget in bytes (None: :func:`memory_budget` at the time of the run, see
-        :meth:`budget`).
+        Memory budget in bytes (None: half the memory available at the time of the
+        run, see :meth:`budget`).
     samples : dict of str to float64 array, or None
-        Explicit parameter values, one row per trajectory (from a dict, a pandas
-        DataFrame or a numpy structured array).
-    trajectories : range
-        The trajectories of the seed's streams to run, ``range(first, first + n)``.
+        Explicit parameter values, one row per trajectory.
     outcomes : str
         ``"auto"``, ``"arrays"`` or ``"sketch"``.
     block : int or None
@@ -81,38 +85,78 @@ class RunOptions:
     Examples
     --------
     >>> from attrition.engine import RunOptions
-    >>> o = RunOptions(seed=7, trajectories=range(100, 150), paths=False)
-    >>> o.n, o.trajectories, o.seed
-    (50, range(100, 150), 7)
-    >>> RunOptions(n=0)
+    >>> o = RunOptions.from_args(seed=7, trajectories=range(100, 150), paths=False)
+    >>> o.n, o.first, o.seed, o.outcomes
+    (50, 100, 7, 'auto')
+    >>> o.part(range(120, 130)).trajectories
+    range(120, 130)
+    >>> RunOptions.from_args(n=0)
     Traceback (most recent call last):
     ...
     ValueError: n must be a positive integer, got 0
     """
 
-    n: int | None = None
-    seed: int | None = None
-    series: str | Iterable[str] | None = None
+    trajectories: range = range(DEFAULT_N)
+    seed: int = dataclasses.field(default_factory=fresh_seed)
+    series: tuple[str, ...] | Literal["all"] = DEFAULT_SERIES
     paths: bool = True
     threads: int | None = None
     progress: bool | None = None
     max_memory: int | None = None
-    samples: Any = None
-    trajectories: range | None = None
+    samples: dict[str, np.ndarray] | None = None
     outcomes: str = "auto"
     block: int | None = None
     retries: int = RETRIES
+
+    @classmethod
+    def from_args(
+        cls,
+        *,
+        n: int | None = None,
+        seed: int | None = None,
+        series: str | Iterable[str] | None = None,
+        paths: bool = True,
+        threads: int | None = None,
+        progress: bool | None = None,
+        max_memory: int | None = None,
+        samples: Any = None,
+        trajectories: range | None = None,
+        outcomes: str = "auto",
+        block: int | None = None,
+        retries: int = RETRIES,
+    ) -> RunOptions:
+        """The options of a run from the arguments of :func:`attrition.run`.
+
+        The trajectories are ``trajectories``, else ``range(n)``, else one per row of
+        ``samples``, else ``range(DEFAULT_N)``; ``samples`` is a dict of 1-D arrays, a
+        pandas DataFrame (columns are dotted paths) or a numpy structured array.
+        """
+        given, rows = _sample_columns(samples)
+        first, n = _trajectories(n, trajectories, rows)
+        return cls(
+            trajectories=range(first, first + n),
+            seed=fresh_seed() if seed is None else seed,
+            series=_series(series),
+            paths=paths,
+            threads=threads,
+            progress=progress,
+            max_memory=max_memory,
+            samples=given,
+            outcomes=outcomes,
+            block=block,
+            retries=retries,
+        )
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
 
-        samples, rows = _sample_columns(self.samples)
-        first, n = _trajectories(self.n, self.trajectories, rows)
-        put("samples", samples)
-        put("n", n)
-        put("trajectories", range(first, first + n))
-        put("seed", _seed(self.seed))
+        t = self.trajectories
+        if not isinstance(t, range) or t.step != 1 or t.start < 0 or len(t) == 0:
+            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {t!r}")
+        if not _is_int(self.seed) or not 0 <= self.seed < 2**64:
+            raise ValueError(f"seed must be an integer in [0, 2**64), got {self.seed!r}")
+        put("seed", int(self.seed))
         put("series", _series(self.series))
         if not _is_bool(self.paths):
             raise TypeError(f"paths must be True or False, got {self.paths!r}")
@@ -130,6 +174,10 @@ class RunOptions:
             if not isinstance(m, (int, float, np.integer, np.floating)) or _is_bool(m) or not 0 <= m < float("inf"):
                 raise ValueError(f"max_memory must be a number of bytes >= 0, got {m!r}")
             put("max_memory", int(m))
+        samples, rows = _sample_columns(self.samples)
+        if rows is not None and rows != len(t):
+            raise ValueError(f"samples has {rows} rows but n={len(t)}; leave n out to run one trajectory per row")
+        put("samples", samples)
         if self.outcomes not in OUTCOMES:
             raise ValueError(f"outcomes must be 'auto', 'arrays' or 'sketch', got {self.outcomes!r}")
         if self.paths and self.outcomes == "sketch":
@@ -139,9 +187,13 @@ class RunOptions:
         put("retries", _at_least("retries", self.retries, 0))
 
     @property
+    def n(self) -> int:
+        """The number of trajectories."""
+        return len(self.trajectories)
+
+    @property
     def first(self) -> int:
         """The first trajectory, ``trajectories.start``."""
-        assert self.trajectories is not None
         return self.trajectories.start
 
     def budget(self) -> int:
@@ -156,20 +208,18 @@ class RunOptions:
         """
         if self.series == "all":
             return scenario.series_names
-        assert isinstance(self.series, tuple)
         return select(scenario.series_names, self.series, "series")
 
     def part(self, trajectories: range, **changes: Any) -> RunOptions:
-        """These options for the trajectories ``trajectories`` (within this run's),
-        with their rows of ``samples``, and any other field changed."""
-        assert self.trajectories is not None
+        """These options for ``trajectories`` (within this run's), with their rows of
+        ``samples``, and any other field changed."""
         if trajectories.start < self.first or trajectories.stop > self.trajectories.stop:
             raise ValueError(f"{trajectories!r} is not within the run's {self.trajectories!r}")
         samples = self.samples
         if samples is not None:
             a, b = trajectories.start - self.first, trajectories.stop - self.first
             samples = {k: v[a:b] for k, v in samples.items()}
-        return dataclasses.replace(self, n=None, trajectories=trajectories, samples=samples, **changes)
+        return dataclasses.replace(self, trajectories=trajectories, samples=samples, **changes)
 
 
 def _at_least(name: str, x: Any, low: int) -> int:
@@ -178,15 +228,7 @@ def _at_least(name: str, x: Any, low: int) -> int:
     return int(x)
 
 
-def _seed(seed: Any) -> int:
-    if seed is None:
-        return secrets.randbits(64)
-    if not _is_int(seed) or not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
-    return int(seed)
-
-
-def _series(series: Any) -> str | tuple[str, ...]:
+def _series(series: Any) -> tuple[str, ...] | Literal["all"]:
     if series is None:
         return DEFAULT_SERIES
     if isinstance(series, str):

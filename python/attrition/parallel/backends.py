@@ -100,7 +100,7 @@ class Pool:
 
     def window(self) -> int:
         client = getattr(self.executor, "_client", None)  # client.get_executor()
-        if _dask_client(client):
+        if client is not None and _dask_client(client):
             return max(4, 2 * sum(client.nthreads().values()))
         workers = getattr(self.executor, "_max_workers", None) or os.cpu_count() or 1
         # An owned pool gets no more than it can run, so that a broken pool

@@ -99,7 +99,6 @@ def _default_block(sc: Scenario, n: int, per_traj_bytes: int) -> int:
 def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) -> Plan:
     """The plan of a run of ``sc`` with ``options``, recording ``names``, within ``budget``."""
     n, k, paths = options.n, len(names), options.paths
-    assert n is not None
     # The rule of a local run, for the total n: the same decision.
     arrays = keeps_arrays(sc, n, k, paths, options.outcomes, options.threads, budget)
     per_block_threads = options.threads or 1
@@ -170,9 +169,8 @@ def plan(
     >>> plan("baseline-2024-12", n=1_000_000, paths=False, block=10_000).blocks
     100
     """
-    options = RunOptions(
+    options = RunOptions.from_args(
         n=n,
-        seed=0,
         series=series,
         paths=paths,
         threads=threads,

@@ -98,7 +98,7 @@ def run_distributed(
     True
     """
 
-    options = RunOptions(
+    options = RunOptions.from_args(
         n=n,
         seed=seed,
         series=series,

@@ -33,7 +33,6 @@ class Job:
 
     def where(self) -> str:
         t = self.task.options.trajectories
-        assert t is not None
         return f"block {self.block + 1} of {self.blocks}, trajectories range({t.start}, {t.stop}), of {self.label}"
 
 
@@ -93,9 +92,7 @@ def execute(jobs: list[Job], backend: Backend, bar: Any, done: Callable[[Job, Re
             _raise(value.exc, job.where(), value.text)
         ready[job.index] = value
         if bar is not None:
-            r = job.task.options.trajectories
-            assert r is not None
-            bar.update(len(r))
+            bar.update(job.task.options.n)
 
     try:
         while frontier < total:

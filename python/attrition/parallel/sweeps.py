@@ -33,12 +33,12 @@ def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
         for k in keys:
             if not isinstance(k, str):
                 raise TypeError(f"grid keys are dotted parameter paths (str), got {k!r}")
-            v = grid[k]
-            if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+            given = grid[k]
+            if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
                 raise TypeError(
-                    f"grid[{k!r}] must be a list of values ({{{k!r}: [v1, v2, ...]}}), got {type(v).__name__}"
+                    f"grid[{k!r}] must be a list of values ({{{k!r}: [v1, v2, ...]}}), got {type(given).__name__}"
                 )
-            v = list(v)
+            v = list(given)
             if not v:
                 raise ValueError(f"grid[{k!r}] is empty")
             values.append(v)
@@ -48,13 +48,13 @@ def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
             f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}"
         )
     out = []
-    for i, v in enumerate(grid):
-        if not isinstance(v, Mapping):
-            raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(v).__name__}")
-        for k in v:
+    for i, overrides in enumerate(grid):
+        if not isinstance(overrides, Mapping):
+            raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(overrides).__name__}")
+        for k in overrides:
             if not isinstance(k, str):
                 raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {k!r}")
-        out.append(dict(v))
+        out.append(dict(overrides))
     if not out:
         raise ValueError("the sweep has no variants")
     return out
@@ -254,7 +254,7 @@ def sweep(
     True
     """
 
-    options = RunOptions(
+    options = RunOptions.from_args(
         n=n,
         seed=seed,
         series=series,
@@ -285,7 +285,6 @@ def sweep(
             add_note(e, f"in {_where(i, v)}")
             raise
     n = options.n
-    assert n is not None
     budget = options.budget()
     if options.outcomes == "auto" and not options.paths:
         # Decided once for all the variants: arrays while they all fit together.

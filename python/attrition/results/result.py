@@ -39,6 +39,11 @@ class Result:
     sketches (``outcomes_kept == "sketch"``) and :meth:`outcome_table` still
     works. First-passage outcomes (``days_to_*``) are day indices from the
     start date, NaN when the event never happens within the horizon (censored).
+
+    A Result asks its storage (:mod:`attrition.results.storage`): the series as
+    :class:`~attrition.results.PathSeries` or :class:`~attrition.results.SummarySeries`,
+    outcomes and drawn parameters as :class:`~attrition.results.ColumnArrays` or
+    :class:`~attrition.results.ColumnSketches`; :func:`attrition.run` builds it.
     """
 
     def __init__(

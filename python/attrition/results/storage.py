@@ -53,7 +53,7 @@ class SeriesStorage(ABC):
         """Per-day ``count``, ``mean``, ``sd``, ``min`` and ``max`` of a recorded series."""
 
     @abstractmethod
-    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+    def quantiles(self, name: str, q: Sequence[float] | np.ndarray) -> np.ndarray:
         """Per-day quantiles of a recorded series, shape ``(len(q), days)``."""
 
     @classmethod
@@ -86,7 +86,7 @@ class PathSeries(SeriesStorage):
             "max": a.max(axis=0),
         }
 
-    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+    def quantiles(self, name: str, q: Sequence[float] | np.ndarray) -> np.ndarray:
         # numpy's default (linear) definition: exact sample quantiles of the paths
         return np.quantile(self.arrays[name], np.asarray(q, dtype=float), axis=0)
 
@@ -111,7 +111,7 @@ class SummarySeries(SeriesStorage):
         st = self.table.stats(self.names.index(name))
         return {k: st[k] for k in STATS}
 
-    def quantiles(self, name: str, q: Sequence[float]) -> np.ndarray:
+    def quantiles(self, name: str, q: Sequence[float] | np.ndarray) -> np.ndarray:
         return self.table.quantiles(self.names.index(name), [float(x) for x in q])
 
     @classmethod
