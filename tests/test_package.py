@@ -66,4 +66,4 @@ def test_an_unknown_attribute_is_an_attribute_error():
     import pytest
 
     with pytest.raises(AttributeError, match="has no attribute 'distributed'"):
-        attrition.distributed  # noqa: B018 - the old module name is gone
+        _ = attrition.distributed

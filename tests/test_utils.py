@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from attrition._utils import names, optional, stats
+from attrition._utils import names, notes, optional, stats
 from attrition.errors import UnknownNameError
 
 
@@ -50,3 +50,19 @@ def test_spearman_against_a_known_case():
     assert np.isnan(stats.spearman(x, np.ones(10))[0])
     ties = np.array([1.0, 1.0, 2.0, 3.0])
     assert np.array_equal(stats.rankdata(ties), [1.5, 1.5, 3.0, 4.0])
+
+
+def test_unknown_can_list_every_name():
+    e = names.unknown("baseline", ["baseline-2024-12", "no-dprk"], "built-in scenario", listing=True)
+    assert isinstance(e, KeyError)
+    assert str(e) == (
+        "no built-in scenario named 'baseline'; did you mean 'baseline-2024-12'? "
+        "(built-in scenarios: baseline-2024-12, no-dprk)"
+    )
+
+
+def test_add_note_keeps_the_exception():
+    e = ValueError("bad value")
+    assert notes.add_note(e, "in block 1") is e
+    notes.add_note(e, "on the worker")
+    assert str(e) == "bad value" and e.__notes__ == ["in block 1", "on the worker"]

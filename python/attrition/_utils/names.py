@@ -25,7 +25,7 @@ def unknown(name: str, names: Iterable[str], what: str, *, listing: bool = False
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     if listing:
-        hint += f"; the {what}s are {', '.join(names)}" if names else f"; there is no {what}"
+        hint += f" ({what}s: {', '.join(names)})" if names else f" (there is no {what})"
     return UnknownNameError(f"no {what} named {name!r}{hint}")
 
 
