@@ -49,7 +49,7 @@ def result_text(result: Result) -> str:
     head = (
         f"<Result {result.scenario.name!r}: n={result.n}, seed={result.seed}, "
         f"{result.dates[0]} .. {result.dates[-1]} ({result.days} days), "
-        f"{len(result.series_names)} series as {'paths' if result.paths else 'summaries'}, "
+        f"{len(result.series_names)} series as {result._series.kind}, "
         f"{len(result.outcome_names)} outcomes as {result.outcomes_kept}>"
     )
     rows = outcome_rows(result, key_outcomes(result))
@@ -79,8 +79,8 @@ def result_html(result: Result) -> str:
         f"<p><b>Result</b> of <code>{esc(sc.name)}</code>: <b>n = {result.n:,}</b> trajectories, "
         f"seed = <code>{result.seed}</code>, {esc(result.dates[0])} to {esc(result.dates[-1])} "
         f"({result.days} days). {len(result.series_names)} series as "
-        f"{'full paths' if result.paths else 'streaming summaries'}, {len(result.outcome_names)} outcomes "
-        f"as {'per-trajectory arrays' if result.outcomes_kept == 'arrays' else 'sketches'}; "
+        f"{result._series.description}, {len(result.outcome_names)} outcomes "
+        f"as {result._outcomes.description}; "
         f"attrition {esc(_core.__version__)}.</p>"
     )
     rows = outcome_rows(result, key_outcomes(result))

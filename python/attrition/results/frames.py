@@ -103,21 +103,17 @@ def to_pandas(result: Result, series: str | Iterable[str] | None, summary: bool 
 
 def outcomes_frame(result: Result) -> Any:
     pd = pandas()
-    if result.outcomes_kept != "arrays":
-        raise AttritionError(
-            "outcomes and drawn parameters were kept as sketches (no per-trajectory values); "
-            "use outcome_table() and param_table(), or run with outcomes='arrays'"
-        )
+    missing = (
+        "outcomes and drawn parameters were kept as sketches (no per-trajectory values); "
+        "use outcome_table() and param_table(), or run with outcomes='arrays'"
+    )
+    outcomes, params = result._outcomes.arrays(missing), result._params.arrays(missing)
+    paths = [u["path"] for u in result.scenario.uncertain_list()]
     index = pd.Index(np.asarray(result.trajectories, dtype=np.int64), name="trajectory")
-    cols: dict[str, np.ndarray] = {}
-    for k in result.outcome_names:
-        cols[k] = result.outcomes[k]
-    params = result.params
-    for u in result.scenario.uncertain_list():
-        cols[u["path"]] = params[u["path"]]
+    cols = {k: outcomes[k] for k in result.outcome_names} | {p: params[p] for p in paths}
     df = pd.DataFrame(cols, index=index)
     df.attrs["outcomes"] = list(result.outcome_names)
-    df.attrs["params"] = [u["path"] for u in result.scenario.uncertain_list()]
+    df.attrs["params"] = paths
     return df
 
 
@@ -132,7 +128,7 @@ def attrs(result: Result) -> dict[str, Any]:
         # netCDF attributes hold int64 at most; a seed above it is kept as text
         "seed": int(result.seed) if result.seed < 2**63 else str(result.seed),
         "n": int(result.n),
-        "mode": "paths" if result.paths else "summaries",
+        "mode": result._series.kind,
         "attrition_version": _core.__version__,
         "scenario_toml": sc.to_toml(),
     }

@@ -42,6 +42,8 @@ class SeriesStorage(ABC):
 
     #: ``"paths"`` or ``"summaries"``.
     kind: ClassVar[str]
+    #: The kind in words, for display.
+    description: ClassVar[str]
     names: list[str]
 
     @abstractmethod
@@ -67,6 +69,7 @@ class PathSeries(SeriesStorage):
     """Full paths: ``{name: (n, days) array}``."""
 
     kind = "paths"
+    description = "full paths"
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self.arrays = arrays
@@ -99,6 +102,7 @@ class SummarySeries(SeriesStorage):
     """Streaming summaries: a ``SummaryTable`` whose row ``i`` is the series ``names[i]``."""
 
     kind = "summaries"
+    description = "streaming summaries"
 
     def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
         self.table = table
@@ -140,6 +144,8 @@ class ColumnStorage(ABC):
 
     #: ``"arrays"`` or ``"sketch"``.
     kind: ClassVar[str]
+    #: The kind in words, for display.
+    description: ClassVar[str]
     names: list[str]
 
     @abstractmethod
@@ -162,6 +168,7 @@ class ColumnArrays(ColumnStorage):
     """``{name: (n,) array}``."""
 
     kind = "arrays"
+    description = "per-trajectory arrays"
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._arrays = arrays
@@ -189,6 +196,7 @@ class ColumnSketches(ColumnStorage):
     (means exact, quantiles within the sketch's relative accuracy)."""
 
     kind = "sketch"
+    description = "sketches"
 
     def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
         self.table = table
