@@ -47,10 +47,10 @@ def timed(
 
 
 def identical(a: attrition.Result, b: attrition.Result) -> bool:
-    if a._summary.to_bytes() != b._summary.to_bytes() or a.outcomes_kept != b.outcomes_kept:
+    if a._series != b._series or a.outcomes_kept != b.outcomes_kept:
         return False
     if a.outcomes_kept == "sketch":
-        return a._outcomes.to_bytes() == b._outcomes.to_bytes()
+        return a._outcomes == b._outcomes
     return all(np.array_equal(a.outcomes[k], b.outcomes[k], equal_nan=True) for k in a.outcomes)
 
 
