@@ -2,9 +2,11 @@
 
 :func:`attrition.run`, :func:`attrition.compare`, :func:`attrition.sweep`,
 :func:`attrition.parallel.run_distributed` and :func:`attrition.parallel.plan`
-take the same keyword arguments (each the subset it needs); each builds a
-:class:`RunOptions` from them, which checks and normalises every one. The
-blocks of a distributed run are :meth:`RunOptions.part` of the run's options.
+take the same keyword arguments (each the subset it needs); each builds its
+:class:`RunOptions` with :meth:`RunOptions.from_args`, which checks and
+normalises every one, and hands it on. The blocks of a distributed run, the
+chunks of a comparison and the variants of a sweep run with the run's options
+changed by :meth:`RunOptions.part` or ``dataclasses.replace``, checked again.
 """
 
 from __future__ import annotations
