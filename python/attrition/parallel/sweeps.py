@@ -132,7 +132,7 @@ class SweepResult:
         return list(seen)
 
     def outcome_table(
-        self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
+        self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
     ) -> list[dict[str, Any]]:
         """One row per variant and outcome, as a list of dicts (no pandas needed).
 
@@ -150,12 +150,13 @@ class SweepResult:
         for i, (v, sc, r) in enumerate(zip(self.variants, self.scenarios, self.results, strict=True)):
             head: dict[str, Any] = {"variant": i}
             head.update({k: _label(v[k], sc, k) if k in v else None for k in keys})
-            wanted = None if names is None else [k for k in names if k in r.outcome_names]
+            has = set(r.outcome_names)
+            wanted = None if names is None else [k for k in names if k in has]
             for row in r.outcome_table(wanted, q):
                 rows.append({**head, **row})
         return rows
 
-    def to_pandas(self, names: Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+    def to_pandas(self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
         """:meth:`outcome_table` as a tidy pandas DataFrame (one row per variant and outcome).
 
         Columns: ``variant``, one per swept path (its override value; a distribution
