@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import sys
 from importlib import resources
 
 import numpy as np
@@ -12,7 +13,9 @@ import attrition
 pd = pytest.importorskip("pandas")
 pytest.importorskip("scipy")
 
-from attrition.calibrate import STAT_NAMES, Calibration, calibrate, daily_stats  # noqa: E402
+from attrition._dist import Marginal  # noqa: E402
+from attrition._utils.stats import quantiles  # noqa: E402
+from attrition.calibration import STAT_NAMES, Calibration, calibrate, daily_stats  # noqa: E402
 
 BASE, DISP = "sides.a.casualties.base", "sides.a.casualties.dispersion"
 DRIFT_SD, DRIFT_REV = "sides.a.casualties.drift_sd", "sides.a.casualties.drift_reversion"
@@ -129,6 +132,42 @@ def test_result_structure(fits, observed):
     assert "generations" in repr(cal)
 
 
+def posterior_only(values, weights):
+    """A Calibration of BASE (prior uniform on [0, 10]) holding just these weighted particles."""
+    none = dict.fromkeys(["distances", "rate_at_end", "generations", "observed", "observed_stats", "scale",
+                          "informativeness", "distance", "scenario", "window_scenario", "series", "side", "lag",
+                          "coupling", "seed"])
+    post = pd.DataFrame({BASE: values, "weight": weights})
+    return Calibration(posterior=post, marginals={BASE: Marginal({"dist": "uniform", "low": 0, "high": 10}, BASE)},
+                       **none)
+
+
+def test_posterior_quantiles_invert_the_weighted_cdf():
+    """A posterior quantile is the smallest particle value whose cumulative weight reaches the
+    level, as every quantile of the package (no interpolation between particles)."""
+    cal = posterior_only([3.0, 1.0, 4.0, 2.0], [0.3, 0.1, 0.4, 0.2])  # cumulative 0.1, 0.3, 0.6, 1 over 1..4
+    assert cal.interval(BASE, 0.9) == (1.0, 4.0)
+    assert cal.interval(BASE, 0.5) == (2.0, 4.0)
+    s = cal.summary(q=(0.05, 0.1, 0.3, 0.5, 0.6, 0.61))
+    assert list(s.columns) == ["mean", "sd", "q5", "q10", "q30", "q50", "q60", "q61",
+                               "prior_q5", "prior_q10", "prior_q30", "prior_q50", "prior_q60", "prior_q61"]
+    row = s.loc[BASE]
+    # a level that a cumulative weight reaches exactly takes that particle, not the next one
+    assert [row[c] for c in ("q5", "q10", "q30", "q50", "q60", "q61")] == [1.0, 1.0, 2.0, 3.0, 3.0, 4.0]
+    assert np.isclose(row["mean"], 3.0) and np.isclose(row["sd"], 1.0)
+    assert np.allclose([row[c] for c in ("prior_q5", "prior_q50", "prior_q61")], [0.5, 5.0, 6.1])
+    with pytest.raises(KeyError, match="did you mean"):
+        cal.interval(BASE + "x")
+
+
+def test_fitted_intervals_are_particles(fits):
+    cal = fits[60]
+    x, w = cal.posterior[BASE].to_numpy(), cal.posterior["weight"].to_numpy()
+    lo, hi = cal.interval(BASE, 0.9)
+    assert (lo, hi) == tuple(quantiles(x, [0.05, 0.95], w)) and lo in x and hi in x
+    assert cal.summary().loc[BASE, "q50"] == quantiles(x, 0.5, w)
+
+
 def test_calibrated_scenarios(fits):
     cal = fits[240]
     sc = cal.calibrated_scenario
@@ -212,6 +251,30 @@ def test_bad_arguments(observed):
         calibrate(sc, observed.to_numpy()[:50], params=[BASE], side="a", window=w)
     with pytest.raises(ValueError, match="ends"):
         calibrate(sc, observed, params=[BASE], side="a", window=(w[1], w[0]))
+
+
+def test_errors_of_a_stats_function_say_where_they_come_from(observed):
+    def broken(x):
+        if len(x) > 1:  # the observed series passes, the simulations do not
+            raise ZeroDivisionError("broken statistics")
+        return daily_stats(x)
+
+    with pytest.raises(ZeroDivisionError, match="broken statistics") as e:
+        calibrate(prior_scenario(), observed, params=[BASE], side="a", window=(START, START + dt.timedelta(days=59)),
+                  population=20, stats=broken)
+    if sys.version_info >= (3, 11):
+        assert "raised by the stats function given to calibrate(), on (20, 60) simulated values" in e.value.__notes__
+
+
+def test_a_window_the_engine_refuses_says_which_window():
+    first = dt.date(2000, 1, 1)
+    days = attrition.MAX_DAYS + 1
+    with pytest.raises(attrition.ScenarioError, match="days") as e:
+        calibrate(prior_scenario(), np.full(days, 1000.0), params=[BASE], side="a",
+                  window=(first, first + dt.timedelta(days=days - 1)))
+    if sys.version_info >= (3, 11):
+        assert e.value.__notes__ == [f"while cutting the scenario to the window: start {first} (first day - lag), "
+                                     f"{days} days"]
 
 
 def test_daily_stats():

@@ -21,7 +21,7 @@ from .runner import DEFAULT_SERIES, run
 from .scenario import Scenario, builtins
 from . import data, sensitivity  # submodules: attrition.data.gs_losses(), attrition.sensitivity.sobol()
 from . import plot, report  # submodules: attrition.plot.difference(), attrition.report.write_report() (need matplotlib)
-from .calibrate import Calibration, calibrate
+from .calibration import Calibration, calibrate
 
 __version__: str = _core.__version__
 MAX_DAYS: int = _core.MAX_DAYS
