@@ -1,5 +1,7 @@
 """Sensitivity analysis: inverse CDFs, explicit samples as tables, Sobol' indices, rank correlations."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -220,6 +222,16 @@ def test_sobol_censored_outcomes_and_bad_arguments():
         sobol(sc, lambda r: np.ones(r.n), n=64, seed=1)
     with pytest.raises(ValueError, match="others"):
         sobol(sc, out, n=64, seed=1, others="mean")
+
+
+def test_errors_of_an_outcome_function_say_where_they_come_from():
+    def broken(r):
+        raise RuntimeError("no such thing")
+
+    with pytest.raises(RuntimeError, match="no such thing") as e:
+        sobol(additive(), broken, n=4, seed=1)
+    if sys.version_info >= (3, 11):
+        assert e.value.__notes__ == ["raised by the outcome function 'broken' on trajectories range(0, 4) of the design"]
 
 
 def test_sobol_is_reproducible():
