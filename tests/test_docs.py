@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["attrition", "attrition.scenario", "attrition.runner", "attrition.results", "attrition.cli", "attrition.distributed", "attrition.plot", "attrition.report", "attrition.sensitivity", "attrition.data", "attrition.calibration", "attrition.calibration.smc", "attrition.calibration.summary_stats", "attrition.calibration.distance", "attrition.calibration.result", "attrition._dist"]
+MODULES = ["attrition", "attrition.scenario", "attrition.runner", "attrition.results", "attrition.cli", "attrition.distributed", "attrition.visual", "attrition.visual.accessor", "attrition.visual.difference", "attrition.visual.report", "attrition.sensitivity", "attrition.data", "attrition.calibration", "attrition.calibration.smc", "attrition.calibration.summary_stats", "attrition.calibration.distance", "attrition.calibration.result", "attrition._dist"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -17,7 +17,10 @@ from scipy import stats  # noqa: E402
 
 import attrition  # noqa: E402
 from attrition import AttritionError  # noqa: E402
-from attrition.plot import OKABE_ITO, _rank_correlation, _rankdata, _unstep, difference  # noqa: E402
+from attrition._utils.stats import quantiles, rankdata, spearman  # noqa: E402
+from attrition.visual import OKABE_ITO, difference  # noqa: E402
+from attrition.visual.fans import unstep  # noqa: E402
+from attrition.visual.outcomes import outcome_values  # noqa: E402
 
 OI = [c.lower() for c in OKABE_ITO]  # as matplotlib.colors.to_hex spells them
 
@@ -120,9 +123,9 @@ def test_fan_from_summaries_joins_the_sketch_steps(s, r):
 
 def test_unstep():
     y = np.array([1.0, 1, 1, 2, 2, 2, 2, 3])
-    z = _unstep(y)
+    z = unstep(y)
     assert z[1] == 1 and z[-1] == 3 and np.all(np.diff(z) >= 0) and np.all((z >= 1) & (z <= 3))
-    np.testing.assert_array_equal(_unstep(np.full(5, 4.0)), np.full(5, 4.0))
+    np.testing.assert_array_equal(unstep(np.full(5, 4.0)), np.full(5, 4.0))
 
 
 def test_fans(r):
@@ -173,6 +176,12 @@ def test_hist_of_a_plain_outcome_and_from_a_sketch(r, s):
     png(ax)
     assert np.isclose(sum(p.get_height() for p in ax.patches), 1.0)
     assert "quantile sketch" in ax.texts[-1].get_text()
+    # the median line: the weighted quantile (inverted CDF) of the sketch's grid, near the exact median
+    v, w, censored, sketch = outcome_values(s, "red.casualties.total.run_total")
+    med = ax.lines[0].get_xdata()[0]
+    assert sketch and censored == 0 and med == quantiles(v, 0.5, w)
+    exact = np.quantile(r.outcomes["red.casualties.total.run_total"], 0.5, method="inverted_cdf")
+    assert abs(med - exact) <= 0.02 * exact
 
 
 def test_survival(r, s):
@@ -213,7 +222,7 @@ def test_tornado(r):
     png(ax)
     assert len(ax.containers[0]) == 3
     shown = bars(ax)
-    expected = {p[len("sides."):]: _rank_correlation(v, r.outcomes[name]) for p, v in r.params.items()}
+    expected = {p[len("sides."):]: spearman(v, r.outcomes[name])[0] for p, v in r.params.items()}
     order = sorted(expected, key=lambda p: -abs(expected[p]))[:3]
     assert [lab for lab, _ in shown] == order
     np.testing.assert_allclose([w for _, w in shown], [expected[p] for p in order])
@@ -236,11 +245,11 @@ def test_tornado_of_a_first_passage_ranks_never_last(r):
     base = r.params["sides.red.casualties.base"]
     ax = r.plot.tornado(name, top=10)
     bar = dict(bars(ax))
-    after = _rank_correlation(base, np.where(np.isnan(y), np.inf, y))
+    after = spearman(base, np.where(np.isnan(y), np.inf, y))[0]
     assert np.isclose(bar["red.casualties.base"], after) and after < -0.3  # more casualties a day: sooner
     ax = r.plot.tornado(name, top=10, censored="drop")
     bar = dict(bars(ax))
-    assert np.isclose(bar["red.casualties.base"], _rank_correlation(base, y))
+    assert np.isclose(bar["red.casualties.base"], spearman(base, y)[0])
     assert f"n = {np.isfinite(y).sum()}" in ax.get_xlabel()
 
 
@@ -259,7 +268,7 @@ def test_difference():
     assert "paired" in ax.texts[-1].get_text()
 
 
-def test_rank_correlation_matches_scipy():
+def test_the_tornados_rank_correlation_matches_scipy():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 5, 200).astype(float)  # many ties
     y = x + rng.normal(0, 2, 200)
@@ -267,11 +276,12 @@ def test_rank_correlation_matches_scipy():
     x[::11] = np.nan
     ok = ~(np.isnan(x) | np.isnan(y))
     expected = stats.spearmanr(x[ok], y[ok]).statistic
-    assert np.isclose(_rank_correlation(x, y), expected, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(_rankdata(np.array([3.0, 1, 3, np.inf, 2])), stats.rankdata([3, 1, 3, np.inf, 2]))
-    assert np.isnan(_rank_correlation(np.ones(10), np.arange(10.0)))
-    assert np.isnan(_rank_correlation(np.array([1.0, np.nan]), np.array([1.0, 2.0])))
-    assert _rank_correlation(np.arange(10.0), -np.arange(10.0) ** 3) == pytest.approx(-1.0)
+    rho, pairs = spearman(x, y)
+    assert np.isclose(rho, expected, rtol=0, atol=1e-12) and pairs == ok.sum()
+    np.testing.assert_allclose(rankdata(np.array([3.0, 1, 3, np.inf, 2])), stats.rankdata([3, 1, 3, np.inf, 2]))
+    assert np.isnan(spearman(np.ones(10), np.arange(10.0))[0])
+    assert np.isnan(spearman(np.array([1.0, np.nan]), np.array([1.0, 2.0]))[0])
+    assert spearman(np.arange(10.0), -np.arange(10.0) ** 3)[0] == pytest.approx(-1.0)
 
 
 def test_missing_matplotlib_names_the_extra(r, monkeypatch):

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 import attrition  # noqa: E402
 from attrition import cli  # noqa: E402
-from attrition.report import main_side, write_report  # noqa: E402
+from attrition.visual import main_side, write_report  # noqa: E402
 
 DATA = pathlib.Path(__file__).parent / "data"
 PNGS = ["stock.png", "serviceable.png", "casualties.png", "survival.png", "tornado.png"]

@@ -20,7 +20,7 @@ from .results import Result, merge
 from .runner import DEFAULT_SERIES, run
 from .scenario import Scenario, builtins
 from . import data, sensitivity  # submodules: attrition.data.gs_losses(), attrition.sensitivity.sobol()
-from . import plot, report  # submodules: attrition.plot.difference(), attrition.report.write_report() (need matplotlib)
+from . import visual  # submodule: attrition.visual.difference(), attrition.visual.write_report() (need matplotlib)
 from .calibration import Calibration, calibrate
 
 __version__: str = _core.__version__

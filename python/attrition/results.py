@@ -344,8 +344,8 @@ class Result:
     @property
     def plot(self) -> Any:
         """Charts of this result (needs the ``plot`` extra): ``fan``, ``fans``, ``hist``,
-        ``survival``, ``compare`` and ``tornado``; see :class:`attrition.plot.ResultPlot`."""
-        from .plot import ResultPlot
+        ``survival``, ``compare`` and ``tornado``; see :class:`attrition.visual.ResultPlot`."""
+        from .visual import ResultPlot
 
         return ResultPlot(self)
 
