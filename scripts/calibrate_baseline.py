@@ -66,8 +66,6 @@ import re
 import sys
 import time
 
-import numpy as np
-
 import attrition
 from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
@@ -122,7 +120,7 @@ def table_lines(cal, args, command: str) -> list[str]:
     for name in PARAMS:
         path = P + name
         d = dists[path]
-        parts = [f'dist = "lognormal"', f"mu = {toml_number(d['mu'])}", f"sigma = {toml_number(d['sigma'])}"]
+        parts = ['dist = "lognormal"', f"mu = {toml_number(d['mu'])}", f"sigma = {toml_number(d['sigma'])}"]
         if "low" in d:
             parts.append(f"low = {toml_number(d['low'])}")
         if "high" in d:
@@ -164,7 +162,7 @@ def rewrite(text: str, new: list[str]) -> str:
     while out and not out[-1].strip():
         out.pop()
     table = "\n".join(new + out) + "\n\n"
-    return text[: m.start(1)] + table + text[m.end(1):]
+    return text[: m.start(1)] + table + text[m.end(1) :]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,13 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     observed = gs.loc[:END, "personnel_daily"]  # nothing after the scenarios' day 0
     last = dt.date.fromisoformat(END)
     first = last - dt.timedelta(days=args.window_days - 1)
-    if gs.loc[str(first):END, "unreliable"].any():
+    if gs.loc[str(first) : END, "unreliable"].any():
         raise SystemExit(f"the window {first} .. {END} reaches into the unreliable early-2022 reports")
     prior = attrition.Scenario.builtin("baseline-2024-12").with_values(CALIBRATION_PRIORS)
     t0 = time.perf_counter()
-    cal = calibrate(prior, observed, params=[P + k for k in PARAMS], window=(first, last), side="russia",
-                    lag=1, population=args.population, seed=args.seed, min_acceptance=args.min_acceptance,
-                    max_generations=args.max_generations)
+    cal = calibrate(
+        prior,
+        observed,
+        params=[P + k for k in PARAMS],
+        window=(first, last),
+        side="russia",
+        lag=1,
+        population=args.population,
+        seed=args.seed,
+        min_acceptance=args.min_acceptance,
+        max_generations=args.max_generations,
+    )
     took = time.perf_counter() - t0
     print(cal)
     print(f"({took:.0f} s)")
