@@ -16,8 +16,9 @@ import argparse
 import os
 import time
 
-import attrition
 import numpy as np
+
+import attrition
 from attrition import parallel
 
 

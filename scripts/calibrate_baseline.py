@@ -5,7 +5,7 @@ Fits ``base``, ``dispersion``, ``drift_sd`` and ``drift_reversion`` of
 ``[sides.russia.casualties]`` in ``baseline-2024-12`` to the daily personnel
 increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (FACTS §8) over the
 last ``--window-days`` reports up to 2024-12-24, by ABC-SMC
-(:func:`attrition.calibrate`), and writes the posteriors into the
+(:func:`attrition.calibration.calibrate`), and writes the posteriors into the
 ``[sides.russia.casualties]`` tables of ``baseline-2024-12.toml``,
 ``dprk-cutoff-2025-01-20.toml`` and ``no-dprk.toml`` (the same values in all
 three, so that the scenarios stay comparable), each with a comment naming the
@@ -67,7 +67,7 @@ import sys
 import time
 
 import attrition
-from attrition.calibrate import calibrate
+from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
 
 END = "2024-12-24"  # the built-in scenarios' day 0: no data after it

@@ -1,7 +1,8 @@
 import pathlib
 
-import attrition
 import pytest
+
+import attrition
 
 DATA = pathlib.Path(__file__).parent / "data"
 

@@ -41,10 +41,11 @@ import pathlib
 import sys
 from typing import Any
 
-import attrition
 import numpy as np
 import pytest
 from scipy import stats
+
+import attrition
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "bench.toml"

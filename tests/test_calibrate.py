@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import sys
 from importlib import resources
 
 import numpy as np
@@ -12,7 +13,9 @@ import attrition
 pd = pytest.importorskip("pandas")
 pytest.importorskip("scipy")
 
-from attrition.calibrate import STAT_NAMES, Calibration, calibrate, daily_stats  # noqa: E402
+from attrition._utils.stats import quantiles  # noqa: E402
+from attrition.calibration import STAT_NAMES, Calibration, calibrate, daily_stats  # noqa: E402
+from attrition.scenario.dist import Marginal  # noqa: E402
 
 BASE, DISP = "sides.a.casualties.base", "sides.a.casualties.dispersion"
 DRIFT_SD, DRIFT_REV = "sides.a.casualties.drift_sd", "sides.a.casualties.drift_reversion"
@@ -22,15 +25,23 @@ START = dt.date(2024, 1, 1)
 
 def prior_scenario(days=240):
     """One side with a casualty process: priors on base and dispersion, a known drift."""
-    return attrition.Scenario.from_dict({
-        "name": "one-side", "start": START.isoformat(), "days": days,
-        "sides": {"a": {"casualties": {
-            "base": {"dist": "uniform", "low": 600, "high": 2600},
-            "dispersion": {"dist": "lognormal", "mu": 3.5, "sigma": 1.0, "low": 5, "high": 400},
-            "drift_sd": {"dist": "uniform", "low": 0.0, "high": 0.08},
-            "drift_reversion": {"dist": "uniform", "low": 0.01, "high": 0.2},
-        }}},
-    })
+    return attrition.Scenario.from_dict(
+        {
+            "name": "one-side",
+            "start": START.isoformat(),
+            "days": days,
+            "sides": {
+                "a": {
+                    "casualties": {
+                        "base": {"dist": "uniform", "low": 600, "high": 2600},
+                        "dispersion": {"dist": "lognormal", "mu": 3.5, "sigma": 1.0, "low": 5, "high": 400},
+                        "drift_sd": {"dist": "uniform", "low": 0.0, "high": 0.08},
+                        "drift_reversion": {"dist": "uniform", "low": 0.01, "high": 0.2},
+                    }
+                }
+            },
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +59,9 @@ def fits(observed):
     out = {}
     for days in (60, 240):
         window = (START, START + dt.timedelta(days=days - 1))
-        out[days] = calibrate(sc, observed, params=[BASE, DISP], side="a", window=window,
-                              population=400, seed=7, max_generations=15)
+        out[days] = calibrate(
+            sc, observed, params=[BASE, DISP], side="a", window=window, population=400, seed=7, max_generations=15
+        )
     return out
 
 
@@ -82,8 +94,16 @@ def test_drift_parameters_too(observed):
     it splits into sd and reversion leans on the priors (over repeated data sets the
     drift_sd posterior sits above the truth when the reversion prior does), so the
     interval check is on that size."""
-    cal = calibrate(prior_scenario(), observed, params="sides.a.casualties.*", side="a",
-                    window=(START, START + dt.timedelta(days=239)), population=400, seed=3, max_generations=15)
+    cal = calibrate(
+        prior_scenario(),
+        observed,
+        params="sides.a.casualties.*",
+        side="a",
+        window=(START, START + dt.timedelta(days=239)),
+        population=400,
+        seed=3,
+        max_generations=15,
+    )
     assert cal.params == [BASE, DISP, DRIFT_SD, DRIFT_REV]
     for p in (BASE, DISP):
         lo, hi = cal.interval(p, 0.9)
@@ -129,6 +149,73 @@ def test_result_structure(fits, observed):
     assert "generations" in repr(cal)
 
 
+def posterior_only(values, weights):
+    """A Calibration of BASE (prior uniform on [0, 10]) holding just these weighted particles."""
+    none = dict.fromkeys(
+        [
+            "distances",
+            "rate_at_end",
+            "generations",
+            "observed",
+            "observed_stats",
+            "scale",
+            "informativeness",
+            "distance",
+            "scenario",
+            "window_scenario",
+            "series",
+            "side",
+            "lag",
+            "coupling",
+            "seed",
+        ]
+    )
+    post = pd.DataFrame({BASE: values, "weight": weights})
+    return Calibration(
+        posterior=post, marginals={BASE: Marginal({"dist": "uniform", "low": 0, "high": 10}, BASE)}, **none
+    )
+
+
+def test_posterior_quantiles_invert_the_weighted_cdf():
+    """A posterior quantile is the smallest particle value whose cumulative weight reaches the
+    level, as every quantile of the package (no interpolation between particles)."""
+    cal = posterior_only([3.0, 1.0, 4.0, 2.0], [0.3, 0.1, 0.4, 0.2])  # cumulative 0.1, 0.3, 0.6, 1 over 1..4
+    assert cal.interval(BASE, 0.9) == (1.0, 4.0)
+    assert cal.interval(BASE, 0.5) == (2.0, 4.0)
+    s = cal.summary(q=(0.05, 0.1, 0.3, 0.5, 0.6, 0.61))
+    assert list(s.columns) == [
+        "mean",
+        "sd",
+        "q5",
+        "q10",
+        "q30",
+        "q50",
+        "q60",
+        "q61",
+        "prior_q5",
+        "prior_q10",
+        "prior_q30",
+        "prior_q50",
+        "prior_q60",
+        "prior_q61",
+    ]
+    row = s.loc[BASE]
+    # a level that a cumulative weight reaches exactly takes that particle, not the next one
+    assert [row[c] for c in ("q5", "q10", "q30", "q50", "q60", "q61")] == [1.0, 1.0, 2.0, 3.0, 3.0, 4.0]
+    assert np.isclose(row["mean"], 3.0) and np.isclose(row["sd"], 1.0)
+    assert np.allclose([row[c] for c in ("prior_q5", "prior_q50", "prior_q61")], [0.5, 5.0, 6.1])
+    with pytest.raises(KeyError, match="did you mean"):
+        cal.interval(BASE + "x")
+
+
+def test_fitted_intervals_are_particles(fits):
+    cal = fits[60]
+    x, w = cal.posterior[BASE].to_numpy(), cal.posterior["weight"].to_numpy()
+    lo, hi = cal.interval(BASE, 0.9)
+    assert (lo, hi) == tuple(quantiles(x, [0.05, 0.95], w)) and lo in x and hi in x
+    assert cal.summary().loc[BASE, "q50"] == quantiles(x, 0.5, w)
+
+
 def test_calibrated_scenarios(fits):
     cal = fits[240]
     sc = cal.calibrated_scenario
@@ -143,7 +230,9 @@ def test_calibrated_scenarios(fits):
     nm = cal.distributions("normal")[DISP]
     assert nm["dist"] == "normal" and nm["low"] == 5 and nm["high"] == 400
     end = cal.distributions("lognormal", base_at_end=True)[BASE]
-    assert end["dist"] == "lognormal" and np.isclose(np.exp(end["mu"]), np.exp(np.mean(np.log(cal.rate_at_end))), rtol=0.2)
+    assert end["dist"] == "lognormal" and np.isclose(
+        np.exp(end["mu"]), np.exp(np.mean(np.log(cal.rate_at_end))), rtol=0.2
+    )
     # joint draws keep the particles' values
     smp = cal.sample(50, seed=1)
     assert list(smp.columns) == [BASE, DISP] and len(smp) == 50
@@ -179,12 +268,29 @@ def test_lag_and_coupling():
     base = attrition.Scenario.builtin("baseline-2024-12")
     x = np.full(40, 1500.0) + np.random.default_rng(1).normal(0, 150, 40)
     obs = pd.Series(x, index=pd.date_range("2024-11-15", periods=40, freq="D"))
-    cal = calibrate(base, obs, params=["sides.russia.casualties.base"], window=("2024-11-15", "2024-12-24"),
-                    lag=1, population=40, seed=1, max_generations=2)
+    cal = calibrate(
+        base,
+        obs,
+        params=["sides.russia.casualties.base"],
+        window=("2024-11-15", "2024-12-24"),
+        lag=1,
+        population=40,
+        seed=1,
+        max_generations=2,
+    )
     assert cal.window_scenario.start == dt.date(2024, 11, 14) and cal.window_scenario.days == 40
     assert cal.window_scenario.to_dict().get("coupling") is False
-    cal2 = calibrate(base, obs, params=["sides.russia.casualties.base"], window=("2024-11-15", "2024-12-24"),
-                     lag=1, population=40, seed=1, max_generations=2, coupling=True)
+    cal2 = calibrate(
+        base,
+        obs,
+        params=["sides.russia.casualties.base"],
+        window=("2024-11-15", "2024-12-24"),
+        lag=1,
+        population=40,
+        seed=1,
+        max_generations=2,
+        coupling=True,
+    )
     assert cal2.window_scenario.to_dict().get("coupling", True) is True
 
 
@@ -212,6 +318,43 @@ def test_bad_arguments(observed):
         calibrate(sc, observed.to_numpy()[:50], params=[BASE], side="a", window=w)
     with pytest.raises(ValueError, match="ends"):
         calibrate(sc, observed, params=[BASE], side="a", window=(w[1], w[0]))
+
+
+def test_errors_of_a_stats_function_say_where_they_come_from(observed):
+    def broken(x):
+        if len(x) > 1:  # the observed series passes, the simulations do not
+            raise ZeroDivisionError("broken statistics")
+        return daily_stats(x)
+
+    with pytest.raises(ZeroDivisionError, match="broken statistics") as e:
+        calibrate(
+            prior_scenario(),
+            observed,
+            params=[BASE],
+            side="a",
+            window=(START, START + dt.timedelta(days=59)),
+            population=20,
+            stats=broken,
+        )
+    if sys.version_info >= (3, 11):
+        assert "raised by the stats function given to calibrate(), on (20, 60) simulated values" in e.value.__notes__
+
+
+def test_a_window_the_engine_refuses_says_which_window():
+    first = dt.date(2000, 1, 1)
+    days = attrition.MAX_DAYS + 1
+    with pytest.raises(attrition.ScenarioError, match="days") as e:
+        calibrate(
+            prior_scenario(),
+            np.full(days, 1000.0),
+            params=[BASE],
+            side="a",
+            window=(first, first + dt.timedelta(days=days - 1)),
+        )
+    if sys.version_info >= (3, 11):
+        assert e.value.__notes__ == [
+            f"while cutting the scenario to the window: start {first} (first day - lag), {days} days"
+        ]
 
 
 def test_daily_stats():

@@ -19,9 +19,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import Scenario
 
 SRC = pathlib.Path(__file__).parent.parent / "src"

@@ -3,9 +3,10 @@
 import html
 import re
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition._utils.fmt import num
 
 

@@ -10,9 +10,10 @@ import multiprocessing
 import textwrap
 from concurrent.futures.process import BrokenProcessPool
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import parallel
 from attrition.engine import RunOptions
 from attrition.errors import AttritionError, ResourceError, ScenarioError

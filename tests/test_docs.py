@@ -4,8 +4,9 @@ import doctest
 import importlib
 import pkgutil
 
-import attrition
 import pytest
+
+import attrition
 
 #: The package and every module in it but the compiled core.
 MODULES = ["attrition"] + sorted(
@@ -16,6 +17,7 @@ MODULES = ["attrition"] + sorted(
 WITH_EXAMPLES = [
     "attrition",
     "attrition.api",
+    "attrition.calibration.smc",
     "attrition.data",
     "attrition.engine.options",
     "attrition.parallel.planning",
@@ -25,6 +27,8 @@ WITH_EXAMPLES = [
     "attrition.results.result",
     "attrition.scenario.dist",
     "attrition.scenario.scenario",
+    "attrition.sensitivity",
+    "attrition.visual.accessor",
 ]
 
 

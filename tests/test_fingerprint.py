@@ -10,9 +10,10 @@ is meant to move results, and say so in the commit.
 
 import hashlib
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 
 SEED = 20241224
 N = 64

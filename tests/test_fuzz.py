@@ -22,12 +22,13 @@ import pickle
 import re
 import sys
 
-import attrition
 import numpy as np
 import pytest
-from attrition import Scenario, ScenarioError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import attrition
+from attrition import Scenario, ScenarioError
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402

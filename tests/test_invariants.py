@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import sys
 
-import attrition
 import numpy as np
 import pytest
-from attrition import Scenario, ScenarioError
 from hypothesis import HealthCheck, given, settings
+
+import attrition
+from attrition import Scenario, ScenarioError
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402

@@ -9,9 +9,10 @@ import subprocess
 import sys
 import textwrap
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import ResourceError, Scenario, ScenarioError
 
 

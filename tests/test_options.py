@@ -5,9 +5,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import parallel
 from attrition.engine import RunOptions, memory_budget
 from attrition.engine.options import DEFAULT_N, RETRIES

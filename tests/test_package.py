@@ -33,7 +33,7 @@ def test_lazy_names_load_on_first_use():
     got = _fresh("""
         import json, sys
         import attrition
-        before = "attrition.sensitivity" in sys.modules or "attrition.calibrate" in sys.modules
+        before = "attrition.sensitivity" in sys.modules or "attrition.calibration" in sys.modules
         data = attrition.data
         calibrate = attrition.calibrate
         print(json.dumps({
@@ -42,7 +42,7 @@ def test_lazy_names_load_on_first_use():
             "calibrate": [callable(calibrate), type(calibrate).__name__, attrition.calibrate is calibrate],
             "Calibration": attrition.Calibration.__name__,
             "sensitivity": attrition.sensitivity.__name__,
-            "after": "attrition.sensitivity" in sys.modules and "attrition.calibrate" in sys.modules,
+            "after": "attrition.sensitivity" in sys.modules and "attrition.calibration" in sys.modules,
         }))
     """)
     assert got["before"] is False

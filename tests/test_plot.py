@@ -17,13 +17,21 @@ from scipy import stats  # noqa: E402
 
 import attrition  # noqa: E402
 from attrition import AttritionError  # noqa: E402
-from attrition.plot import OKABE_ITO, _rank_correlation, _rankdata, _unstep, difference  # noqa: E402
+from attrition._utils.stats import quantiles, rankdata, spearman  # noqa: E402
+from attrition.visual import OKABE_ITO, difference  # noqa: E402
+from attrition.visual.fans import unstep  # noqa: E402
+from attrition.visual.outcomes import outcome_values  # noqa: E402
 
 OI = [c.lower() for c in OKABE_ITO]  # as matplotlib.colors.to_hex spells them
 
 DATA = pathlib.Path(__file__).parent / "data"
-SERIES = ["red.ammo.152mm.stock", "red.fleet.guns.serviceable", "red.casualties.total.cumulative",
-          "blue.ammo.155mm.stock", "blue.fleet.m777.serviceable"]
+SERIES = [
+    "red.ammo.152mm.stock",
+    "red.fleet.guns.serviceable",
+    "red.casualties.total.cumulative",
+    "blue.ammo.155mm.stock",
+    "blue.fleet.m777.serviceable",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +44,13 @@ def _close():
 def scenario():
     # more uncertainty than the test scenario has, so that a tornado has something to rank
     s = attrition.Scenario.load(DATA / "two_sides.toml")
-    return s.with_values({
-        "sides.red.fleets.guns.rounds_per_gun_day": {"dist": "uniform", "low": 2, "high": 12},
-        "sides.red.supply.home.rate": {"dist": "uniform", "low": 200, "high": 900},
-        "sides.red.casualties.base": {"dist": "uniform", "low": 800, "high": 1200},
-    })
+    return s.with_values(
+        {
+            "sides.red.fleets.guns.rounds_per_gun_day": {"dist": "uniform", "low": 2, "high": 12},
+            "sides.red.supply.home.rate": {"dist": "uniform", "low": 200, "high": 900},
+            "sides.red.casualties.base": {"dist": "uniform", "low": 800, "high": 1200},
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +84,7 @@ def colours(artists):
 
 def bars(ax):
     """(label, width) of a horizontal bar chart, top to bottom."""
-    names = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())))
+    names = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
     rows = sorted(((p.get_y() + p.get_height() / 2, p.get_width()) for p in ax.containers[0]), reverse=True)
     return [(names[round(y)], w) for y, w in rows]
 
@@ -96,7 +106,11 @@ def test_fan_from_paths(r):
     lo, hi = (mdates.num2date(x).date() for x in ax.get_xlim())
     assert str(lo) <= "2024-12-24" and str(hi) >= str(r.dates[-1])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "4 sample trajectories", "90 % of trajectories", "50 % of trajectories", "median"]
+        "4 sample trajectories",
+        "90 % of trajectories",
+        "50 % of trajectories",
+        "median",
+    ]
     assert set(colours(ax.lines + ax.collections)) == {OI[0]}
     assert ax.get_ylim()[0] == 0  # a stock reads from zero
     assert "n = 300, seed 2" in ax.texts[-1].get_text()
@@ -120,9 +134,9 @@ def test_fan_from_summaries_joins_the_sketch_steps(s, r):
 
 def test_unstep():
     y = np.array([1.0, 1, 1, 2, 2, 2, 2, 3])
-    z = _unstep(y)
+    z = unstep(y)
     assert z[1] == 1 and z[-1] == 3 and np.all(np.diff(z) >= 0) and np.all((z >= 1) & (z <= 3))
-    np.testing.assert_array_equal(_unstep(np.full(5, 4.0)), np.full(5, 4.0))
+    np.testing.assert_array_equal(unstep(np.full(5, 4.0)), np.full(5, 4.0))
 
 
 def test_fans(r):
@@ -173,6 +187,12 @@ def test_hist_of_a_plain_outcome_and_from_a_sketch(r, s):
     png(ax)
     assert np.isclose(sum(p.get_height() for p in ax.patches), 1.0)
     assert "quantile sketch" in ax.texts[-1].get_text()
+    # the median line: the weighted quantile (inverted CDF) of the sketch's grid, near the exact median
+    v, w, censored, sketch = outcome_values(s, "red.casualties.total.run_total")
+    med = ax.lines[0].get_xdata()[0]
+    assert sketch and censored == 0 and med == quantiles(v, 0.5, w)
+    exact = np.quantile(r.outcomes["red.casualties.total.run_total"], 0.5, method="inverted_cdf")
+    assert abs(med - exact) <= 0.02 * exact
 
 
 def test_survival(r, s):
@@ -194,8 +214,12 @@ def test_survival(r, s):
     x2 = fast.outcomes[name]
     ax2 = fast.plot.survival(name, label="faster")
     half = np.sort(x2[~np.isnan(x2)])[(50 - 1) // 2]  # the 25th event of 50
-    assert ax2.get_legend().get_texts()[0].get_text().endswith(
-        f"\nhalf have seen it by {np.datetime64('2024-12-24') + int(half)}")
+    assert (
+        ax2.get_legend()
+        .get_texts()[0]
+        .get_text()
+        .endswith(f"\nhalf have seen it by {np.datetime64('2024-12-24') + int(half)}")
+    )
     assert ax.get_ylabel() == "not happened yet (share of trajectories)" and ax.get_xlabel() == "date"
     # a sketch gives nearly the same curve, on the same axes in the next colour
     s.plot.survival(name, ax=ax, label="from the sketch")
@@ -213,7 +237,7 @@ def test_tornado(r):
     png(ax)
     assert len(ax.containers[0]) == 3
     shown = bars(ax)
-    expected = {p[len("sides."):]: _rank_correlation(v, r.outcomes[name]) for p, v in r.params.items()}
+    expected = {p[len("sides.") :]: spearman(v, r.outcomes[name])[0] for p, v in r.params.items()}
     order = sorted(expected, key=lambda p: -abs(expected[p]))[:3]
     assert [lab for lab, _ in shown] == order
     np.testing.assert_allclose([w for _, w in shown], [expected[p] for p in order])
@@ -236,11 +260,11 @@ def test_tornado_of_a_first_passage_ranks_never_last(r):
     base = r.params["sides.red.casualties.base"]
     ax = r.plot.tornado(name, top=10)
     bar = dict(bars(ax))
-    after = _rank_correlation(base, np.where(np.isnan(y), np.inf, y))
+    after = spearman(base, np.where(np.isnan(y), np.inf, y))[0]
     assert np.isclose(bar["red.casualties.base"], after) and after < -0.3  # more casualties a day: sooner
     ax = r.plot.tornado(name, top=10, censored="drop")
     bar = dict(bars(ax))
-    assert np.isclose(bar["red.casualties.base"], _rank_correlation(base, y))
+    assert np.isclose(bar["red.casualties.base"], spearman(base, y)[0])
     assert f"n = {np.isfinite(y).sum()}" in ax.get_xlabel()
 
 
@@ -250,8 +274,14 @@ def test_tornado_needs_arrays(s):
 
 
 def test_difference():
-    c = attrition.compare(DATA / "two_sides.toml", attrition.Scenario.load(DATA / "two_sides.toml").with_values(
-        {"sides.red.supply.home.rate": 0}), n=60, seed=1, outcomes=[], series=["red.ammo.152mm.stock"])
+    c = attrition.compare(
+        DATA / "two_sides.toml",
+        attrition.Scenario.load(DATA / "two_sides.toml").with_values({"sides.red.supply.home.rate": 0}),
+        n=60,
+        seed=1,
+        outcomes=[],
+        series=["red.ammo.152mm.stock"],
+    )
     ax = difference(c, "red.ammo.152mm.stock")
     png(ax)
     np.testing.assert_allclose(ax.lines[0].get_ydata(), c.series("red.ammo.152mm.stock")["mean_diff"])
@@ -259,7 +289,7 @@ def test_difference():
     assert "paired" in ax.texts[-1].get_text()
 
 
-def test_rank_correlation_matches_scipy():
+def test_the_tornados_rank_correlation_matches_scipy():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 5, 200).astype(float)  # many ties
     y = x + rng.normal(0, 2, 200)
@@ -267,11 +297,12 @@ def test_rank_correlation_matches_scipy():
     x[::11] = np.nan
     ok = ~(np.isnan(x) | np.isnan(y))
     expected = stats.spearmanr(x[ok], y[ok]).statistic
-    assert np.isclose(_rank_correlation(x, y), expected, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(_rankdata(np.array([3.0, 1, 3, np.inf, 2])), stats.rankdata([3, 1, 3, np.inf, 2]))
-    assert np.isnan(_rank_correlation(np.ones(10), np.arange(10.0)))
-    assert np.isnan(_rank_correlation(np.array([1.0, np.nan]), np.array([1.0, 2.0])))
-    assert _rank_correlation(np.arange(10.0), -np.arange(10.0) ** 3) == pytest.approx(-1.0)
+    rho, pairs = spearman(x, y)
+    assert np.isclose(rho, expected, rtol=0, atol=1e-12) and pairs == ok.sum()
+    np.testing.assert_allclose(rankdata(np.array([3.0, 1, 3, np.inf, 2])), stats.rankdata([3, 1, 3, np.inf, 2]))
+    assert np.isnan(spearman(np.ones(10), np.arange(10.0))[0])
+    assert np.isnan(spearman(np.array([1.0, np.nan]), np.array([1.0, 2.0]))[0])
+    assert spearman(np.arange(10.0), -(np.arange(10.0) ** 3))[0] == pytest.approx(-1.0)
 
 
 def test_missing_matplotlib_names_the_extra(r, monkeypatch):

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 import attrition  # noqa: E402
 from attrition import cli  # noqa: E402
-from attrition.report import main_side, write_report  # noqa: E402
+from attrition.visual import main_side, write_report  # noqa: E402
 
 DATA = pathlib.Path(__file__).parent / "data"
 PNGS = ["stock.png", "serviceable.png", "casualties.png", "survival.png", "tornado.png"]
@@ -38,8 +38,20 @@ def test_cli_writes_a_report(tmp_path, capsys):
     # the CSVs hold the same numbers as the run (the CLI keeps summaries, not paths)
     res = attrition.run(DATA / "two_sides.toml", n=40, seed=3, paths=False)
     rows = read(out / "summaries.csv")
-    assert rows[0] == ["series", "date", "count", "mean", "sd", "min", "max", "q0.05", "q0.25", "q0.5", "q0.75",
-                       "q0.95"]
+    assert rows[0] == [
+        "series",
+        "date",
+        "count",
+        "mean",
+        "sd",
+        "min",
+        "max",
+        "q0.05",
+        "q0.25",
+        "q0.5",
+        "q0.75",
+        "q0.95",
+    ]
     assert len(rows) == 1 + len(res.series_names) * res.days
     stock = [r for r in rows[1:] if r[0] == "red.ammo.152mm.stock"]
     assert [r[1] for r in stock[:2]] == ["2024-12-24", "2024-12-25"]

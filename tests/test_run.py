@@ -1,8 +1,9 @@
 """Running: shapes, determinism, seeds, names."""
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 
 
 def test_shapes_and_names(small):

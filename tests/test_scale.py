@@ -6,9 +6,10 @@ import sys
 import textwrap
 import time
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import _core
 
 

@@ -4,8 +4,9 @@ import copy
 import datetime as dt
 import pickle
 
-import attrition
 import pytest
+
+import attrition
 from attrition import Scenario, ScenarioError
 
 

@@ -1,5 +1,7 @@
 """Sensitivity analysis: inverse CDFs, explicit samples as tables, Sobol' indices, rank correlations."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -32,22 +34,35 @@ def tempo_scenario(specs, days=1):
     """A one-side scenario whose uncertain parameters are tempo factors with the given specs."""
     tempo = [{"start": "2100-01-01", "factor": spec} for spec in specs.values()]
     return attrition.Scenario.from_dict(
-        {"name": "tempo", "start": "2024-01-01", "days": days, "sides": {"a": {"casualties": {"base": 10, "tempo": tempo}}}}
+        {
+            "name": "tempo",
+            "start": "2024-01-01",
+            "days": days,
+            "sides": {"a": {"casualties": {"base": 10, "tempo": tempo}}},
+        }
     )
 
 
 def additive():
     """Cumulative casualties after 100 days = initial + sum of daily draws: additive in
     initial_cumulative and base, with daily negative-binomial noise of known variance."""
-    return attrition.Scenario.from_dict({
-        "name": "additive", "start": "2024-01-01", "days": 100,
-        "sides": {"a": {"casualties": {
-            "base": {"dist": "uniform", "low": 900, "high": 1100},
-            "dispersion": 5,
-            "initial_cumulative": {"dist": "uniform", "low": 0, "high": 20000},
-            "tempo": [{"start": "2100-01-01", "factor": {"dist": "uniform", "low": 1, "high": 3}}],
-        }}},
-    })
+    return attrition.Scenario.from_dict(
+        {
+            "name": "additive",
+            "start": "2024-01-01",
+            "days": 100,
+            "sides": {
+                "a": {
+                    "casualties": {
+                        "base": {"dist": "uniform", "low": 900, "high": 1100},
+                        "dispersion": 5,
+                        "initial_cumulative": {"dist": "uniform", "low": 0, "high": 20000},
+                        "tempo": [{"start": "2100-01-01", "factor": {"dist": "uniform", "low": 1, "high": 3}}],
+                    }
+                }
+            },
+        }
+    )
 
 
 CUMULATIVE = ["a.casualties.total.cumulative"]
@@ -67,7 +82,7 @@ def test_inverse_cdfs_match_the_engine():
     paths = [u["path"] for u in sc.uncertain_list()]
     assert len(paths) == len(SPECS)
     u = (np.arange(1, 200) - 0.5) / 200
-    for (name, spec), path in zip(SPECS.items(), paths):
+    for (name, spec), path in zip(SPECS.items(), paths, strict=True):
         x = r.params[path]
         m = Marginal(spec)
         if name == "choice":
@@ -102,7 +117,13 @@ def test_ppf_closed_forms():
     assert ppf(3.5, u).tolist() == [3.5] * 3
     assert ppf({"dist": "normal", "mean": 2, "sd": 0}, u).tolist() == [2, 2, 2]
     # choice: the first value whose cumulative weight exceeds u, as the engine does (u = 0.25 at a boundary)
-    assert ppf({"dist": "choice", "values": [1, 2, 3], "weights": [1, 1, 2]}, [0.0, 0.25, 0.49, 0.5, 1.0]).tolist() == [1, 2, 2, 3, 3]
+    assert ppf({"dist": "choice", "values": [1, 2, 3], "weights": [1, 1, 2]}, [0.0, 0.25, 0.49, 0.5, 1.0]).tolist() == [
+        1,
+        2,
+        2,
+        3,
+        3,
+    ]
     # the normal-score map keeps the upper tail
     m = Marginal({"dist": "normal", "mean": 0, "sd": 1})
     assert np.allclose(m.from_normal_score([-9.0, 0.0, 9.0]), [-9.0, 0.0, 9.0])
@@ -134,7 +155,9 @@ def test_samples_errors(small):
     with pytest.raises(ValueError, match="rows but n=5"):
         attrition.run(small, n=5, seed=1, samples=pd.DataFrame({a: np.full(4, 2000.0)}))
     with pytest.raises(ValueError, match="shape"):
-        attrition.run(small, seed=1, samples={a: np.full(4, 2000.0), "sides.red.calibers.152mm.initial_stock": np.ones(3)})
+        attrition.run(
+            small, seed=1, samples={a: np.full(4, 2000.0), "sides.red.calibers.152mm.initial_stock": np.ones(3)}
+        )
     with pytest.raises(ValueError, match="non-finite value nan in row 2"):
         attrition.run(small, seed=1, samples={a: [2000.0, 2000.0, np.nan]})
     with pytest.raises(ValueError, match="empty"):
@@ -157,7 +180,11 @@ def test_sobol_recovers_the_variance_shares_of_an_additive_model():
     assert list(si.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
     assert si.index.name == "param"
     assert si.attrs["trajectories"] == 512 * (3 + 3)
-    ic, base, tempo = "sides.a.casualties.initial_cumulative", "sides.a.casualties.base", "sides.a.casualties.tempo[0].factor"
+    ic, base, tempo = (
+        "sides.a.casualties.initial_cumulative",
+        "sides.a.casualties.base",
+        "sides.a.casualties.tempo[0].factor",
+    )
     assert set(si.index) == {ic, base, tempo, NOISE}
     assert list(si["ST"]) == sorted(si["ST"], reverse=True)
     for name, v in ((ic, v_ic), (base, v_base), (NOISE, v_noise)):
@@ -192,7 +219,8 @@ def test_sobol_ranks_the_dominant_input_first():
     """The baseline with its casualty level known only within a factor 6: over 60 days the
     level drives the casualties, ahead of the drift, the dispersion, the coupling and the noise."""
     sc = attrition.Scenario.builtin("baseline-2024-12").with_values(
-        {"days": 60, "sides.russia.casualties.base": {"dist": "uniform", "low": 500, "high": 3000}})
+        {"days": 60, "sides.russia.casualties.base": {"dist": "uniform", "low": 500, "high": 3000}}
+    )
     si = sobol(sc, "russia.casualties.total.run_total", n=32, seed=2, params="sides.russia.casualties.*")
     assert si.index[0] == "sides.russia.casualties.base"
     assert si.loc["sides.russia.casualties.base", "ST"] > 0.7 and si["ST"].iloc[1:].max() < 0.2
@@ -222,6 +250,18 @@ def test_sobol_censored_outcomes_and_bad_arguments():
         sobol(sc, out, n=64, seed=1, others="mean")
 
 
+def test_errors_of_an_outcome_function_say_where_they_come_from():
+    def broken(r):
+        raise RuntimeError("no such thing")
+
+    with pytest.raises(RuntimeError, match="no such thing") as e:
+        sobol(additive(), broken, n=4, seed=1)
+    if sys.version_info >= (3, 11):
+        assert e.value.__notes__ == [
+            "raised by the outcome function 'broken' on trajectories range(0, 4) of the design"
+        ]
+
+
 def test_sobol_is_reproducible():
     # seed 0 included: SALib's analyze would draw its bootstrap from the global generator
     for seed in (0, 9):
@@ -233,10 +273,12 @@ def test_sobol_is_reproducible():
 # -- rank correlations -------------------------------------------------------------------
 def test_rank_correlation_matches_scipy_with_ties_and_nan():
     specs = dict(SPECS)
-    sc = tempo_scenario(specs, days=60).with_values({
-        "sides.a.casualties.base": {"dist": "uniform", "low": 500, "high": 1500},
-        "sides.a.casualties.thresholds": [50000.0],
-    })
+    sc = tempo_scenario(specs, days=60).with_values(
+        {
+            "sides.a.casualties.base": {"dist": "uniform", "low": 500, "high": 1500},
+            "sides.a.casualties.thresholds": [50000.0],
+        }
+    )
     r = attrition.run(sc, n=300, seed=5, series=[])
     out = "a.casualties.total.days_to_50000"
     y = r.outcome(out)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pickle
 
-import attrition
 import numpy as np
 import pytest
+
+import attrition
 from attrition import AttritionError, _core
 from attrition.results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
 from attrition.results.storage import STATS

@@ -2,11 +2,12 @@
 
 import sys
 
-import attrition
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+
+import attrition
 from attrition import AttritionError
 
 SERIES = ["red.ammo.152mm.stock", "red.fleet.guns.serviceable", "red.casualties.total.cumulative"]

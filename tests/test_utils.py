@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from attrition._utils import names, notes, optional, stats
 from attrition.errors import UnknownNameError
 

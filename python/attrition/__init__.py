@@ -36,12 +36,13 @@ MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 
 #: Names loaded on first use (PEP 562): name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
-    "calibrate": ("attrition.calibrate", "calibrate"),
-    "Calibration": ("attrition.calibrate", "Calibration"),
+    "calibrate": ("attrition.calibration", "calibrate"),
+    "Calibration": ("attrition.calibration", "Calibration"),
+    "calibration": ("attrition.calibration", None),
     "data": ("attrition.data", None),
     "sensitivity": ("attrition.sensitivity", None),
-    "plot": ("attrition.plot", None),
-    "report": ("attrition.report", None),
+    "visual": ("attrition.visual", None),
+    "parallel": ("attrition.parallel", None),
 }
 
 __all__ = [

@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(summary_table(res))
         if args.report is not None:
-            from .report import write_report
+            from .visual import write_report
 
             cmd = "attrition " + " ".join(argv if argv is not None else sys.argv[1:])
             try:

@@ -18,51 +18,52 @@ Needs the ``sensitivity`` extra (SALib, scipy, pandas).
 
 from __future__ import annotations
 
-import fnmatch
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from ._utils.names import unknown as _unknown
+from ._utils.names import select, unknown
+from ._utils.optional import require
+from ._utils.stats import spearman
 from .api import run
 from .results import Result
-from .results.frames import pandas as _pandas
 from .scenario import Scenario, as_scenario
 from .scenario.dist import Marginal, ppf
 
-__all__ = ["sobol", "rank_correlation", "ppf", "NOISE"]
+__all__ = ["NOISE", "ppf", "rank_correlation", "sobol"]
 
 #: Name of the process-noise factor in :func:`sobol`'s table.
 NOISE = "(noise)"
 
 
 def _salib() -> tuple[Any, Any]:
-    try:
-        from SALib.analyze import sobol as analyze
-        from SALib.sample import sobol as sample
-    except ImportError:  # pragma: no cover - exercised without the extra
-        raise ImportError("sobol() needs SALib: pip install 'attrition[sensitivity]'") from None
+    """SALib's Sobol' sampler and analyser."""
+    sample = require("SALib.sample.sobol", extra="sensitivity", purpose="sobol()")
+    analyze = require("SALib.analyze.sobol", extra="sensitivity", purpose="sobol()")
     return sample, analyze
 
 
-def _choose(paths: Sequence[str], params: str | Iterable[str] | None) -> list[str]:
+def _choose(paths: list[str], params: str | Iterable[str] | None) -> list[str]:
     """Parameter paths selected by names or glob patterns, in scenario order."""
     if params is None:
         return list(paths)
-    patterns = [params] if isinstance(params, str) else list(params)
-    chosen: set[str] = set()
-    for p in patterns:
-        if not isinstance(p, str):
-            raise TypeError(f"params must be dotted paths or glob patterns, got {p!r}")
-        hits = [q for q in paths if fnmatch.fnmatchcase(q, p)] if any(c in p for c in "*?[") else [p] if p in paths else []
-        if not hits:
-            raise _unknown(p, paths, "uncertain parameter")
-        chosen.update(hits)
-    return [q for q in paths if q in chosen]
+    return select(paths, params, "uncertain parameter", empty_pattern_ok=False, order="names")
 
 
 def _outcome_values(r: Result, outcome: str | Callable[[Result], Any], n: int) -> np.ndarray:
-    y = r.outcome(outcome) if isinstance(outcome, str) else outcome(r)
+    if isinstance(outcome, str):
+        y = r.outcome(outcome)
+    else:
+        try:
+            y = outcome(r)
+        except Exception as e:
+            if hasattr(e, "add_note"):  # Python 3.11+
+                e.add_note(
+                    f"raised by the outcome function {getattr(outcome, '__name__', outcome)!r} "
+                    f"on trajectories {r.trajectories} of the design"
+                )
+            raise
     y = np.asarray(y, dtype=float)
     if y.shape != (n,):
         raise ValueError(f"the outcome function returned shape {y.shape}; expected ({n},), one value per trajectory")
@@ -176,7 +177,7 @@ def sobol(
     >>> "(noise)" in si.index    # the process noise's own share
     True
     """
-    pd = _pandas()
+    pd = require("pandas", extra="sensitivity", purpose="sobol()")
     sample, analyze = _salib()
     sc = as_scenario(scenario)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or (n & (n - 1)) != 0:
@@ -190,13 +191,15 @@ def sobol(
         raise ValueError(f"others must be 'median' or 'draw', got {others!r}")
     if isinstance(outcome, str):
         if outcome not in sc.outcome_names:
-            raise _unknown(outcome, sc.outcome_names, "outcome")
+            raise unknown(outcome, sc.outcome_names, "outcome")
     elif not callable(outcome):
         raise TypeError(f"outcome must be an outcome name or a function of the Result, got {type(outcome).__name__}")
     if isinstance(censored, str):
         if censored not in ("raise", "horizon"):
             raise ValueError(f"censored must be 'raise', 'horizon' or a number, got {censored!r}")
-        if censored == "horizon" and not (isinstance(outcome, str) and outcome.rsplit(".", 1)[-1].startswith("days_to_")):
+        if censored == "horizon" and not (
+            isinstance(outcome, str) and outcome.rsplit(".", 1)[-1].startswith("days_to_")
+        ):
             raise ValueError("censored='horizon' is for days_to_* outcomes; pass a number to replace NaN by it")
     elif not np.isfinite(float(censored)):
         raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {censored!r}")
@@ -225,8 +228,15 @@ def sobol(
         m = len(trajectories)
         given = {p: x[rows, i] for i, p in enumerate(names)}
         given.update({p: np.full(m, v) for p, v in held.items()})
-        r = run(sc, seed=int(seed), trajectories=trajectories, samples=given, series=list(series),
-                threads=threads, progress=False)
+        r = run(
+            sc,
+            seed=int(seed),
+            trajectories=trajectories,
+            samples=given,
+            series=list(series),
+            threads=threads,
+            progress=False,
+        )
         return _outcome_values(r, outcome, m)
 
     if noise:
@@ -253,18 +263,35 @@ def sobol(
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{outcome!r} has infinite values; Sobol' indices need finite outcomes")
     if np.var(y) == 0.0:
-        raise ValueError(f"{outcome!r} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined")
-    res = analyze.analyze(problem, y, calc_second_order=False, num_resamples=int(num_resamples),
-                          conf_level=float(conf_level), print_to_console=False,
-                          seed=np.random.default_rng(int(seed)))  # a Generator: SALib ignores a seed of 0
-    df = pd.DataFrame({c: np.asarray(res[c], dtype=float) for c in ("S1", "S1_conf", "ST", "ST_conf")},
-                      index=pd.Index(factors, name="param"))
+        raise ValueError(
+            f"{outcome!r} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined"
+        )
+    res = analyze.analyze(
+        problem,
+        y,
+        calc_second_order=False,
+        num_resamples=int(num_resamples),
+        conf_level=float(conf_level),
+        print_to_console=False,
+        seed=np.random.default_rng(int(seed)),  # a Generator: SALib ignores a seed of 0
+    )
+    df = pd.DataFrame(
+        {c: np.asarray(res[c], dtype=float) for c in ("S1", "S1_conf", "ST", "ST_conf")},
+        index=pd.Index(factors, name="param"),
+    )
     df = df.sort_values("ST", ascending=False, kind="mergesort")
-    df.attrs.update({
-        "outcome": outcome if isinstance(outcome, str) else getattr(outcome, "__name__", "function"),
-        "n": int(n), "trajectories": len(y), "seed": int(seed), "others": others, "noise": noise,
-        "censored_share": share, "conf_level": float(conf_level),
-    })
+    df.attrs.update(
+        {
+            "outcome": outcome if isinstance(outcome, str) else getattr(outcome, "__name__", "function"),
+            "n": int(n),
+            "trajectories": len(y),
+            "seed": int(seed),
+            "others": others,
+            "noise": noise,
+            "censored_share": share,
+            "conf_level": float(conf_level),
+        }
+    )
     return df
 
 
@@ -304,7 +331,7 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     >>> bool(rho.iloc[0] > 0.8)
     True
     """
-    pd = _pandas()
+    pd = require("pandas", extra="sensitivity", purpose="rank_correlation()")
     if isinstance(outcome, str):
         y = np.asarray(result.outcome(outcome), dtype=float)
         name = outcome
@@ -318,18 +345,8 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     rho = np.full(len(names), np.nan)
     used = 0
     for i, p in enumerate(names):
-        x = np.asarray(drawn[p], dtype=float)
-        keep = ~(np.isnan(x) | np.isnan(y))
-        used = max(used, int(keep.sum()))
-        if keep.sum() < 3:
-            continue
-        rx = pd.Series(x[keep]).rank(method="average").to_numpy(dtype=float, copy=True)
-        ry = pd.Series(y[keep]).rank(method="average").to_numpy(dtype=float, copy=True)
-        rx -= rx.mean()
-        ry -= ry.mean()
-        den = np.sqrt((rx * rx).sum() * (ry * ry).sum())
-        if den > 0:
-            rho[i] = float(np.clip((rx * ry).sum() / den, -1.0, 1.0))
+        rho[i], pairs = spearman(np.asarray(drawn[p], dtype=float), y)
+        used = max(used, pairs)
     s = pd.Series(rho, index=pd.Index(names, name="param"), name=name)
     order = s.abs().sort_values(ascending=False, na_position="last", kind="mergesort").index
     s = s.reindex(order)

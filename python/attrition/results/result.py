@@ -22,7 +22,7 @@ SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 #: The module that draws a result's charts, loaded by name on first use of
 #: :attr:`Result.plot` (as pandas loads its plotting backend): it sits above this layer.
-PLOT_BACKEND = "attrition.plot"
+PLOT_BACKEND = "attrition.visual"
 
 
 class Result:

@@ -8,7 +8,7 @@ writing a report changes no global state (a notebook's backend stays as it was).
 Examples
 --------
 >>> import attrition, tempfile, pathlib
->>> from attrition.report import write_report
+>>> from attrition.visual import write_report
 >>> r = attrition.run("baseline-2024-12", n=50, seed=1, paths=False)
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> index = write_report(r, d)
@@ -21,22 +21,30 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import fnmatch
 import html
 import os
 import pathlib
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .results import display as _display, frames as _frames
-from .scenario import display as _scenario_display, registry as _labels
-from .errors import AttritionError
+from .. import _core
+from .._utils.names import select
+from ..errors import AttritionError
+from ..results import display as _display
+from ..results import frames as _frames
+from ..scenario import display as _scenario_display
+from ..scenario import registry as _labels
+from .fans import fan, fans
+from .outcomes import survival
+from .style import mpl
+from .tornado import tornado as tornado_chart
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Result
+    from ..results import Result
 
-__all__ = ["write_report", "main_side"]
+__all__ = ["QUANTILES", "main_side", "write_report"]
 
 #: Quantiles of the per-day summaries written to ``summaries.csv``.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -46,7 +54,7 @@ def _esc(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def main_side(result: "Result") -> str:
+def main_side(result: Result) -> str:
     """The side the report looks at: the first with a 152 mm stock, else the first side."""
     names = result.scenario.series_names
     for side in result.scenario.sides:
@@ -55,16 +63,9 @@ def main_side(result: "Result") -> str:
     return result.scenario.sides[0]
 
 
-def _match(names: Sequence[str], pattern: str) -> list[str]:
-    return [n for n in names if fnmatch.fnmatchcase(n, pattern)]
-
-
 def _figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (8.0, 4.5)) -> tuple[Any, np.ndarray]:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("a report needs matplotlib: pip install 'attrition[plot]'") from None
-    fig = Figure(figsize=size, layout="constrained")
+    """A figure without pyplot (no global state), and its grid of axes."""
+    fig = mpl("figure").Figure(figsize=size, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes
 
@@ -73,24 +74,26 @@ def _save(fig: Any, path: pathlib.Path, dpi: int) -> None:
     fig.savefig(path, dpi=dpi, metadata={"Software": None})
 
 
-def _grid(result: "Result", names: list[str], path: pathlib.Path, dpi: int, ncols: int = 3) -> None:
+def _grid(result: Result, names: list[str], path: pathlib.Path, dpi: int, ncols: int = 3) -> None:
     ncols = max(1, min(ncols, len(names)))
     nrows = -(-len(names) // ncols)
     fig, axes = _figure(nrows, ncols, (4.2 * ncols, 3.1 * nrows))
     flat = axes.ravel()
-    result.plot.fans(names, axes=flat[: len(names)])
+    fans(result, names, axes=flat[: len(names)])
     for i, a in enumerate(flat):
         if i >= len(names):
             a.set_visible(False)
         elif i < len(names) - ncols:
             a.set_xlabel("")
-    fig.suptitle(f"{result.scenario.name}, n = {result.n:,}, seed {result.seed}", fontsize=9, color="0.35",
-                 x=0.01, ha="left")
+    fig.suptitle(
+        f"{result.scenario.name}, n = {result.n:,}, seed {result.seed}", fontsize=9, color="0.35", x=0.01, ha="left"
+    )
     _save(fig, path, dpi)
 
 
-def _charts(result: "Result", out: pathlib.Path, dpi: int, tornado: str | None,
-            notes: list[str]) -> list[tuple[str, str, str]]:
+def _charts(
+    result: Result, out: pathlib.Path, dpi: int, tornado: str | None, notes: list[str]
+) -> list[tuple[str, str, str]]:
     """Draw the charts; (file, title, caption) of each one drawn. Charts left out say why in ``notes``."""
     side = main_side(result)
     recorded = result.series_names
@@ -98,48 +101,69 @@ def _charts(result: "Result", out: pathlib.Path, dpi: int, tornado: str | None,
 
     stock = f"{side}.ammo.152mm.stock"
     if stock not in recorded:
-        stocks = _match(recorded, f"{side}.ammo.*.stock")
+        stocks = select(recorded, f"{side}.ammo.*.stock", "series")
         stock = stocks[0] if stocks else ""
     if stock:
         fig, axes = _figure()
-        result.plot.fan(stock, ax=axes[0, 0], samples=5 if result.paths else 0)
+        fan(result, stock, ax=axes[0, 0], samples=5 if result.paths else 0)
         _save(fig, out / "stock.png", dpi)
-        charts.append(("stock.png", _labels.label(stock),
-                       "Median and central 50 % and 90 % of trajectories by date"
-                       + (", with five single trajectories." if result.paths else ".")))
+        charts.append(
+            (
+                "stock.png",
+                _labels.label(stock),
+                "Median and central 50 % and 90 % of trajectories by date"
+                + (", with five single trajectories." if result.paths else "."),
+            )
+        )
 
-    fleets = _match(recorded, f"{side}.fleet.*.serviceable")
+    fleets = select(recorded, f"{side}.fleet.*.serviceable", "series")
     if fleets:
         _grid(result, fleets, out / "serviceable.png", dpi)
-        charts.append(("serviceable.png", f"{side.capitalize()}: serviceable guns per fleet",
-                       "Guns with a serviceable barrel, per gun system: median and central 50 % and 90 %."))
+        charts.append(
+            (
+                "serviceable.png",
+                f"{side.capitalize()}: serviceable guns per fleet",
+                "Guns with a serviceable barrel, per gun system: median and central 50 % and 90 %.",
+            )
+        )
 
-    cas = _match(recorded, "*.casualties.total.cumulative")
+    cas = select(recorded, "*.casualties.total.cumulative", "series")
     if cas:
         _grid(result, cas, out / "casualties.png", dpi, ncols=2)
-        charts.append(("casualties.png", "Cumulative casualties",
-                       "Killed and wounded since before the start date (the reported total on day 0), per side."))
+        charts.append(
+            (
+                "casualties.png",
+                "Cumulative casualties",
+                "Killed and wounded since before the start date (the reported total on day 0), per side.",
+            )
+        )
 
-    empties = [n for n in result.outcome_names if fnmatch.fnmatchcase(n, f"{side}.ammo.*.days_to_empty")]
+    empties = select(result.outcome_names, f"{side}.ammo.*.days_to_empty", "outcome")
     if empties:
         fig, axes = _figure(size=(10.0, 4.5))
         ax = axes[0, 0]
         for name in empties:
-            result.plot.survival(name, ax=ax, label=name.split(".")[2])
+            survival(result, name, ax=ax, label=name.split(".")[2])
         ax.set_title(f"{side.capitalize()}: stock above the reserve, by caliber", loc="left", fontsize=11, pad=16)
         _save(fig, out / "survival.png", dpi)
-        charts.append(("survival.png", f"{side.capitalize()}: days until each stock is down to the reserve",
-                       "Share of trajectories in which the stock has not yet fallen to the reserve (the floor "
-                       "the side will not fire below), by date. The dashed line of each caliber is its censored "
-                       "share (stated in the legend): the trajectories in which it never happens within the "
-                       "horizon. A dotted line marks the date by which half the trajectories have seen it."))
+        charts.append(
+            (
+                "survival.png",
+                f"{side.capitalize()}: days until each stock is down to the reserve",
+                "Share of trajectories in which the stock has not yet fallen to the reserve (the floor "
+                "the side will not fire below), by date. The dashed line of each caliber is its censored "
+                "share (stated in the legend): the trajectories in which it never happens within the "
+                "horizon. A dotted line marks the date by which half the trajectories have seen it.",
+            )
+        )
 
     if tornado is not None:
         keys = [tornado]
     else:  # the first of these that varies: when the stock never runs out, what drives the guns, ...
         names = result.outcome_names
         keys = [k for k in (f"{side}.ammo.152mm.days_to_empty", *empties) if k in names]
-        keys += _match(names, f"{side}.fleet.*.days_to_half") + _match(names, f"{side}.casualties.total.run_total")
+        keys += select(names, f"{side}.fleet.*.days_to_half", "outcome")
+        keys += [k for k in (f"{side}.casualties.total.run_total",) if k in names]
     n_params = len(result.scenario.uncertain_list())
     if keys and n_params and result.outcomes_kept == "arrays":
         top = min(12, n_params)
@@ -147,17 +171,22 @@ def _charts(result: "Result", out: pathlib.Path, dpi: int, tornado: str | None,
         for key in dict.fromkeys(keys):
             fig, axes = _figure(size=(8.0, 1.3 + 0.38 * top))
             try:
-                result.plot.tornado(key, ax=axes[0, 0], top=top)
+                tornado_chart(result, key, ax=axes[0, 0], top=top)
             except AttritionError as e:  # e.g. the event never happens in any trajectory
                 skipped.append(str(e))
                 continue
             _save(fig, out / "tornado.png", dpi)
-            charts.append(("tornado.png", f"What drives {key}",
-                           "Spearman rank correlation over trajectories between each drawn parameter and the "
-                           "outcome, largest first. Trajectories in which the event never happens rank after "
-                           "the horizon. A correlation is not a cause: parameters drawn independently can still "
-                           "stand in for each other through the model."
-                           + (f" (Not {keys[0]}: {skipped[0]}.)" if skipped else "")))
+            charts.append(
+                (
+                    "tornado.png",
+                    f"What drives {key}",
+                    "Spearman rank correlation over trajectories between each drawn parameter and the "
+                    "outcome, largest first. Trajectories in which the event never happens rank after "
+                    "the horizon. A correlation is not a cause: parameters drawn independently can still "
+                    "stand in for each other through the model."
+                    + (f" (Not {keys[0]}: {skipped[0]}.)" if skipped else ""),
+                )
+            )
             break
         else:
             notes.append(f"No tornado chart: {'; '.join(skipped)}.")
@@ -181,7 +210,7 @@ def _cell(x: Any) -> Any:
     return x
 
 
-def _csvs(result: "Result", out: pathlib.Path) -> list[tuple[str, str]]:
+def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
     files = []
     stats = [*_frames.STATS, *(f"q{q:g}" for q in QUANTILES)]
     dates = [str(d) for d in result.dates]
@@ -196,27 +225,42 @@ def _csvs(result: "Result", out: pathlib.Path) -> list[tuple[str, str]]:
     files.append(("summaries.csv", "per series and day: count, mean, sd, min, max and quantiles over trajectories"))
 
     rows = _display.outcome_rows(result, result.outcome_names)
-    _write_csv(out / "outcome_table.csv", ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"],
-               ([r["outcome"], r["unit"], r["mean"], r["q0.05"], r["q0.5"], r["q0.95"], r["censored"]] for r in rows))
+    _write_csv(
+        out / "outcome_table.csv",
+        ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"],
+        ([r["outcome"], r["unit"], r["mean"], r["q0.05"], r["q0.5"], r["q0.95"], r["censored"]] for r in rows),
+    )
     files.append(("outcome_table.csv", "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share"))
 
     if result.outcomes_kept == "arrays":
         traj = np.asarray(result.trajectories)
         names = result.outcome_names
         cols = [result.outcomes[k] for k in names]
-        _write_csv(out / "outcomes.csv", ["trajectory", *names],
-                   ([int(traj[i]), *(c[i] for c in cols)] for i in range(result.n)))
+        _write_csv(
+            out / "outcomes.csv",
+            ["trajectory", *names],
+            ([int(traj[i]), *(c[i] for c in cols)] for i in range(result.n)),
+        )
         files.append(("outcomes.csv", "every outcome per trajectory (empty cell: never within the horizon)"))
         paths = [u["path"] for u in result.scenario.uncertain_list()]
         pcols = [result.params[p] for p in paths]
-        _write_csv(out / "params.csv", ["trajectory", *paths],
-                   ([int(traj[i]), *(c[i] for c in pcols)] for i in range(result.n)))
+        _write_csv(
+            out / "params.csv",
+            ["trajectory", *paths],
+            ([int(traj[i]), *(c[i] for c in pcols)] for i in range(result.n)),
+        )
         files.append(("params.csv", "every drawn parameter per trajectory"))
     return files
 
 
-def write_report(result: "Result", directory: str | os.PathLike[str], *, tornado: str | None = None,
-                 command: str | None = None, dpi: int = 110) -> pathlib.Path:
+def write_report(
+    result: Result,
+    directory: str | os.PathLike[str],
+    *,
+    tornado: str | None = None,
+    command: str | None = None,
+    dpi: int = 110,
+) -> pathlib.Path:
     """Write a report of a run into ``directory`` (created if needed).
 
     Parameters
@@ -249,14 +293,12 @@ def write_report(result: "Result", directory: str | os.PathLike[str], *, tornado
     Examples
     --------
     >>> import attrition, tempfile, pathlib
-    >>> from attrition.report import write_report
+    >>> from attrition.visual import write_report
     >>> r = attrition.run("dprk-cutoff-2025-01-20", n=50, seed=2)
     >>> index = write_report(r, pathlib.Path(tempfile.mkdtemp()) / "cutoff")
     >>> "dprk-cutoff-2025-01-20" in index.read_text(encoding="utf-8")
     True
     """
-    from . import __version__
-
     if tornado is not None and tornado not in result.outcome_names:
         result.outcome(tornado)  # a KeyError with suggestions
     out = pathlib.Path(directory)
@@ -278,7 +320,7 @@ def write_report(result: "Result", directory: str | os.PathLike[str], *, tornado
         f"<p>{_esc(sc.description)}</p>",
         f"<p class='meta'>{_esc(sc.start)} to {_esc(sc.dates[-1])} ({sc.days} days); n = {result.n:,} "
         f"trajectories; seed {result.seed}; series kept as {'paths' if result.paths else 'summaries'}; "
-        f"attrition {_esc(__version__)}; written {_esc(_dt.date.today())}.</p>",
+        f"attrition {_esc(_core.__version__)}; written {_esc(_dt.date.today())}.</p>",
     ]
     if command:
         parts.append(f"<p class='meta'>Made with <code>{_esc(command)}</code></p>")
@@ -286,12 +328,16 @@ def write_report(result: "Result", directory: str | os.PathLike[str], *, tornado
     parts.append(_display.result_html(result))
     parts.append("<h2>Charts</h2>")
     for file, title, caption in charts:
-        parts.append(f"<figure><img src='{_esc(file)}' alt='{_esc(title)}'>"
-                     f"<figcaption><b>{_esc(title)}.</b> {_esc(caption)}</figcaption></figure>")
+        parts.append(
+            f"<figure><img src='{_esc(file)}' alt='{_esc(title)}'>"
+            f"<figcaption><b>{_esc(title)}.</b> {_esc(caption)}</figcaption></figure>"
+        )
     parts += [f"<p><i>{_esc(x)}</i></p>" for x in notes]
     if result.outcomes_kept != "arrays":
-        parts.append("<p><i>Outcomes were kept as sketches (too many trajectories for per-trajectory values), so "
-                     "there is no tornado chart and no outcomes.csv or params.csv.</i></p>")
+        parts.append(
+            "<p><i>Outcomes were kept as sketches (too many trajectories for per-trajectory values), so "
+            "there is no tornado chart and no outcomes.csv or params.csv.</i></p>"
+        )
     parts.append("<h2>Data</h2><ul>")
     parts += [f"<li><a href='{_esc(f)}'>{_esc(f)}</a>: {_esc(d)}</li>" for f, d in files]
     parts.append("</ul>")
