@@ -23,11 +23,7 @@ impl CoreError {
 
 /// `path: message`, or just the message at the top level.
 pub fn at(path: &str, msg: impl fmt::Display) -> String {
-    if path.is_empty() {
-        format!("{msg}")
-    } else {
-        format!("{path}: {msg}")
-    }
+    if path.is_empty() { format!("{msg}") } else { format!("{path}: {msg}") }
 }
 
 impl fmt::Display for CoreError {

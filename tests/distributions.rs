@@ -17,13 +17,13 @@
 //!   with their neighbours; the critical value is the (1 - alpha) quantile of
 //!   ChiSquared(cells - 1) from statrs.
 mod common;
-use common::chi_square;
 use attrition::engine::rng::{Stream, key, stream};
 use attrition::engine::sample::{
-    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, gamma_mean_cv, index,
-    neg_binomial, poisson, unit, weibull_residual_life,
+    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, gamma_mean_cv, index, neg_binomial,
+    poisson, unit, weibull_residual_life,
 };
 use attrition::scenario::Dist;
+use common::chi_square;
 use serde_json::json;
 use statrs::distribution::{
     Beta, Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, Gamma, LogNormal, NegativeBinomial, Normal,
@@ -63,10 +63,7 @@ fn assert_ks(what: &str, mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) {
     let n = xs.len();
     let d = ks_statistic(&mut xs, cdf);
     let crit = KS_C / (n as f64).sqrt();
-    assert!(
-        d <= crit,
-        "{what}: Kolmogorov-Smirnov D = {d:.5} > critical {crit:.5} (alpha = {ALPHA}, n = {n})"
-    );
+    assert!(d <= crit, "{what}: Kolmogorov-Smirnov D = {d:.5} > critical {crit:.5} (alpha = {ALPHA}, n = {n})");
 }
 
 fn draw(d: &Dist, name: &str) -> Vec<f64> {
@@ -306,7 +303,10 @@ fn dist_errors_name_the_rule() {
     assert_err(json!({"dist": "beta", "a": 0, "b": 2}), &["a > 0 and b > 0"]);
     assert_err(json!({"dist": "beta", "a": 2, "b": -1}), &["a > 0 and b > 0"]);
     assert_err(json!({"dist": "beta", "a": 2, "b": 2, "low": 1, "high": 1}), &["low < high"]);
-    assert_err(json!({"dist": "choice", "values": [1, 2, 3], "weights": [1, 2]}), &["one weight per value", "3 values", "2 weights"]);
+    assert_err(
+        json!({"dist": "choice", "values": [1, 2, 3], "weights": [1, 2]}),
+        &["one weight per value", "3 values", "2 weights"],
+    );
     assert_err(json!({"dist": "choice", "values": []}), &["at least one value"]);
     assert_err(json!({"dist": "choice", "values": [1, 2], "weights": [1, -1]}), &["weights >= 0"]);
     assert_err(json!({"dist": "choice", "values": [1, 2], "weights": [0, 0]}), &["sum to more than 0"]);
@@ -335,7 +335,10 @@ fn dist_errors_on_types_and_names() {
         &["pert has no key `hihg`", "did you mean `high`?", "low, mode, high, shape"],
     );
     // Unknown distribution, with a suggestion.
-    assert_err(json!({"dist": "lognormall", "mu": 0, "sigma": 1}), &["unknown distribution `lognormall`", "did you mean `lognormal`"]);
+    assert_err(
+        json!({"dist": "lognormall", "mu": 0, "sigma": 1}),
+        &["unknown distribution `lognormall`", "did you mean `lognormal`"],
+    );
     assert_err(json!({"dist": "weibull", "scale": 1}), &["unknown distribution `weibull`", "known: fixed"]);
     // Missing keys.
     assert_err(json!({"dist": "uniform", "low": 1}), &["uniform needs `high`"]);

@@ -179,7 +179,8 @@ fn barrel_wear_is_binomial_weibull() {
     }
     // No spares: a worn gun waits forever; the fleet never grows.
     for i in 0..r.n {
-        let (s, w, wo) = (r.s("red.fleet.guns.serviceable", i), r.s("red.fleet.guns.waiting", i), r.s("red.fleet.guns.worn_out", i));
+        let (s, w, wo) =
+            (r.s("red.fleet.guns.serviceable", i), r.s("red.fleet.guns.waiting", i), r.s("red.fleet.guns.worn_out", i));
         for t in 0..r.days {
             assert_eq!(s[t] + w[t], 200.0);
             assert_eq!(w[t], wo[t]);
@@ -362,7 +363,8 @@ killed_fraction = 0.6
     let r = run(&s, 23, 100);
     let total: f64 = r.o("red.casualties.total.run_total").iter().sum();
     let shares = [3.0 / 7.0, 2.0 / 7.0, 2.0 / 7.0];
-    let obs: Vec<f64> = ["a", "b", "c"].iter().map(|c| r.o(&format!("red.contingent.{c}.casualties")).iter().sum()).collect();
+    let obs: Vec<f64> =
+        ["a", "b", "c"].iter().map(|c| r.o(&format!("red.contingent.{c}.casualties")).iter().sum()).collect();
     assert_eq!(obs.iter().sum::<f64>(), total, "every casualty lands on a contingent");
     assert!(total > 2.5e6);
     let exp: Vec<f64> = shares.iter().map(|p| p * total).collect();
@@ -370,7 +372,11 @@ killed_fraction = 0.6
     for (j, c) in ["a", "b", "c"].iter().enumerate() {
         let p = shares[j];
         let z = (obs[j] - total * p) / (total * p * (1.0 - p)).sqrt();
-        assert!(z.abs() <= Z, "contingent {c}: share {:.5} vs {p:.5}, z = {z:.2} (alpha = {ALPHA}, n = {total})", obs[j] / total);
+        assert!(
+            z.abs() <= Z,
+            "contingent {c}: share {:.5} vs {p:.5}, z = {z:.2} (alpha = {ALPHA}, n = {total})",
+            obs[j] / total
+        );
     }
     // Killed ~ Binomial(c, killed_fraction) per contingent: z-test on the pooled share (alpha = 0.001).
     for (c, kf) in [("a", 0.3), ("b", 0.3), ("c", 0.6)] {
@@ -651,7 +657,9 @@ fn random_scenario(i: u64) -> Value {
 
 /// Day offset of an optional date in a table, or the open end.
 fn day_of(m: &Value, k: &str, open: i64) -> i64 {
-    m.get(k).and_then(Value::as_str).map_or(open, |d| Date::parse("2024-01-01").unwrap().days_until(Date::parse(d).unwrap()))
+    m.get(k)
+        .and_then(Value::as_str)
+        .map_or(open, |d| Date::parse("2024-01-01").unwrap().days_until(Date::parse(d).unwrap()))
 }
 
 fn first_day(xs: impl Iterator<Item = bool>) -> f64 {
@@ -718,10 +726,18 @@ fn check_conservation(sc: &Value, r: &Run) {
                         fleet_fired += r.s(&format!("{side}.fleet.{f}.fired"), i)[t];
                     }
                     assert_eq!(demand[t], dem, "{}", ctx("demand", t));
-                    assert!(close(fleet_fired, fired[t]), "{}", ctx(&format!("fleets fired {fleet_fired} vs caliber {}", fired[t]), t));
+                    assert!(
+                        close(fleet_fired, fired[t]),
+                        "{}",
+                        ctx(&format!("fleets fired {fleet_fired} vs caliber {}", fired[t]), t)
+                    );
                     // Firing: whole shells, at most the demand, never below min(stock, floor).
                     let pre = s_prev + d;
-                    assert!(fired[t] >= 0.0 && fired[t] <= demand[t] && fired[t] == fired[t].trunc(), "{}", ctx("fired", t));
+                    assert!(
+                        fired[t] >= 0.0 && fired[t] <= demand[t] && fired[t] == fired[t].trunc(),
+                        "{}",
+                        ctx("fired", t)
+                    );
                     assert_eq!(shortfall[t], demand[t] - fired[t], "{}", ctx("shortfall", t));
                     assert_eq!(stock[t], pre - fired[t], "{}", ctx("stock = previous + delivered - fired", t));
                     let floor = reserve.max(reserve_days * demand[t]);
@@ -742,7 +758,10 @@ fn check_conservation(sc: &Value, r: &Run) {
                     s_prev = stock[t];
                     u_prev = duds[t];
                 }
-                assert!(same(r.o(&format!("{p}.days_to_empty"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))), "{name} {p}: days_to_empty");
+                assert!(
+                    same(r.o(&format!("{p}.days_to_empty"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))),
+                    "{name} {p}: days_to_empty"
+                );
                 assert_eq!(r.o(&format!("{p}.fired_total"))[i], fired_total, "{name} {p}: fired_total");
             }
             let fire = r.s(&format!("{side}.fire.total.effective"), i);
@@ -789,18 +808,29 @@ fn check_conservation(sc: &Value, r: &Run) {
                         serv[t] + wait[t] + rep[t] + destroyed[t] + wo[t],
                         guns + deliv[t],
                         "{}",
-                        ctx(&format!("{p}: serviceable + waiting + repair + destroyed + written_off = initial + delivered"), t)
+                        ctx(
+                            &format!(
+                                "{p}: serviceable + waiting + repair + destroyed + written_off = initial + delivered"
+                            ),
+                            t
+                        )
                     );
                     for x in [serv[t], wait[t], rep[t], destroyed[t], wo[t], worn[t], spares[t], deliv[t]] {
                         assert!(x >= 0.0 && x == x.trunc(), "{}", ctx(&format!("{p}: a count is {x}"), t));
                     }
                     if t > 0 {
-                        for (k, x) in [("destroyed", destroyed), ("written_off", wo), ("worn_out", worn), ("delivered", deliv)] {
+                        for (k, x) in
+                            [("destroyed", destroyed), ("written_off", wo), ("worn_out", worn), ("delivered", deliv)]
+                        {
                             assert!(x[t] >= x[t - 1], "{}", ctx(&format!("{p}.{k} decreased"), t));
                         }
                     }
                     // Every gun out of the line for a barrel got there by wearing one out.
-                    assert!(wait[t] + rep[t] + wo[t] <= worn[t], "{}", ctx(&format!("{p}: more guns out for barrels than worn out"), t));
+                    assert!(
+                        wait[t] + rep[t] + wo[t] <= worn[t],
+                        "{}",
+                        ctx(&format!("{p}: more guns out for barrels than worn out"), t)
+                    );
                     assert!(wear[t] >= -1e-9, "{}", ctx(&format!("{p}: mean wear {}", wear[t]), t));
                     assert!((0.0..=1.0).contains(&acc[t]), "{}", ctx(&format!("{p}: accuracy {}", acc[t]), t));
                     if fv.get("max_wait_days").is_none() {
@@ -808,7 +838,10 @@ fn check_conservation(sc: &Value, r: &Run) {
                     }
                 }
                 let last = days - 1;
-                assert!(same(r.o(&format!("{p}.days_to_half"))[i], first_day(serv.iter().map(|s| *s < threshold))), "{name} {p}: days_to_half");
+                assert!(
+                    same(r.o(&format!("{p}.days_to_half"))[i], first_day(serv.iter().map(|s| *s < threshold))),
+                    "{name} {p}: days_to_half"
+                );
                 assert_eq!(r.o(&format!("{p}.worn_out"))[i], worn[last]);
                 assert_eq!(r.o(&format!("{p}.destroyed"))[i], destroyed[last]);
                 assert_eq!(r.o(&format!("{p}.written_off"))[i], wo[last]);
@@ -831,7 +864,8 @@ fn check_conservation(sc: &Value, r: &Run) {
                 assert!(close(r.o(&format!("{p}.run_total"))[i], daily.iter().sum()));
                 for th in cv["thresholds"].as_array().unwrap() {
                     let th = th.as_f64().unwrap();
-                    let names: Vec<&String> = r.outcomes.keys().filter(|k| k.starts_with(&format!("{p}.days_to_"))).collect();
+                    let names: Vec<&String> =
+                        r.outcomes.keys().filter(|k| k.starts_with(&format!("{p}.days_to_"))).collect();
                     assert_eq!(names.len(), cv["thresholds"].as_array().unwrap().len());
                     let want = first_day(cum.iter().map(|c| *c >= th));
                     let found = names.iter().any(|nm| same(r.o(nm)[i], want));
@@ -866,7 +900,11 @@ fn check_conservation(sc: &Value, r: &Run) {
                         let c = r.s(&format!("{q}.casualties"), i)[t];
                         let kc = r.s(&format!("{q}.cumulative"), i)[t];
                         let kk = r.s(&format!("{q}.killed"), i);
-                        assert!(c >= 0.0 && c <= prev[j], "{}", ctx(&format!("{q}: {c} casualties from {}", prev[j]), t));
+                        assert!(
+                            c >= 0.0 && c <= prev[j],
+                            "{}",
+                            ctx(&format!("{q}: {c} casualties from {}", prev[j]), t)
+                        );
                         assert!(st >= 0.0 && st == st.trunc(), "{}", ctx(&format!("{q}: strength {st}"), t));
                         cum_k[j] += c;
                         assert_eq!(kc, cum_k[j], "{}", ctx(&format!("{q}: cumulative"), t));
@@ -892,9 +930,18 @@ fn check_conservation(sc: &Value, r: &Run) {
                     // People: strength = previous - casualties + returned + arrivals.
                     let arrivals = after - (before - taken + returned[t]);
                     if exact {
-                        assert_eq!(arrivals, scheduled, "{}", ctx("strength = previous - casualties + returned + scheduled arrivals", t));
+                        assert_eq!(
+                            arrivals,
+                            scheduled,
+                            "{}",
+                            ctx("strength = previous - casualties + returned + scheduled arrivals", t)
+                        );
                     } else {
-                        assert!(arrivals >= scheduled && arrivals == arrivals.trunc(), "{}", ctx(&format!("arrivals {arrivals} < scheduled {scheduled}"), t));
+                        assert!(
+                            arrivals >= scheduled && arrivals == arrivals.trunc(),
+                            "{}",
+                            ctx(&format!("arrivals {arrivals} < scheduled {scheduled}"), t)
+                        );
                     }
                 }
                 for (j, (k, _)) in conts.iter().enumerate() {
@@ -914,12 +961,23 @@ fn check_conservation(sc: &Value, r: &Run) {
             // Territory.
             if sd.get("territory").is_some() {
                 let p = format!("{side}.territory.area");
-                let (d, c, dm, cm) =
-                    (r.s(&format!("{p}.daily_km2"), i), r.s(&format!("{p}.cumulative_km2"), i), r.s(&format!("{p}.daily_sqmi"), i), r.s(&format!("{p}.cumulative_sqmi"), i));
+                let (d, c, dm, cm) = (
+                    r.s(&format!("{p}.daily_km2"), i),
+                    r.s(&format!("{p}.cumulative_km2"), i),
+                    r.s(&format!("{p}.daily_sqmi"), i),
+                    r.s(&format!("{p}.cumulative_sqmi"), i),
+                );
                 let mut acc = 0.0;
                 for t in 0..days {
                     acc += d[t];
-                    assert!(d[t] >= 0.0 && close(c[t], acc) && close(dm[t] * KM2_PER_SQMI, d[t]) && close(cm[t] * KM2_PER_SQMI, c[t]), "{}", ctx("territory", t));
+                    assert!(
+                        d[t] >= 0.0
+                            && close(c[t], acc)
+                            && close(dm[t] * KM2_PER_SQMI, d[t])
+                            && close(cm[t] * KM2_PER_SQMI, c[t]),
+                        "{}",
+                        ctx("territory", t)
+                    );
                 }
                 assert!(close(r.o(&format!("{p}.total_km2"))[i], c[days - 1]));
             }
@@ -1165,7 +1223,8 @@ fn check_policy_invariants(base: &Run, cut: &Run) {
             assert!(c[t] <= b[t], "trajectory {i}, day {t}: cut stock {} > baseline {} with equal demands", c[t], b[t]);
         }
         let never = |x: f64| if x.is_nan() { f64::INFINITY } else { x };
-        let (db, dc) = (never(base.o("red.ammo.c152.days_to_empty")[i]), never(cut.o("red.ammo.c152.days_to_empty")[i]));
+        let (db, dc) =
+            (never(base.o("red.ammo.c152.days_to_empty")[i]), never(cut.o("red.ammo.c152.days_to_empty")[i]));
         assert!(dc <= db, "trajectory {i}: the cut run ran short on day {dc}, after the baseline ({db})");
     }
 }
@@ -1193,12 +1252,18 @@ fn cutting_the_ally_never_raises_the_stock_without_wear() {
     // that cutting a line shifts no other component's stream.
     let (base, cut) = policy_runs(Policy { wear: false, ..DRY }, 33, 200);
     let both = (0..base.n)
-        .filter(|&i| !base.o("red.ammo.c152.days_to_empty")[i].is_nan() && !cut.o("red.ammo.c152.days_to_empty")[i].is_nan())
+        .filter(|&i| {
+            !base.o("red.ammo.c152.days_to_empty")[i].is_nan() && !cut.o("red.ammo.c152.days_to_empty")[i].is_nan()
+        })
         .count();
     assert!(both > base.n / 4, "only {both} trajectories ran short in both runs: the test would be vacuous");
     check_policy_invariants(&base, &cut);
     for i in 0..base.n {
-        assert_eq!(base.s("red.ammo.c152.demand", i), cut.s("red.ammo.c152.demand", i), "trajectory {i}: demands differ");
+        assert_eq!(
+            base.s("red.ammo.c152.demand", i),
+            cut.s("red.ammo.c152.demand", i),
+            "trajectory {i}: demands differ"
+        );
     }
     if let Some(msg) = first_counterexample(&base, &cut) {
         panic!("cutting the ally raised the stock:\n{msg}");
@@ -1278,11 +1343,12 @@ fn runs_are_deterministic_across_threads_and_chunks() {
     let parts: Vec<Paths> = (0..3).map(|k| go(100 * k, 100, Some(2))).collect();
     let days = model.days;
     let mut joined = Paths::default();
-    joined.series = (0..ids.len())
-        .map(|j| parts.iter().flat_map(|p| p.series[j][..100 * days].to_vec()).collect())
-        .collect();
-    joined.outcomes = (0..model.outcomes.len()).map(|j| parts.iter().flat_map(|p| p.outcomes[j].clone()).collect()).collect();
-    joined.params = (0..model.uncertain.len()).map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect()).collect();
+    joined.series =
+        (0..ids.len()).map(|j| parts.iter().flat_map(|p| p.series[j][..100 * days].to_vec()).collect()).collect();
+    joined.outcomes =
+        (0..model.outcomes.len()).map(|j| parts.iter().flat_map(|p| p.outcomes[j].clone()).collect()).collect();
+    joined.params =
+        (0..model.uncertain.len()).map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect()).collect();
     assert!(bits(&one) == bits(&joined), "a run of 300 differs from three runs of 100");
     // Another seed gives another run.
     assert!(bits(&one) != bits(&run_paths(&model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
@@ -1320,7 +1386,11 @@ reference_area_km2 = {area}
     let per: Vec<f64> = r.o("red.territory.area.casualties_per_sqmi").to_vec();
     let (m, _) = mean_var(&per);
     let se = (2200.0f64 / 365.0).sqrt() / 11.5 / (n as f64).sqrt();
-    assert!((m - 2200.0 / 11.5).abs() <= Z * se, "casualties per sq mi {m} vs {} (SE {se:.4}, alpha = {ALPHA})", 2200.0 / 11.5);
+    assert!(
+        (m - 2200.0 / 11.5).abs() <= Z * se,
+        "casualties per sq mi {m} vs {} (SE {se:.4}, alpha = {ALPHA})",
+        2200.0 / 11.5
+    );
     assert!((m - 191.0).abs() < 1.0, "about 190 per square mile: {m}");
 
     // 1,100 and 3,000 casualties per 30 days among 11,000 troops kept at strength
@@ -1404,25 +1474,65 @@ fn validation_errors_name_the_full_path() {
             "sides.red.fleets.guns.combat_loss",
             "can give values in",
         ),
-        (with("killed_fraction = 0.3", "killed_fraction = 2"), "sides.red.contingents.a.killed_fraction", "probability"),
-        (with("rounds_per_gun_day = 5", "rounds_per_gun_day = \"five\""), "sides.red.fleets.guns.rounds_per_gun_day", "got a string"),
-        (with("guns = 10", "guns = 10\nbarel_life = 3"), "sides.red.fleets.guns.barel_life", "did you mean `barrel_life`"),
+        (
+            with("killed_fraction = 0.3", "killed_fraction = 2"),
+            "sides.red.contingents.a.killed_fraction",
+            "probability",
+        ),
+        (
+            with("rounds_per_gun_day = 5", "rounds_per_gun_day = \"five\""),
+            "sides.red.fleets.guns.rounds_per_gun_day",
+            "got a string",
+        ),
+        (
+            with("guns = 10", "guns = 10\nbarel_life = 3"),
+            "sides.red.fleets.guns.barel_life",
+            "did you mean `barrel_life`",
+        ),
         (with("base = 100", "bsae = 100"), "sides.red.casualties.bsae", "did you mean `base`"),
         (with("name = \"base\"", "nmae = \"base\""), "nmae", "did you mean `name`"),
         (with("[sides.red.fleets.guns]", "[sides.red.fleet.guns]"), "sides.red.fleet", "did you mean `fleets`"),
         (with("rounds_per_gun_day = 5\n", ""), "sides.red.fleets.guns.rounds_per_gun_day", "missing"),
-        (with("caliber = \"152mm\"\nguns", "caliber = \"155mm\"\nguns"), "sides.red.fleets.guns.caliber", "did you mean `152mm`"),
-        (with("caliber = \"152mm\"\nrate", "caliber = \"125mm\"\nrate"), "sides.red.supply.ally.caliber", "no caliber named"),
-        (with("start = 2024-02-01", "start = 2024-02-01\nend = 2024-01-15"), "sides.red.supply.ally.end", "ends before it starts"),
+        (
+            with("caliber = \"152mm\"\nguns", "caliber = \"155mm\"\nguns"),
+            "sides.red.fleets.guns.caliber",
+            "did you mean `152mm`",
+        ),
+        (
+            with("caliber = \"152mm\"\nrate", "caliber = \"125mm\"\nrate"),
+            "sides.red.supply.ally.caliber",
+            "no caliber named",
+        ),
+        (
+            with("start = 2024-02-01", "start = 2024-02-01\nend = 2024-01-15"),
+            "sides.red.supply.ally.end",
+            "ends before it starts",
+        ),
         (with("days = 100", "days = 0"), "days", "must be between 1 and"),
         (with("days = 100", "days = -3"), "days", "invalid value"),
         (with("start = 2024-02-01", "start = \"2024-02-30\""), "sides.red.supply.ally.start", "not a calendar date"),
         (with("start = 2024-01-01", "start = \"2024-1-1\""), "start", "YYYY-MM-DD"),
         (with("start = 2024-02-01", "start = 2024-02-01T10:00:00"), "sides.red.supply.ally.start", "YYYY-MM-DD"),
-        (with("rate = 10", "rate = {dist = \"normall\", mean = 1, sd = 1}"), "sides.red.supply.ally.rate", "did you mean `normal`"),
-        (with("barrel_life = 2000", "barrel_life = {dist = \"normal\", mean = 2000, sd = -1}"), "sides.red.fleets.guns.barrel_life", "sd >= 0"),
-        (with("[sides.red.casualties]\nbase = 100\n", ""), "sides.red.casualties", "contingents need a casualty process"),
-        (with("guns = 10", "guns = 10\naccuracy_exponent = 4"), "sides.red.fleets.guns.accuracy_exponent", "must be 1, 2 or 3"),
+        (
+            with("rate = 10", "rate = {dist = \"normall\", mean = 1, sd = 1}"),
+            "sides.red.supply.ally.rate",
+            "did you mean `normal`",
+        ),
+        (
+            with("barrel_life = 2000", "barrel_life = {dist = \"normal\", mean = 2000, sd = -1}"),
+            "sides.red.fleets.guns.barrel_life",
+            "sd >= 0",
+        ),
+        (
+            with("[sides.red.casualties]\nbase = 100\n", ""),
+            "sides.red.casualties",
+            "contingents need a casualty process",
+        ),
+        (
+            with("guns = 10", "guns = 10\naccuracy_exponent = 4"),
+            "sides.red.fleets.guns.accuracy_exponent",
+            "must be 1, 2 or 3",
+        ),
         (with("barrel_life = 2000", "barrel_life = 0"), "sides.red.fleets.guns.barrel_life", "must be > 0"),
         (with("rate = 10", "rate = 10\nlot_size = 0.5"), "sides.red.supply.ally.lot_size", "must be >= 1"),
     ];

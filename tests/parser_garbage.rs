@@ -20,6 +20,7 @@ const BUILTINS: [&str; 4] = [
 ];
 
 /// Tokens spliced into inputs: TOML syntax, schema words, hostile values.
+#[rustfmt::skip] // a table of short tokens, kept dense
 const TOKENS: [&str; 58] = [
     "=", "[", "]", "[[", "]]", "{", "}", ",", ".", "\"", "'", "\"\"\"", "'''", "#", "\n", "\r\n", "\t", "\\u0000",
     "\\", "dist", "\"pert\"", "\"normal\"", "\"choice\"", "low", "mode", "high", "values = []", "weights = [0]",
@@ -31,6 +32,7 @@ const TOKENS: [&str; 58] = [
 
 /// Extreme values for numbers in the built-ins (sizes beyond the model's
 /// limits are refused by the validation).
+#[rustfmt::skip] // a table of short tokens, kept dense
 const NUMBERS: [&str; 16] = [
     "0", "-1", "-0.0", "1", "0.5", "1e-300", "1e300", "1.7976931348623157e308", "nan", "inf", "-inf",
     "4294967295", "255", "256", "1e6", "\"12\"",

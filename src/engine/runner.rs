@@ -99,7 +99,10 @@ pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threa
     } else {
         cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
     };
-    per_state.saturating_mul(threads as u64 + 1).saturating_add(batch.saturating_mul(threads as u64)).saturating_add(outs)
+    per_state
+        .saturating_mul(threads as u64 + 1)
+        .saturating_add(batch.saturating_mul(threads as u64))
+        .saturating_add(outs)
 }
 
 struct PathSink<'a, 'b> {
@@ -175,7 +178,9 @@ fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> 
     match threads {
         None => Ok(None),
         Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
-        Some(k) if k > MAX_THREADS => Err(CoreError::Resource(format!("threads must be at most {MAX_THREADS}, got {k}"))),
+        Some(k) if k > MAX_THREADS => {
+            Err(CoreError::Resource(format!("threads must be at most {MAX_THREADS}, got {k}")))
+        }
         Some(k) => rayon::ThreadPoolBuilder::new()
             .num_threads(k)
             .build()
@@ -186,7 +191,11 @@ fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> 
 
 fn check_given(req: &Request) -> Result<(), CoreError> {
     if !req.given.is_empty() && req.given.len() != req.n {
-        return Err(CoreError::Resource(format!("{} rows of given values for {} trajectories", req.given.len(), req.n)));
+        return Err(CoreError::Resource(format!(
+            "{} rows of given values for {} trajectories",
+            req.given.len(),
+            req.n
+        )));
     }
     Ok(())
 }

@@ -38,7 +38,8 @@ impl Line {
         if !self.window.holds(t as i64) || self.rate <= 0.0 {
             return (0.0, 0.0);
         }
-        let rate = if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
+        let rate =
+            if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
         let shells = self.lots.count(&mut self.rng, rate / self.lot) * self.lot;
         let duds = binomial(&mut self.rng, shells, self.dud);
         self.delivered_total += shells;

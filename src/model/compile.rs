@@ -380,7 +380,11 @@ impl Compiled {
                 calibers.push(CaliberCfg {
                     name: cname.clone(),
                     initial_stock: reg.p(&c.initial_stock, &format!("{cp}.initial_stock"), Domain::NonNeg),
-                    initial_dud_fraction: reg.p(&c.initial_dud_fraction, &format!("{cp}.initial_dud_fraction"), Domain::Prob),
+                    initial_dud_fraction: reg.p(
+                        &c.initial_dud_fraction,
+                        &format!("{cp}.initial_dud_fraction"),
+                        Domain::Prob,
+                    ),
                     lethality: reg.p(&c.lethality, &format!("{cp}.lethality"), Domain::NonNeg),
                     reserve: reg.p(&c.reserve, &format!("{cp}.reserve"), Domain::NonNeg),
                     reserve_days: reg.p(&c.reserve_days, &format!("{cp}.reserve_days"), Domain::NonNeg),
@@ -423,7 +427,10 @@ impl Compiled {
                 reg.name(&fp, fname);
                 let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
                 if !(1..=3).contains(&f.accuracy_exponent) {
-                    reg.err(&format!("{fp}.accuracy_exponent"), format!("must be 1, 2 or 3, got {}", f.accuracy_exponent));
+                    reg.err(
+                        &format!("{fp}.accuracy_exponent"),
+                        format!("must be 1, 2 or 3, got {}", f.accuracy_exponent),
+                    );
                 }
                 let deliveries = f.deliveries.as_ref().map(|d| {
                     let dp = format!("{fp}.deliveries");
@@ -447,7 +454,11 @@ impl Compiled {
                 fleets.push(FleetCfg {
                     caliber,
                     guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::Guns),
-                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &format!("{fp}.rounds_per_gun_day"), Domain::NonNeg),
+                    rounds_per_gun_day: reg.p(
+                        &f.rounds_per_gun_day,
+                        &format!("{fp}.rounds_per_gun_day"),
+                        Domain::NonNeg,
+                    ),
                     efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
                     barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
                     barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
@@ -455,7 +466,10 @@ impl Compiled {
                     spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
                     spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
                     repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
-                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
+                    max_wait_days: f
+                        .max_wait_days
+                        .as_ref()
+                        .map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
                     combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
                     combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::Elasticity),
                     accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
@@ -500,7 +514,11 @@ impl Compiled {
                     tempo,
                     drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
                     drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
-                    initial_cumulative: reg.p(&c.initial_cumulative, &format!("{cp}.initial_cumulative"), Domain::NonNeg),
+                    initial_cumulative: reg.p(
+                        &c.initial_cumulative,
+                        &format!("{cp}.initial_cumulative"),
+                        Domain::NonNeg,
+                    ),
                     thresholds: th,
                     keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
                     s0: reg.series(&format!("{sname}.casualties.total"), &CAS_SERIES),
@@ -523,7 +541,10 @@ impl Compiled {
                     .iter()
                     .enumerate()
                     .map(|(i, a)| {
-                        (s.start.days_until(a.date), reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg))
+                        (
+                            s.start.days_until(a.date),
+                            reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg),
+                        )
                     })
                     .collect();
                 contingents.push(ContCfg {
@@ -537,7 +558,10 @@ impl Compiled {
                     arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
                     schedule,
                     window: w,
-                    keys: [rng::key(&format!("contingent:{sname}.{cname}")), rng::key(&format!("arrivals:{sname}.{cname}"))],
+                    keys: [
+                        rng::key(&format!("contingent:{sname}.{cname}")),
+                        rng::key(&format!("arrivals:{sname}.{cname}")),
+                    ],
                     s0: reg.series(&format!("{sname}.contingent.{cname}"), &CONT_SERIES),
                     o0: reg.outcomes(&format!("{sname}.contingent.{cname}"), &CONT_OUTCOMES),
                 });
@@ -553,7 +577,11 @@ impl Compiled {
                     cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
                     gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::Elasticity),
                     ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
-                    reference_area_km2: reg.p(&t.reference_area_km2, &format!("{tp}.reference_area_km2"), Domain::Positive),
+                    reference_area_km2: reg.p(
+                        &t.reference_area_km2,
+                        &format!("{tp}.reference_area_km2"),
+                        Domain::Positive,
+                    ),
                     key: rng::key(&format!("territory:{sname}")),
                     s0: reg.series(&format!("{sname}.territory.area"), &TERR_SERIES),
                     o0: reg.outcomes(&format!("{sname}.territory.area"), &TERR_OUTCOMES),

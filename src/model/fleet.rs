@@ -489,7 +489,8 @@ mod tests {
                     let w: f64 = guns.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
                     assert!((w - f.mean_wear()).abs() < 1e-9);
                 }
-                let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
+                let total =
+                    f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
                 assert_eq!(total, f.initial + f.delivered);
             }
             assert!(f.worn_out > 0.0 && f.destroyed > 0.0);

@@ -8,10 +8,10 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
 use crate::engine::runner::{self, Collected, Request};
-use crate::summary::Summary;
 use crate::error::{CoreError, did_you_mean};
 use crate::model::compile::Compiled;
 use crate::scenario::Scenario;
+use crate::summary::Summary;
 
 fn exception(py: Python<'_>, name: &str, msg: String) -> PyErr {
     match py.import("attrition.errors").and_then(|m| m.getattr(name)) {
@@ -79,10 +79,12 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, St
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::new();
         for (k, v) in d.iter() {
-            let key: String = k
-                .cast::<PyString>()
-                .map(|s| s.to_string())
-                .map_err(|_| format!("{here}: keys must be strings, got {}", k.get_type().name().map(|n| n.to_string()).unwrap_or_default()))?;
+            let key: String = k.cast::<PyString>().map(|s| s.to_string()).map_err(|_| {
+                format!(
+                    "{here}: keys must be strings, got {}",
+                    k.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                )
+            })?;
             let shown = crate::scenario::key_in_path(&key);
             let sub = if path.is_empty() { shown } else { format!("{path}.{shown}") };
             m.insert(key, to_json(&v, &sub, depth + 1)?);
@@ -261,7 +263,12 @@ fn resolve(names: &[String], asked: &[String], what: &str) -> Result<Vec<usize>,
         .collect()
 }
 
-fn given_rows(py: Python<'_>, model: &Compiled, n: usize, given: Option<Bound<'_, PyDict>>) -> PyResult<Vec<Vec<(usize, f64)>>> {
+fn given_rows(
+    py: Python<'_>,
+    model: &Compiled,
+    n: usize,
+    given: Option<Bound<'_, PyDict>>,
+) -> PyResult<Vec<Vec<(usize, f64)>>> {
     let Some(g) = given else { return Ok(Vec::new()) };
     let paths: Vec<String> = model.uncertain.iter().map(|u| u.path.clone()).collect();
     let mut rows = vec![Vec::new(); n];
@@ -316,7 +323,11 @@ fn detached<T: Send>(
     }
 }
 
-fn columns<'py>(py: Python<'py>, names: impl Iterator<Item = String>, cols: Vec<Vec<f64>>) -> PyResult<Bound<'py, PyDict>> {
+fn columns<'py>(
+    py: Python<'py>,
+    names: impl Iterator<Item = String>,
+    cols: Vec<Vec<f64>>,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (name, col) in names.zip(cols) {
         d.set_item(name, col.into_pyarray(py))?;
@@ -497,17 +508,17 @@ mod _core {
     #[pymodule_export]
     use super::PyScenario;
     #[pymodule_export]
+    use super::PySummary;
+    #[pymodule_export]
     use super::estimate_bytes;
+    #[pymodule_export]
+    use super::estimate_summary_bytes;
     #[pymodule_export]
     use super::rng_floor;
     #[pymodule_export]
     use super::run;
     #[pymodule_export]
     use super::run_summary;
-    #[pymodule_export]
-    use super::estimate_summary_bytes;
-    #[pymodule_export]
-    use super::PySummary;
 
     use pyo3::prelude::*;
 

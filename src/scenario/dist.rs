@@ -34,8 +34,7 @@ pub enum Dist {
     Choice { values: Vec<f64>, weights: Vec<f64> },
 }
 
-pub const DIST_NAMES: [&str; 8] =
-    ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice"];
+pub const DIST_NAMES: [&str; 8] = ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice"];
 
 fn keys_of(name: &str) -> &'static [&'static str] {
     match name {
@@ -134,10 +133,7 @@ impl Dist {
             Some(Value::String(s)) => s.as_str(),
             Some(other) => return Err(format!("`dist` must be a string, got {}", type_name(other))),
             None => {
-                return Err(format!(
-                    "a distribution table needs a `dist` key, one of {}",
-                    DIST_NAMES.join(", ")
-                ));
+                return Err(format!("a distribution table needs a `dist` key, one of {}", DIST_NAMES.join(", ")));
             }
         };
         if !DIST_NAMES.contains(&name) {
@@ -218,7 +214,11 @@ impl Dist {
         match *self {
             Dist::Fixed(_) => Ok(()),
             Dist::Uniform { low, high } => {
-                if low <= high { Ok(()) } else { Err(format!("uniform needs low <= high, got low={}, high={}", g(low), g(high))) }
+                if low <= high {
+                    Ok(())
+                } else {
+                    Err(format!("uniform needs low <= high, got low={}, high={}", g(low), g(high)))
+                }
             }
             Dist::Triangular { low, mode, high } | Dist::Pert { low, mode, high, .. } => {
                 let name = self.name();
@@ -293,7 +293,11 @@ impl Dist {
                 if values.is_empty() {
                     Err("choice needs at least one value".into())
                 } else if weights.len() != values.len() {
-                    Err(format!("choice needs one weight per value, got {} values and {} weights", values.len(), weights.len()))
+                    Err(format!(
+                        "choice needs one weight per value, got {} values and {} weights",
+                        values.len(),
+                        weights.len()
+                    ))
                 } else if weights.iter().any(|w| !(*w >= 0.0)) {
                     Err("choice needs weights >= 0".into())
                 } else if !(weights.iter().sum::<f64>() > 0.0) {
@@ -366,9 +370,7 @@ impl Dist {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
-            Dist::Triangular { low, mode, high } => {
-                Triangular::new(low, high, mode).expect("validated").sample(rng)
-            }
+            Dist::Triangular { low, mode, high } => Triangular::new(low, high, mode).expect("validated").sample(rng),
             Dist::Pert { low, mode, high, shape } => {
                 Pert::new(low, high).with_shape(shape).with_mode(mode).expect("validated").sample(rng)
             }

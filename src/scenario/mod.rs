@@ -104,16 +104,17 @@ fn explain_serde(path: &str, msg: &str) -> String {
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         // serde_path_to_error records a string key before its visitor runs, so
         // the path of an unknown key already ends with the key itself.
-        let parent = if path == key {
-            ""
-        } else {
-            path.strip_suffix(key).and_then(|p| p.strip_suffix('.')).unwrap_or(path)
-        };
+        let parent =
+            if path == key { "" } else { path.strip_suffix(key).and_then(|p| p.strip_suffix('.')).unwrap_or(path) };
         let shown = key_in_path(key);
         let full = if parent.is_empty() { shown } else { format!("{parent}.{shown}") };
         return at(
             &full,
-            format!("unknown key{}; allowed here: {}", did_you_mean(key, expected.iter().copied()), expected.join(", ")),
+            format!(
+                "unknown key{}; allowed here: {}",
+                did_you_mean(key, expected.iter().copied()),
+                expected.join(", ")
+            ),
         );
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
@@ -190,9 +191,7 @@ fn json_to_toml(v: &Value, key: &str) -> toml::Value {
             toml::Value::String(s.clone())
         }
         Value::Array(a) => toml::Value::Array(a.iter().map(|x| json_to_toml(x, "")).collect()),
-        Value::Object(m) => {
-            toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect())
-        }
+        Value::Object(m) => toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect()),
     }
 }
 
