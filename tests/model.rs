@@ -496,7 +496,7 @@ fn param(g: &mut Stream, lo: f64, hi: f64) -> Value {
     let b = unif(g, lo, hi);
     let (l, h) = (a.min(b), a.max(b).max(a.min(b) + 1e-6 * (hi - lo)).min(hi));
     match g.random_range(0..6) {
-        0 | 1 | 2 => json!(a),
+        0..=2 => json!(a),
         3 => json!({"dist": "uniform", "low": l, "high": h}),
         4 => json!({"dist": "pert", "low": l, "mode": (l + h) / 2.0, "high": h}),
         _ => json!({"dist": "normal", "mean": (l + h) / 2.0, "sd": (h - l) / 4.0 + 1e-9, "low": l, "high": h}),
@@ -1342,13 +1342,15 @@ fn runs_are_deterministic_across_threads_and_chunks() {
     // 300 = 100 + 100 + 100 (chunks straddle the 64-trajectory blocks).
     let parts: Vec<Paths> = (0..3).map(|k| go(100 * k, 100, Some(2))).collect();
     let days = model.days;
-    let mut joined = Paths::default();
-    joined.series =
-        (0..ids.len()).map(|j| parts.iter().flat_map(|p| p.series[j][..100 * days].to_vec()).collect()).collect();
-    joined.outcomes =
-        (0..model.outcomes.len()).map(|j| parts.iter().flat_map(|p| p.outcomes[j].clone()).collect()).collect();
-    joined.params =
-        (0..model.uncertain.len()).map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect()).collect();
+    let joined = Paths {
+        series: (0..ids.len())
+            .map(|j| parts.iter().flat_map(|p| p.series[j][..100 * days].to_vec()).collect())
+            .collect(),
+        outcomes: (0..model.outcomes.len())
+            .map(|j| parts.iter().flat_map(|p| p.outcomes[j].clone()).collect())
+            .collect(),
+        params: (0..model.uncertain.len()).map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect()).collect(),
+    };
     assert!(bits(&one) == bits(&joined), "a run of 300 differs from three runs of 100");
     // Another seed gives another run.
     assert!(bits(&one) != bits(&run_paths(&model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));

@@ -105,7 +105,7 @@ mod tests {
         .unwrap();
         let m = Compiled::new(&s).unwrap();
         let tape: Tape = Rc::new(RefCell::new(Vec::new()));
-        m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes.len()], &mut vec![0.0; 1]);
+        m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes.len()], &mut [0.0; 1]);
         let t = tape.borrow();
         // streams: the parameter, the line, the stock, casualties and tempo
         assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);

@@ -18,6 +18,12 @@ use rand_distr::{Distribution, Exp1, Gamma, Poisson, StandardNormal};
 
 use super::rng::{Draw, Source};
 
+/// x > 0, and false for NaN: the samplers' guard against degenerate parameters.
+#[inline]
+fn positive(x: f64) -> bool {
+    x > 0.0
+}
+
 /// Poisson(lambda); 0 for lambda <= 0 or not finite.
 #[inline]
 pub fn poisson<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
@@ -70,7 +76,7 @@ fn poisson_inversion<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 #[inline]
 pub fn binomial<R: Source + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
     let n = n.max(0.0) as u64;
-    if n == 0 || !(p > 0.0) {
+    if n == 0 || !positive(p) {
         0.0
     } else if p >= 1.0 {
         n as f64
@@ -262,7 +268,7 @@ impl HazardClock {
     #[inline]
     pub fn binomial<R: Source + ?Sized>(&mut self, rng: &mut R, n: f64, p: f64) -> f64 {
         let n = n.max(0.0) as u64;
-        if n == 0 || !(p > 0.0) {
+        if n == 0 || !positive(p) {
             return 0.0;
         }
         let nf = n as f64;
@@ -309,9 +315,9 @@ pub fn binomial_at_least_one<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64, h:
 /// Gamma with the given mean and coefficient of variation; the mean itself when cv = 0.
 #[inline]
 pub fn gamma_mean_cv<R: Source + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64 {
-    if !(mean > 0.0) {
+    if !positive(mean) {
         0.0
-    } else if !(cv > 0.0) {
+    } else if !positive(cv) {
         mean
     } else {
         let shape = 1.0 / (cv * cv);
@@ -331,7 +337,7 @@ pub fn gamma<R: Source + ?Sized>(rng: &mut R, shape: f64, scale: f64) -> Option<
 /// (a Poisson count); 0 when `mean` <= 0.
 #[inline]
 pub fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
-    if !(mean > 0.0) {
+    if !positive(mean) {
         return 0.0;
     }
     match k {

@@ -603,7 +603,7 @@ impl Compiled {
                 contingents,
                 territory,
                 payees,
-                fire_series: fire_series,
+                fire_series,
                 payee_o0,
             });
         }

@@ -208,7 +208,8 @@ impl Dist {
         Ok(d)
     }
 
-    /// The rules of section 2, each with the numbers that broke it.
+    /// The rules of section 2, each with the numbers that broke it. Every
+    /// number is finite here (`from_table` checked), so no comparison meets a NaN.
     fn check(&self) -> Result<(), String> {
         let g = |x: f64| fmt_num(x);
         match *self {
@@ -229,7 +230,7 @@ impl Dist {
                         g(mode),
                         g(high)
                     ))
-                } else if !(low < high) {
+                } else if low >= high {
                     Err(format!("{name} needs low < high, got low={}, high={}", g(low), g(high)))
                 } else if let Dist::Pert { shape, .. } = *self {
                     if shape > 0.0 { Ok(()) } else { Err(format!("pert needs shape > 0, got {}", g(shape))) }
@@ -240,21 +241,21 @@ impl Dist {
             Dist::Normal { sd, low, high, .. } | Dist::LogNormal { sigma: sd, low, high, .. } => {
                 let name = self.name();
                 let what = if name == "normal" { "sd" } else { "sigma" };
-                if !(sd >= 0.0) {
+                if sd < 0.0 {
                     return Err(format!("{name} needs {what} >= 0, got {what}={}", g(sd)));
                 }
                 if let (Some(l), Some(h)) = (low, high) {
-                    if !(l < h) {
+                    if l >= h {
                         return Err(format!("{name} needs low < high, got low={}, high={}", g(l), g(h)));
                     }
                 }
                 if name == "lognormal" {
                     if let Some(h) = high {
-                        if !(h > 0.0) {
+                        if h <= 0.0 {
                             return Err(format!("lognormal needs high > 0, got high={}", g(h)));
                         }
                     } else if let Dist::LogNormal { mu, sigma, .. } = *self {
-                        if !(mu + 40.0 * sigma <= MAX_LOG) {
+                        if mu + 40.0 * sigma > MAX_LOG {
                             return Err(format!(
                                 "lognormal({}, {}) draws overflow: without `high` it needs mu + 40 sigma <= {MAX_LOG}",
                                 g(mu),
@@ -265,7 +266,7 @@ impl Dist {
                 }
                 if sd > 0.0 && (low.is_some() || high.is_some()) {
                     let (pl, ph) = self.trunc_probs();
-                    if !(ph - pl > 1e-12) {
+                    if ph - pl <= 1e-12 {
                         return Err(format!(
                             "{name} truncated to [{}, {}] keeps no probability mass",
                             low.map_or("-inf".into(), g),
@@ -283,7 +284,7 @@ impl Dist {
             Dist::Beta { a, b, low, high } => {
                 if !(a > 0.0 && b > 0.0) {
                     Err(format!("beta needs a > 0 and b > 0, got a={}, b={}", g(a), g(b)))
-                } else if !(low < high) {
+                } else if low >= high {
                     Err(format!("beta needs low < high, got low={}, high={}", g(low), g(high)))
                 } else {
                     Ok(())
@@ -298,9 +299,9 @@ impl Dist {
                         values.len(),
                         weights.len()
                     ))
-                } else if weights.iter().any(|w| !(*w >= 0.0)) {
+                } else if weights.iter().any(|w| *w < 0.0) {
                     Err("choice needs weights >= 0".into())
-                } else if !(weights.iter().sum::<f64>() > 0.0) {
+                } else if weights.iter().sum::<f64>() <= 0.0 {
                     Err("choice needs weights that sum to more than 0".into())
                 } else {
                     Ok(())
@@ -457,14 +458,22 @@ impl Dist {
             Dist::Normal { mean, sd, low, high } => {
                 put("mean", mean);
                 put("sd", sd);
-                low.map(|l| put("low", l));
-                high.map(|h| put("high", h));
+                if let Some(l) = low {
+                    put("low", l);
+                }
+                if let Some(h) = high {
+                    put("high", h);
+                }
             }
             Dist::LogNormal { mu, sigma, low, high } => {
                 put("mu", mu);
                 put("sigma", sigma);
-                low.map(|l| put("low", l));
-                high.map(|h| put("high", h));
+                if let Some(l) = low {
+                    put("low", l);
+                }
+                if let Some(h) = high {
+                    put("high", h);
+                }
             }
             Dist::Beta { a, b, low, high } => {
                 put("a", a);
