@@ -1,5 +1,5 @@
 //! Goodness-of-fit tests of the parameter distributions (`attrition::scenario::Dist`)
-//! and of the daily samplers (`attrition::engine::sample`), plus the errors of
+//! and of the daily samplers (`attrition::rng`), plus the errors of
 //! `Dist::from_value`.
 //!
 //! Every test uses one fixed seed (`SEED`, chosen once) and its own keyed
@@ -17,11 +17,9 @@
 //!   with their neighbours; the critical value is the (1 - alpha) quantile of
 //!   ChiSquared(cells - 1) from statrs.
 mod common;
-use attrition::engine::rng::{Stream, key, stream};
-use attrition::engine::sample::{
-    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, gamma_mean_cv, index, neg_binomial,
-    poisson, unit, weibull_residual_life,
-};
+use attrition::rng::clock::{CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial_at_least_one};
+use attrition::rng::sample::{binomial, gamma_mean_cv, index, neg_binomial, poisson, unit, weibull_residual_life};
+use attrition::rng::{Stream, key, stream};
 use attrition::scenario::Dist;
 use common::chi_square;
 use serde_json::json;

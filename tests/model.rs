@@ -9,10 +9,10 @@ mod common;
 use common::chi_square;
 use std::collections::BTreeMap;
 
-use attrition::engine::rng::{Stream, key, stream};
 use attrition::engine::runner::{Paths, Request, run_paths};
 use attrition::error::CoreError;
 use attrition::model::compile::Compiled;
+use attrition::rng::{Stream, key, stream};
 use attrition::scenario::{Date, Scenario};
 use rand::RngExt;
 use serde_json::{Value, json};

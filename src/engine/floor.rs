@@ -7,7 +7,7 @@
 //!
 //! The variates are those the model's laws name: every parameter draw, every
 //! daily count, life, index and amount. A daily count drawn by an event-time
-//! clock (`sample::PoissonClock`, `sample::HazardClock`) is one variate per
+//! clock (`clock::PoissonClock`, `clock::HazardClock`) is one variate per
 //! day, a quiet day included, and is replayed through a clock: the clock's
 //! daily step is the work of drawing that count.
 use std::cell::RefCell;
@@ -18,9 +18,9 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 
-use super::rng::{Draw, Tape, mix};
-use super::sample;
 use crate::model::compile::Compiled;
+use crate::rng::{Draw, Tape, mix};
+use crate::rng::{clock, sample};
 
 /// Draw every logged variate again; returns their sum (so nothing is optimised away).
 ///
@@ -29,8 +29,8 @@ use crate::model::compile::Compiled;
 /// whichever process it belongs to).
 pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
     let mut acc = 0.0;
-    let mut clock = sample::PoissonClock::default();
-    let mut hazard = sample::HazardClock::default();
+    let mut clock = clock::PoissonClock::default();
+    let mut hazard = clock::HazardClock::default();
     for (i, d) in tape.iter().enumerate() {
         acc += match *d {
             Draw::Seed => {

@@ -1,7 +1,8 @@
 //! Ammunition per side and caliber (MODEL.md section 3).
 use super::compile::{CaliberCfg, LineCfg, Window};
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{self, PoissonClock, binomial};
+use crate::rng::clock::PoissonClock;
+use crate::rng::sample::{self, binomial};
+use crate::rng::{Stream, Streams};
 
 /// A supply line's state in one trajectory.
 pub struct Line {

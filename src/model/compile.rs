@@ -6,8 +6,8 @@
 //! probability in [0, 1]) over the whole support of its distribution.
 use std::collections::BTreeMap;
 
-use crate::engine::rng;
 use crate::error::{CoreError, at, did_you_mean};
+use crate::rng;
 use crate::scenario::{Date, Dist, MAX_DAYS, Param, Scenario};
 
 /// Index of a parameter's value in the per-trajectory vector.

@@ -16,8 +16,9 @@
 use std::collections::VecDeque;
 
 use super::compile::{FleetCfg, Window};
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{HazardClock, PoissonClock, index, round_nonneg, unit, weibull_residual_life};
+use crate::rng::clock::{HazardClock, PoissonClock};
+use crate::rng::sample::{index, round_nonneg, unit, weibull_residual_life};
+use crate::rng::{Stream, Streams};
 
 /// A serviceable gun in the heap: when its barrel fails, and where its barrel's data is.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +86,7 @@ pub struct Fleet {
     rng_spares: Stream,
     rng_deliveries: Stream,
     /// Event-time clocks of the rare daily events: combat losses, spare
-    /// barrels and lots of new guns (see `engine::sample`).
+    /// barrels and lots of new guns (see `rng::clock`).
     combat_clock: HazardClock,
     spares_clock: PoissonClock,
     lots_clock: PoissonClock,

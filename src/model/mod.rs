@@ -36,7 +36,7 @@ use fleet::Fleet;
 use personnel::{Casualties, Contingent};
 use territory::{KM2_PER_SQMI, Territory};
 
-use crate::engine::rng::{Draw, Source, Streams, Tape};
+use crate::rng::{Draw, Source, Streams, Tape};
 
 /// Upper bound of a fire ratio in the couplings (enemy fire over its
 /// reference for losses and casualties; the own-to-enemy ratio over its

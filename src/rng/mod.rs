@@ -1,4 +1,5 @@
-//! Keyed random streams.
+//! Randomness: keyed streams, tapes, the samplers of the daily noise
+//! ([`sample`]) and the event-time clocks of rare events ([`clock`]).
 //!
 //! Every random component of a trajectory draws from its own stream, keyed by
 //! (seed, trajectory index, component key). The component key is a hash of a
@@ -11,6 +12,9 @@
 //! A stream may carry a [`Tape`] that logs every variate drawn (which sampler,
 //! with which parameters); the benchmarks replay the tape to time the draws
 //! alone, the "random-number floor" of a run.
+pub mod clock;
+pub mod sample;
+
 use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
