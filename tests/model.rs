@@ -11,9 +11,8 @@ use std::collections::BTreeMap;
 
 use attrition::engine::runner::{Paths, Request, run_paths};
 use attrition::error::CoreError;
-use attrition::model::compile::Compiled;
 use attrition::rng::{Stream, key, stream};
-use attrition::scenario::{Date, Scenario};
+use attrition::scenario::{Compiled, Date, Validated};
 use rand::RngExt;
 use serde_json::{Value, json};
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Poisson};
@@ -28,8 +27,8 @@ const KM2_PER_SQMI: f64 = 2.589_988_110_336;
 // ---------------------------------------------------------------------------
 // Helpers.
 
-fn toml(text: &str) -> Scenario {
-    Scenario::from_toml_str(text).unwrap_or_else(|e| panic!("scenario refused: {e}\n{text}"))
+fn toml(text: &str) -> Validated {
+    Validated::from_toml_str(text).unwrap_or_else(|e| panic!("scenario refused: {e}\n{text}"))
 }
 
 /// A run with every series recorded as full paths.
@@ -46,8 +45,8 @@ fn request(seed: u64, first: u64, n: usize, series: Vec<usize>, threads: Option<
     Request { seed, first, n, series, given: vec![], threads, max_bytes: None }
 }
 
-fn run(s: &Scenario, seed: u64, n: usize) -> Run {
-    let model = Compiled::new(s).expect("a valid scenario compiles");
+fn run(s: &Validated, seed: u64, n: usize) -> Run {
+    let model = s.compiled().clone();
     let ids: Vec<usize> = (0..model.series.len()).collect();
     let paths = run_paths(&model, &request(seed, 0, n, ids, None), |_| true).expect("the run succeeds");
     let series = model.series.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
@@ -122,11 +121,11 @@ fn date(offset: i64) -> String {
 // ---------------------------------------------------------------------------
 // a. Barrel wear: worn-out counts are Binomial(N, F(wear)).
 
-fn wear_scenario(initial_wear: f64) -> Scenario {
+fn wear_scenario(initial_wear: f64) -> Validated {
     wear_scenario_with_combat(initial_wear, 0.0)
 }
 
-fn wear_scenario_with_combat(initial_wear: f64, combat_loss: f64) -> Scenario {
+fn wear_scenario_with_combat(initial_wear: f64, combat_loss: f64) -> Validated {
     toml(&format!(
         r#"
 name = "wear"
@@ -991,7 +990,8 @@ fn conservation_on_random_scenarios() {
     let mut checked = 0;
     for i in 0..30 {
         let sc = random_scenario(i);
-        let s = Scenario::from_value(sc.clone()).unwrap_or_else(|e| panic!("random scenario {i} refused: {e}\n{sc:#}"));
+        let s =
+            Validated::from_value(sc.clone()).unwrap_or_else(|e| panic!("random scenario {i} refused: {e}\n{sc:#}"));
         let r = run(&s, 1000 + i, 24);
         check_conservation(&sc, &r);
         checked += r.n * r.days;
@@ -1329,11 +1329,11 @@ fn bits(p: &Paths) -> Vec<Vec<Vec<u64>>> {
 #[test]
 fn runs_are_deterministic_across_threads_and_chunks() {
     let s = toml(&policy_toml(Policy { coupling: true, ..KEEPS_UP }, Some(CUT)));
-    let model = Compiled::new(&s).unwrap();
+    let model = s.compiled();
     assert!(!model.uncertain.is_empty());
     let ids: Vec<usize> = (0..model.series.len()).collect();
     let go = |first: u64, n: usize, threads: Option<usize>| {
-        run_paths(&model, &request(41, first, n, ids.clone(), threads), |_| true).unwrap()
+        run_paths(model, &request(41, first, n, ids.clone(), threads), |_| true).unwrap()
     };
     let one = go(0, 300, Some(1));
     let two = go(0, 300, Some(2));
@@ -1353,7 +1353,7 @@ fn runs_are_deterministic_across_threads_and_chunks() {
     };
     assert!(bits(&one) == bits(&joined), "a run of 300 differs from three runs of 100");
     // Another seed gives another run.
-    assert!(bits(&one) != bits(&run_paths(&model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
+    assert!(bits(&one) != bits(&run_paths(model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
 }
 
 // ---------------------------------------------------------------------------
@@ -1540,7 +1540,7 @@ fn validation_errors_name_the_full_path() {
     ];
     assert!(cases.len() >= 12);
     for (text, path, rule) in &cases {
-        match Scenario::from_toml_str(text) {
+        match Validated::from_toml_str(text) {
             Ok(_) => panic!("accepted a bad scenario (expected {path}: {rule}):\n{text}"),
             Err(CoreError::Scenario(msgs)) => {
                 let all = msgs.join("\n");
@@ -1554,7 +1554,7 @@ fn validation_errors_name_the_full_path() {
     }
     // Several errors are reported together, each with its path.
     let text = with("guns = 10", "guns = -1").replace("combat_loss = 0.01", "combat_loss = 3");
-    match Scenario::from_toml_str(&text) {
+    match Validated::from_toml_str(&text) {
         Err(CoreError::Scenario(msgs)) => {
             assert!(msgs.iter().any(|m| m.starts_with("sides.red.fleets.guns.guns: ")));
             assert!(msgs.iter().any(|m| m.starts_with("sides.red.fleets.guns.combat_loss: ")));
@@ -1562,9 +1562,9 @@ fn validation_errors_name_the_full_path() {
         other => panic!("expected two scenario errors, got {other:?}"),
     }
     // The same rules through from_value.
-    let mut v = toml(VALID).to_value();
+    let mut v = toml(VALID).scenario().to_value();
     v["sides"]["red"]["fleets"]["guns"]["guns"] = json!(-2);
-    match Scenario::from_value(v) {
+    match Validated::from_value(v) {
         Err(CoreError::Scenario(msgs)) => assert!(msgs[0].starts_with("sides.red.fleets.guns.guns: "), "{msgs:?}"),
         other => panic!("expected a scenario error, got {other:?}"),
     }

@@ -9,8 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use attrition::error::CoreError;
 use attrition::model::Sink;
-use attrition::model::compile::Compiled;
-use attrition::scenario::Scenario;
+use attrition::scenario::Validated;
 
 const BUILTINS: [&str; 4] = [
     include_str!("../python/attrition/scenarios/baseline-2024-12.toml"),
@@ -146,10 +145,12 @@ impl Sink for Count {
 fn check(input: &[u8], ran: &mut usize) {
     let text = String::from_utf8_lossy(input);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        match Scenario::from_toml_str(&text) {
-            Ok(mut s) => {
+        match Validated::from_toml_str(&text) {
+            Ok(v) => {
+                let mut s = v.scenario().clone();
                 s.days = s.days.min(3);
-                let model = Compiled::new(&s).expect("a parsed scenario compiles");
+                let v = Validated::new(s).expect("a valid scenario stays valid with fewer days");
+                let model = v.compiled();
                 // One trajectory straight through the model (the runner is not the subject here).
                 let mut sink = Count(vec![0; model.series.len()]);
                 let mut outcomes = vec![f64::NAN; model.outcomes.len()];
@@ -227,7 +228,7 @@ fn exact_inputs() {
         check(input.as_bytes(), &mut ran);
     }
     let too_big = "#".repeat(attrition::scenario::MAX_SCENARIO_BYTES + 1);
-    match Scenario::from_toml_str(&too_big) {
+    match Validated::from_toml_str(&too_big) {
         Err(CoreError::Scenario(m)) => assert!(m[0].contains("limit"), "{m:?}"),
         other => panic!("{other:?}"),
     }

@@ -18,9 +18,9 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 
-use crate::model::compile::Compiled;
 use crate::rng::{Draw, Tape, mix};
 use crate::rng::{clock, sample};
+use crate::scenario::Compiled;
 
 /// Draw every logged variate again; returns their sum (so nothing is optimised away).
 ///
@@ -83,11 +83,11 @@ pub fn measure(model: &Compiled, seed: u64, n: usize) -> Floor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::Validated;
 
     #[test]
     fn tape_counts_every_draw() {
-        let s = Scenario::from_toml_str(
+        let v = Validated::from_toml_str(
             r#"
             name = "t"
             start = 2024-01-01
@@ -103,7 +103,7 @@ mod tests {
             "#,
         )
         .unwrap();
-        let m = Compiled::new(&s).unwrap();
+        let m = v.compiled();
         let tape: Tape = Rc::new(RefCell::new(Vec::new()));
         m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes.len()], &mut [0.0; 1]);
         let t = tape.borrow();
@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Clock(_))).count(), 10);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 10);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Gamma(..))).count(), 10);
-        let f = measure(&m, 1, 3);
+        let f = measure(m, 1, 3);
         assert_eq!(f.draws as usize, 3 * t.len());
     }
 }

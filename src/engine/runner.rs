@@ -13,8 +13,8 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use crate::error::CoreError;
-use crate::model::compile::Compiled;
 use crate::model::{Discard, Sink};
+use crate::scenario::Compiled;
 use crate::summary::Summary;
 
 /// Trajectories per block.

@@ -1,8 +1,8 @@
 //! Ammunition per side and caliber (MODEL.md section 3).
-use super::compile::{CaliberCfg, LineCfg, Window};
 use crate::rng::clock::PoissonClock;
 use crate::rng::sample::{self, binomial};
 use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{CaliberCfg, LineCfg, Window};
 
 /// A supply line's state in one trajectory.
 pub struct Line {

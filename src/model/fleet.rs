@@ -15,10 +15,10 @@
 //! factor `mean(1 - a (wear / life)^b)` are O(1) a day for b in {1, 2, 3}.
 use std::collections::VecDeque;
 
-use super::compile::{FleetCfg, Window};
 use crate::rng::clock::{HazardClock, PoissonClock};
 use crate::rng::sample::{index, round_nonneg, unit, weibull_residual_life};
 use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{FleetCfg, Window};
 
 /// A serviceable gun in the heap: when its barrel fails, and where its barrel's data is.
 #[derive(Debug, Clone, Copy)]

@@ -25,13 +25,12 @@
 //! on a day when more of its guns are in repair it asks for fewer shells
 //! (`tests/model.rs` keeps a counterexample as an ignored test).
 pub mod ammo;
-pub mod compile;
 pub mod fleet;
 pub mod personnel;
 pub mod territory;
 
+use crate::scenario::compile::{self, Compiled};
 use ammo::{Line, Stock};
-use compile::Compiled;
 use fleet::Fleet;
 use personnel::{Casualties, Contingent};
 use territory::{KM2_PER_SQMI, Territory};

@@ -1,8 +1,8 @@
 //! Personnel and casualties (MODEL.md section 5).
-use super::compile::{CasCfg, ContCfg, Window};
 use crate::rng::clock::PoissonClock;
 use crate::rng::sample::{binomial, nb_intensity, neg_binomial, normal, poisson};
 use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{CasCfg, ContCfg, Window};
 
 /// A side's casualty process: tempo (schedule x mean-one log drift) and the
 /// daily negative-binomial count.

@@ -1,7 +1,7 @@
 //! Territory (MODEL.md section 6).
-use super::compile::TerrCfg;
 use crate::rng::sample::gamma_mean_cv;
 use crate::rng::{Stream, Streams};
+use crate::scenario::compile::TerrCfg;
 
 /// Square kilometres per square mile.
 pub const KM2_PER_SQMI: f64 = 2.589_988_110_336;

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use crate::engine::runner::{self, Collected, Request};
 use crate::error::{CoreError, did_you_mean};
-use crate::model::compile::Compiled;
-use crate::scenario::Scenario;
+use crate::scenario::Compiled;
+use crate::scenario::Validated;
 use crate::summary::Summary;
 
 fn exception(py: Python<'_>, name: &str, msg: String) -> PyErr {
@@ -85,7 +85,7 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, St
                     k.get_type().name().map(|n| n.to_string()).unwrap_or_default()
                 )
             })?;
-            let shown = crate::scenario::key_in_path(&key);
+            let shown = crate::scenario::parse::key_in_path(&key);
             let sub = if path.is_empty() { shown } else { format!("{path}.{shown}") };
             m.insert(key, to_json(&v, &sub, depth + 1)?);
         }
@@ -144,23 +144,15 @@ fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
 /// A validated scenario.
 #[pyclass(name = "Scenario", module = "attrition._core", frozen)]
 pub struct PyScenario {
-    inner: Scenario,
-    compiled: Compiled,
-}
-
-impl PyScenario {
-    fn wrap(py: Python<'_>, inner: Scenario) -> PyResult<PyScenario> {
-        let compiled = Compiled::new(&inner).map_err(|e| to_py(py, e))?;
-        Ok(PyScenario { inner, compiled })
-    }
+    inner: Validated,
 }
 
 #[pymethods]
 impl PyScenario {
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<PyScenario> {
-        let s = Scenario::from_toml_str(text).map_err(|e| to_py(py, e))?;
-        PyScenario::wrap(py, s)
+        let inner = Validated::from_toml_str(text).map_err(|e| to_py(py, e))?;
+        Ok(PyScenario { inner })
     }
 
     #[staticmethod]
@@ -170,16 +162,16 @@ impl PyScenario {
             return Err(PyTypeError::new_err(format!("a scenario must be a mapping (dict), got {tn}")));
         }
         let v = to_json(d, "", 0).map_err(|m| to_py(py, CoreError::Scenario(vec![m])))?;
-        let s = Scenario::from_value(v).map_err(|e| to_py(py, e))?;
-        PyScenario::wrap(py, s)
+        let inner = Validated::from_value(v).map_err(|e| to_py(py, e))?;
+        Ok(PyScenario { inner })
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.inner.to_value())
+        json_to_py(py, &self.inner.scenario().to_value())
     }
 
     fn to_toml(&self) -> String {
-        self.inner.to_toml_string()
+        self.inner.scenario().to_toml_string()
     }
 
     /// `overrides` is a dict {dotted path: value}.
@@ -203,38 +195,39 @@ impl PyScenario {
             let value = to_json(&v, &path, 0).map_err(|m| to_py(py, CoreError::Scenario(vec![m])))?;
             pairs.push((path, value));
         }
-        let s = self.inner.with_values(&pairs).map_err(|e| to_py(py, e))?;
-        PyScenario::wrap(py, s)
+        let inner = self.inner.with_values(&pairs).map_err(|e| to_py(py, e))?;
+        Ok(PyScenario { inner })
     }
 
     #[getter]
     fn name(&self) -> &str {
-        &self.inner.name
+        &self.inner.scenario().name
     }
     #[getter]
     fn description(&self) -> &str {
-        &self.inner.description
+        &self.inner.scenario().description
     }
     #[getter]
     fn start(&self) -> String {
-        self.inner.start.to_string()
+        self.inner.scenario().start.to_string()
     }
     #[getter]
     fn days(&self) -> usize {
-        self.compiled.days
+        self.inner.compiled().days
     }
     #[getter]
     fn series_names(&self) -> Vec<String> {
-        self.compiled.series.clone()
+        self.inner.compiled().series.clone()
     }
     #[getter]
     fn outcome_names(&self) -> Vec<String> {
-        self.compiled.outcomes.clone()
+        self.inner.compiled().outcomes.clone()
     }
 
     /// Each uncertain parameter as (path, description, low, high, distribution as a dict).
     fn uncertain<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, String, f64, f64, Bound<'py, PyAny>)>> {
-        self.compiled
+        self.inner
+            .compiled()
             .uncertain
             .iter()
             .map(|u| {
@@ -354,7 +347,7 @@ fn run<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let model = &scenario.compiled;
+    let model = scenario.inner.compiled();
     let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
     let rows = given_rows(py, model, n, given)?;
     let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
@@ -472,7 +465,7 @@ fn run_summary<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let model = &scenario.compiled;
+    let model = scenario.inner.compiled();
     let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
     let rows = given_rows(py, model, n, given)?;
     let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
@@ -486,7 +479,7 @@ fn run_summary<'py>(
 /// Single-threaded, on the calling thread, without the GIL.
 #[pyfunction]
 fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64, u64) {
-    let model = &scenario.compiled;
+    let model = scenario.inner.compiled();
     let f = py.detach(|| crate::engine::floor::measure(model, seed, n));
     (f.seconds, f.draws)
 }
@@ -494,13 +487,13 @@ fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64
 /// Bytes a summary-mode run would hold.
 #[pyfunction]
 fn estimate_summary_bytes(scenario: &PyScenario, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
-    runner::estimate_summary_bytes(&scenario.compiled, n, n_series, threads, arrays)
+    runner::estimate_summary_bytes(scenario.inner.compiled(), n, n_series, threads, arrays)
 }
 
 /// Bytes a run with full paths of `n_series` series would hold.
 #[pyfunction]
 fn estimate_bytes(scenario: &PyScenario, n: usize, n_series: usize) -> u64 {
-    runner::estimate_bytes(&scenario.compiled, n, n_series)
+    runner::estimate_bytes(scenario.inner.compiled(), n, n_series)
 }
 
 #[pymodule]

@@ -6,9 +6,9 @@
 //! probability in [0, 1]) over the whole support of its distribution.
 use std::collections::BTreeMap;
 
+use super::{Date, Dist, MAX_DAYS, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean};
 use crate::rng;
-use crate::scenario::{Date, Dist, MAX_DAYS, Param, Scenario};
 
 /// Index of a parameter's value in the per-trajectory vector.
 pub type P = usize;
@@ -338,7 +338,7 @@ fn payee(payees: &mut Vec<String>, name: &str) -> usize {
 }
 
 impl Compiled {
-    pub fn new(s: &Scenario) -> Result<Compiled, CoreError> {
+    pub(crate) fn new(s: &Scenario) -> Result<Compiled, CoreError> {
         let mut reg = Reg::default();
         reg.name("name", &s.name.replace([' ', '.', '(', ')', ','], "-"));
         if s.days == 0 || s.days > MAX_DAYS {
