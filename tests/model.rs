@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use attrition::engine::runner::{Paths, Request, run_paths};
 use attrition::error::CoreError;
+use attrition::model::Model;
 use attrition::rng::{Stream, key, stream};
-use attrition::scenario::{Compiled, Date, Validated};
+use attrition::scenario::{Date, Validated};
 use rand::RngExt;
 use serde_json::{Value, json};
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Poisson};
@@ -33,7 +34,7 @@ fn toml(text: &str) -> Validated {
 
 /// A run with every series recorded as full paths.
 struct Run {
-    model: Compiled,
+    model: Model,
     paths: Paths,
     n: usize,
     days: usize,
@@ -46,12 +47,12 @@ fn request(seed: u64, first: u64, n: usize, series: Vec<usize>, threads: Option<
 }
 
 fn run(s: &Validated, seed: u64, n: usize) -> Run {
-    let model = s.compiled().clone();
-    let ids: Vec<usize> = (0..model.series.len()).collect();
+    let model = Model::new(s.clone());
+    let ids: Vec<usize> = (0..model.series().len()).collect();
     let paths = run_paths(&model, &request(seed, 0, n, ids, None), |_| true).expect("the run succeeds");
-    let series = model.series.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
-    let outcomes = model.outcomes.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
-    Run { days: model.days, model, paths, n, series, outcomes }
+    let series = model.series().iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
+    let outcomes = model.outcomes().iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
+    Run { days: model.days(), model, paths, n, series, outcomes }
 }
 
 impl Run {
@@ -80,7 +81,7 @@ impl Run {
         }
         let j = self
             .model
-            .uncertain
+            .uncertain()
             .iter()
             .position(|u| u.path == path)
             .unwrap_or_else(|| panic!("{path} is neither fixed nor uncertain"));
@@ -1171,7 +1172,7 @@ fn first_counterexample(base: &Run, cut: &Run) -> Option<String> {
                 "trajectory {i}, day {t}: cut stock {} > baseline stock {}; first divergence of each series (day: baseline vs cut):",
                 c[t], b[t]
             )];
-            for name in base.model.series.iter().filter(|n| n.starts_with("red.")) {
+            for name in base.model.series().iter().map(|e| &e.name).filter(|n| n.starts_with("red.")) {
                 let (x, y) = (base.s(name, i), cut.s(name, i));
                 if let Some(d) = (0..=t).find(|&d| x[d].to_bits() != y[d].to_bits()) {
                     lines.push(format!("  {name}: day {d}: {} vs {}", x[d], y[d]));
@@ -1329,11 +1330,11 @@ fn bits(p: &Paths) -> Vec<Vec<Vec<u64>>> {
 #[test]
 fn runs_are_deterministic_across_threads_and_chunks() {
     let s = toml(&policy_toml(Policy { coupling: true, ..KEEPS_UP }, Some(CUT)));
-    let model = s.compiled();
-    assert!(!model.uncertain.is_empty());
-    let ids: Vec<usize> = (0..model.series.len()).collect();
+    let model = Model::new(s);
+    assert!(!model.uncertain().is_empty());
+    let ids: Vec<usize> = (0..model.series().len()).collect();
     let go = |first: u64, n: usize, threads: Option<usize>| {
-        run_paths(model, &request(41, first, n, ids.clone(), threads), |_| true).unwrap()
+        run_paths(&model, &request(41, first, n, ids.clone(), threads), |_| true).unwrap()
     };
     let one = go(0, 300, Some(1));
     let two = go(0, 300, Some(2));
@@ -1341,19 +1342,21 @@ fn runs_are_deterministic_across_threads_and_chunks() {
     assert!(bits(&one) == bits(&go(0, 300, None)), "the global pool differs");
     // 300 = 100 + 100 + 100 (chunks straddle the 64-trajectory blocks).
     let parts: Vec<Paths> = (0..3).map(|k| go(100 * k, 100, Some(2))).collect();
-    let days = model.days;
+    let days = model.days();
     let joined = Paths {
         series: (0..ids.len())
             .map(|j| parts.iter().flat_map(|p| p.series[j][..100 * days].to_vec()).collect())
             .collect(),
-        outcomes: (0..model.outcomes.len())
+        outcomes: (0..model.outcomes().len())
             .map(|j| parts.iter().flat_map(|p| p.outcomes[j].clone()).collect())
             .collect(),
-        params: (0..model.uncertain.len()).map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect()).collect(),
+        params: (0..model.uncertain().len())
+            .map(|j| parts.iter().flat_map(|p| p.params[j].clone()).collect())
+            .collect(),
     };
     assert!(bits(&one) == bits(&joined), "a run of 300 differs from three runs of 100");
     // Another seed gives another run.
-    assert!(bits(&one) != bits(&run_paths(model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
+    assert!(bits(&one) != bits(&run_paths(&model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
 }
 
 // ---------------------------------------------------------------------------

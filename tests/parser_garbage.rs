@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use attrition::error::CoreError;
-use attrition::model::Sink;
+use attrition::model::{Model, Sink};
 use attrition::scenario::Validated;
 
 const BUILTINS: [&str; 4] = [
@@ -150,13 +150,13 @@ fn check(input: &[u8], ran: &mut usize) {
                 let mut s = v.scenario().clone();
                 s.days = s.days.min(3);
                 let v = Validated::new(s).expect("a valid scenario stays valid with fewer days");
-                let model = v.compiled();
+                let model = Model::new(v);
                 // One trajectory straight through the model (the runner is not the subject here).
-                let mut sink = Count(vec![0; model.series.len()]);
-                let mut outcomes = vec![f64::NAN; model.outcomes.len()];
-                let mut params = vec![f64::NAN; model.uncertain.len()];
+                let mut sink = Count(vec![0; model.series().len()]);
+                let mut outcomes = vec![f64::NAN; model.outcomes().len()];
+                let mut params = vec![f64::NAN; model.uncertain().len()];
                 model.simulate(7, 0, &[], &mut sink, &mut outcomes, &mut params);
-                assert!(sink.0.iter().all(|&k| k == model.days), "every series gets a value a day");
+                assert!(sink.0.iter().all(|&k| k == model.days()), "every series gets a value a day");
                 assert!(params.iter().all(|p| !p.is_nan()), "every uncertain parameter is drawn");
                 true
             }

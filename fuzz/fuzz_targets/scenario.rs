@@ -5,6 +5,7 @@
 #![no_main]
 
 use attrition::engine::runner::{Request, run_paths};
+use attrition::model::Model;
 use attrition::scenario::Validated;
 use libfuzzer_sys::fuzz_target;
 
@@ -14,16 +15,16 @@ fuzz_target!(|data: &[u8]| {
     let mut scenario = v.scenario().clone();
     scenario.days = scenario.days.min(3);
     let v = Validated::new(scenario).expect("a valid scenario stays valid with fewer days");
-    let model = v.compiled();
+    let model = Model::new(v);
     let request = Request {
         seed: 1,
         first: 0,
         n: 1,
-        series: (0..model.series.len()).collect(),
+        series: (0..model.series().len()).collect(),
         given: Vec::new(),
         threads: None,
         max_bytes: Some(1 << 30),
     };
-    let out = run_paths(model, &request, |_| true).expect("a small run succeeds");
-    assert_eq!(out.series.len(), model.series.len());
+    let out = run_paths(&model, &request, |_| true).expect("a small run succeeds");
+    assert_eq!(out.series.len(), model.series().len());
 });

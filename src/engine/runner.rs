@@ -13,8 +13,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use crate::error::CoreError;
-use crate::model::{Discard, Sink};
-use crate::scenario::Compiled;
+use crate::model::{Discard, Model, Sink};
 use crate::summary::Summary;
 
 /// Trajectories per block.
@@ -33,7 +32,8 @@ pub struct Request {
     pub n: usize,
     /// Ids of the series recorded (as paths or summaries).
     pub series: Vec<usize>,
-    /// Explicitly given parameter values: for each trajectory, (slot, value) pairs.
+    /// Explicitly given parameter values: for each trajectory, pairs of an
+    /// index in [`Model::uncertain`] and a value (empty: none given).
     pub given: Vec<Vec<(usize, f64)>>,
     /// Worker threads; None: rayon's global pool.
     pub threads: Option<usize>,
@@ -68,8 +68,8 @@ pub struct Summaries {
 }
 
 /// Bytes a run with full paths holds.
-pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
-    let per_traj = (n_series * model.days + model.outcomes.len() + model.uncertain.len()) as u64 * 8;
+pub fn estimate_bytes(model: &Model, n: usize, n_series: usize) -> u64 {
+    let per_traj = (n_series * model.days() + model.outcomes().len() + model.uncertain().len()) as u64 * 8;
     per_traj.saturating_mul(n as u64)
 }
 
@@ -89,11 +89,11 @@ fn summary_batch(cells: usize) -> usize {
 /// Bytes a summary-mode run holds: one summary and one batch buffer per
 /// worker, plus the result, and the outcome and parameter arrays when they
 /// are kept per trajectory.
-pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
-    let cells = (n_series * model.days) as u64;
+pub fn estimate_summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
+    let cells = (n_series * model.days()) as u64;
     let batch = if cells == 0 { 0 } else { cells * 8 * summary_batch(cells as usize) as u64 };
     let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
-    let cols = (model.outcomes.len() + model.uncertain.len()) as u64;
+    let cols = (model.outcomes().len() + model.uncertain().len()) as u64;
     let outs = if arrays {
         cols.saturating_mul(n as u64).saturating_mul(8)
     } else {
@@ -200,8 +200,8 @@ fn check_given(req: &Request) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn slots(model: &Compiled, req: &Request) -> Vec<usize> {
-    let mut slot = vec![usize::MAX; model.series.len()];
+fn slots(model: &Model, req: &Request) -> Vec<usize> {
+    let mut slot = vec![usize::MAX; model.series().len()];
     for (i, &id) in req.series.iter().enumerate() {
         slot[id] = i;
     }
@@ -267,8 +267,8 @@ fn drive<B: Send>(
 /// Run with full paths of the requested series. `tick(done)` is called on the
 /// calling thread about every [`POLL`]; returning false stops the run with
 /// `Interrupted`.
-pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
-    let days = model.days;
+pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
+    let days = model.days();
     let n = req.n;
     check_given(req)?;
     let need = estimate_bytes(model, n, req.series.len());
@@ -285,8 +285,8 @@ pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) ->
     let slot = slots(model, req);
     let mut out = Paths {
         series: req.series.iter().map(|_| vec![0.0; n * days]).collect(),
-        outcomes: vec![vec![0.0; n]; model.outcomes.len()],
-        params: vec![vec![0.0; n]; model.uncertain.len()],
+        outcomes: vec![vec![0.0; n]; model.outcomes().len()],
+        params: vec![vec![0.0; n]; model.uncertain().len()],
     };
     let pool = pool(req.threads)?;
     let mut blocks = new_blocks(n);
@@ -294,8 +294,8 @@ pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) ->
     split(&mut blocks, &mut out.outcomes, 1, |b| &mut b.outcomes);
     split(&mut blocks, &mut out.params, 1, |b| &mut b.params);
     let work = |mut b: Block, stop: &AtomicBool, done: &AtomicUsize| {
-        let mut orow = vec![0.0; model.outcomes.len()];
-        let mut prow = vec![0.0; model.uncertain.len()];
+        let mut orow = vec![0.0; model.outcomes().len()];
+        let mut prow = vec![0.0; model.uncertain().len()];
         for j in 0..b.len {
             if stop.load(Ordering::Relaxed) {
                 return;
@@ -335,12 +335,12 @@ struct Local {
 /// the trajectories into partial runs. Each worker thread folds into its own
 /// summary; they are merged at the end.
 pub fn run_summary(
-    model: &Compiled,
+    model: &Model,
     req: &Request,
     arrays: bool,
     mut tick: impl FnMut(usize) -> bool,
 ) -> Result<Summaries, CoreError> {
-    let days = model.days;
+    let days = model.days();
     let n = req.n;
     check_given(req)?;
     let pool = pool(req.threads)?;
@@ -356,7 +356,7 @@ pub fn run_summary(
         }
     }
     let slot = slots(model, req);
-    let (n_out, n_par) = (model.outcomes.len(), model.uncertain.len());
+    let (n_out, n_par) = (model.outcomes().len(), model.uncertain().len());
     let sketch_rows = |k: usize| if arrays { 0 } else { k };
     let locals: Vec<Mutex<Local>> = (0..threads)
         .map(|_| {

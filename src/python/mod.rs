@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::runner::{self, Collected, Request};
 use crate::error::{CoreError, did_you_mean};
-use crate::scenario::Compiled;
+use crate::model::Model;
 use crate::scenario::Validated;
 use crate::summary::Summary;
 
@@ -144,7 +144,7 @@ fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
 /// A validated scenario.
 #[pyclass(name = "Scenario", module = "attrition._core", frozen)]
 pub struct PyScenario {
-    inner: Validated,
+    model: Model,
 }
 
 #[pymethods]
@@ -152,7 +152,7 @@ impl PyScenario {
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<PyScenario> {
         let inner = Validated::from_toml_str(text).map_err(|e| to_py(py, e))?;
-        Ok(PyScenario { inner })
+        Ok(PyScenario { model: Model::new(inner) })
     }
 
     #[staticmethod]
@@ -163,15 +163,15 @@ impl PyScenario {
         }
         let v = to_json(d, "", 0).map_err(|m| to_py(py, CoreError::Scenario(vec![m])))?;
         let inner = Validated::from_value(v).map_err(|e| to_py(py, e))?;
-        Ok(PyScenario { inner })
+        Ok(PyScenario { model: Model::new(inner) })
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.inner.scenario().to_value())
+        json_to_py(py, &self.model.validated().scenario().to_value())
     }
 
     fn to_toml(&self) -> String {
-        self.inner.scenario().to_toml_string()
+        self.model.validated().scenario().to_toml_string()
     }
 
     /// `overrides` is a dict {dotted path: value}.
@@ -195,40 +195,39 @@ impl PyScenario {
             let value = to_json(&v, &path, 0).map_err(|m| to_py(py, CoreError::Scenario(vec![m])))?;
             pairs.push((path, value));
         }
-        let inner = self.inner.with_values(&pairs).map_err(|e| to_py(py, e))?;
-        Ok(PyScenario { inner })
+        let inner = self.model.validated().with_values(&pairs).map_err(|e| to_py(py, e))?;
+        Ok(PyScenario { model: Model::new(inner) })
     }
 
     #[getter]
     fn name(&self) -> &str {
-        &self.inner.scenario().name
+        &self.model.validated().scenario().name
     }
     #[getter]
     fn description(&self) -> &str {
-        &self.inner.scenario().description
+        &self.model.validated().scenario().description
     }
     #[getter]
     fn start(&self) -> String {
-        self.inner.scenario().start.to_string()
+        self.model.validated().scenario().start.to_string()
     }
     #[getter]
     fn days(&self) -> usize {
-        self.inner.compiled().days
+        self.model.days()
     }
     #[getter]
     fn series_names(&self) -> Vec<String> {
-        self.inner.compiled().series.clone()
+        self.model.series().iter().map(|e| e.name.clone()).collect()
     }
     #[getter]
     fn outcome_names(&self) -> Vec<String> {
-        self.inner.compiled().outcomes.clone()
+        self.model.outcomes().iter().map(|e| e.name.clone()).collect()
     }
 
     /// Each uncertain parameter as (path, description, low, high, distribution as a dict).
     fn uncertain<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, String, f64, f64, Bound<'py, PyAny>)>> {
-        self.inner
-            .compiled()
-            .uncertain
+        self.model
+            .uncertain()
             .iter()
             .map(|u| {
                 let (lo, hi) = u.dist.support();
@@ -238,7 +237,7 @@ impl PyScenario {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<PyScenario>().map(|o| o.get().inner == self.inner).unwrap_or(false)
+        other.cast::<PyScenario>().map(|o| o.get().model == self.model).unwrap_or(false)
     }
 }
 
@@ -258,16 +257,16 @@ fn resolve(names: &[String], asked: &[String], what: &str) -> Result<Vec<usize>,
 
 fn given_rows(
     py: Python<'_>,
-    model: &Compiled,
+    model: &Model,
     n: usize,
     given: Option<Bound<'_, PyDict>>,
 ) -> PyResult<Vec<Vec<(usize, f64)>>> {
     let Some(g) = given else { return Ok(Vec::new()) };
-    let paths: Vec<String> = model.uncertain.iter().map(|u| u.path.clone()).collect();
+    let paths: Vec<String> = model.uncertain().iter().map(|u| u.path.clone()).collect();
     let mut rows = vec![Vec::new(); n];
     for (k, v) in g.iter() {
         let path: String = k.extract()?;
-        let Some(u) = model.uncertain.iter().find(|u| u.path == path) else {
+        let Some(j) = model.uncertain().iter().position(|u| u.path == path) else {
             return Err(to_py(
                 py,
                 CoreError::UnknownName(format!(
@@ -282,7 +281,7 @@ fn given_rows(
             return Err(to_py(py, CoreError::Resource(format!("{path}: {} values for {n} trajectories", a.len()))));
         }
         for (i, x) in a.iter().enumerate() {
-            rows[i].push((u.slot, *x));
+            rows[i].push((j, *x));
         }
     }
     Ok(rows)
@@ -347,19 +346,20 @@ fn run<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let model = scenario.inner.compiled();
-    let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
+    let model = &scenario.model;
+    let ids = resolve(&model.series().iter().map(|e| e.name.clone()).collect::<Vec<_>>(), &series, "series")
+        .map_err(|e| to_py(py, e))?;
     let rows = given_rows(py, model, n, given)?;
     let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
     let out = detached(py, tick, |cb| runner::run_paths(model, &req, cb))?;
-    let days = model.days;
+    let days = model.days();
     let s = PyDict::new(py);
     for (name, buf) in series.iter().zip(out.series) {
         let a = Array2::from_shape_vec((n, days), buf).expect("n x days");
         s.set_item(name, a.into_pyarray(py))?;
     }
-    let o = columns(py, model.outcomes.iter().cloned(), out.outcomes)?;
-    let p = columns(py, model.uncertain.iter().map(|u| u.path.clone()), out.params)?;
+    let o = columns(py, model.outcomes().iter().map(|e| e.name.clone()), out.outcomes)?;
+    let p = columns(py, model.uncertain().iter().map(|u| u.path.clone()), out.params)?;
     Ok((s, o, p))
 }
 
@@ -465,13 +465,14 @@ fn run_summary<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let model = scenario.inner.compiled();
-    let ids = resolve(&model.series, &series, "series").map_err(|e| to_py(py, e))?;
+    let model = &scenario.model;
+    let ids = resolve(&model.series().iter().map(|e| e.name.clone()).collect::<Vec<_>>(), &series, "series")
+        .map_err(|e| to_py(py, e))?;
     let rows = given_rows(py, model, n, given)?;
     let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
     let out = detached(py, tick, |cb| runner::run_summary(model, &req, arrays, cb))?;
-    let o = collected(py, model.outcomes.clone(), out.outcomes)?;
-    let p = collected(py, model.uncertain.iter().map(|u| u.path.clone()).collect(), out.params)?;
+    let o = collected(py, model.outcomes().iter().map(|e| e.name.clone()).collect(), out.outcomes)?;
+    let p = collected(py, model.uncertain().iter().map(|u| u.path.clone()).collect(), out.params)?;
     Ok((PySummary { inner: out.series }, o, p))
 }
 
@@ -479,7 +480,7 @@ fn run_summary<'py>(
 /// Single-threaded, on the calling thread, without the GIL.
 #[pyfunction]
 fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64, u64) {
-    let model = scenario.inner.compiled();
+    let model = &scenario.model;
     let f = py.detach(|| crate::engine::floor::measure(model, seed, n));
     (f.seconds, f.draws)
 }
@@ -487,13 +488,13 @@ fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64
 /// Bytes a summary-mode run would hold.
 #[pyfunction]
 fn estimate_summary_bytes(scenario: &PyScenario, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
-    runner::estimate_summary_bytes(scenario.inner.compiled(), n, n_series, threads, arrays)
+    runner::estimate_summary_bytes(&scenario.model, n, n_series, threads, arrays)
 }
 
 /// Bytes a run with full paths of `n_series` series would hold.
 #[pyfunction]
 fn estimate_bytes(scenario: &PyScenario, n: usize, n_series: usize) -> u64 {
-    runner::estimate_bytes(scenario.inner.compiled(), n, n_series)
+    runner::estimate_bytes(&scenario.model, n, n_series)
 }
 
 #[pymodule]
