@@ -1,5 +1,6 @@
 //! Error types of the core. The Python layer maps them onto the exception
-//! hierarchy rooted at `attrition.AttritionError`.
+//! hierarchy rooted at `attrition.AttritionError` (and `ValueError`,
+//! `KeyboardInterrupt` for a bad argument and a stopped run).
 use std::fmt;
 
 /// Every error the core reports.
@@ -7,12 +8,18 @@ use std::fmt;
 pub enum CoreError {
     /// A scenario broke a rule; each message names the parameter's full dotted path.
     Scenario(Vec<String>),
-    /// A request the engine refuses before allocating (too many days, too much memory).
+    /// A request the engine refuses before allocating (too much memory).
     Resource(String),
-    /// A series or outcome name that does not exist.
+    /// A series, outcome, parameter or built-in scenario name that does not exist.
     UnknownName(String),
+    /// A bad argument to a run: no trajectories, a thread count out of
+    /// range, given values that do not match the trajectories.
+    Argument(String),
     /// The caller stopped the run (Ctrl-C).
     Interrupted,
+    /// A bug: something the core's own invariants rule out (a worker thread
+    /// panicked). The message asks for a report.
+    Internal(String),
 }
 
 impl CoreError {
@@ -36,8 +43,13 @@ impl fmt::Display for CoreError {
                     write!(f, "{} problems in the scenario:\n  {}", msgs.len(), msgs.join("\n  "))
                 }
             }
-            CoreError::Resource(m) | CoreError::UnknownName(m) => write!(f, "{m}"),
+            CoreError::Resource(m) | CoreError::UnknownName(m) | CoreError::Argument(m) => write!(f, "{m}"),
             CoreError::Interrupted => write!(f, "the run was interrupted"),
+            CoreError::Internal(m) => write!(
+                f,
+                "internal error: {m}. This is a bug in attrition: please report it with the scenario and the seed \
+                 of the run"
+            ),
         }
     }
 }

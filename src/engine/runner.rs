@@ -177,9 +177,9 @@ fn new_blocks<'b>(n: usize) -> Vec<Block<'b>> {
 fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> {
     match threads {
         None => Ok(None),
-        Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
+        Some(0) => Err(CoreError::Argument("threads must be at least 1".into())),
         Some(k) if k > MAX_THREADS => {
-            Err(CoreError::Resource(format!("threads must be at most {MAX_THREADS}, got {k}")))
+            Err(CoreError::Argument(format!("threads must be at most {MAX_THREADS}, got {k}")))
         }
         Some(k) => rayon::ThreadPoolBuilder::new()
             .num_threads(k)
@@ -189,12 +189,25 @@ fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> 
     }
 }
 
-fn check_given(req: &Request) -> Result<(), CoreError> {
+/// The checks of a request that do not depend on memory.
+fn check(model: &Model, req: &Request) -> Result<(), CoreError> {
+    if req.n == 0 {
+        return Err(CoreError::Argument("n must be at least 1 trajectory".into()));
+    }
     if !req.given.is_empty() && req.given.len() != req.n {
-        return Err(CoreError::Resource(format!(
+        return Err(CoreError::Argument(format!(
             "{} rows of given values for {} trajectories",
             req.given.len(),
             req.n
+        )));
+    }
+    let (n_series, n_params) = (model.series().len(), model.uncertain().len());
+    if let Some(&id) = req.series.iter().find(|&&id| id >= n_series) {
+        return Err(CoreError::Argument(format!("series id {id} out of range: the model has {n_series} series")));
+    }
+    if let Some(&(i, _)) = req.given.iter().flatten().find(|(i, _)| *i >= n_params) {
+        return Err(CoreError::Argument(format!(
+            "uncertain parameter {i} out of range: the model has {n_params} uncertain parameters"
         )));
     }
     Ok(())
@@ -255,7 +268,7 @@ fn drive<B: Send>(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            return Err(CoreError::Resource(format!("internal error in a worker thread: {what}")));
+            return Err(CoreError::Internal(format!("a worker thread panicked: {what}")));
         }
         if stopped || !tick(done.load(Ordering::Relaxed)) {
             return Err(CoreError::Interrupted);
@@ -270,7 +283,7 @@ fn drive<B: Send>(
 pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
     let days = model.days();
     let n = req.n;
-    check_given(req)?;
+    check(model, req)?;
     let need = estimate_bytes(model, n, req.series.len());
     if let Some(max) = req.max_bytes {
         if need > max {
@@ -342,7 +355,7 @@ pub fn run_summary(
 ) -> Result<Summaries, CoreError> {
     let days = model.days();
     let n = req.n;
-    check_given(req)?;
+    check(model, req)?;
     let pool = pool(req.threads)?;
     let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads()).max(1);
     let need = estimate_summary_bytes(model, n, req.series.len(), threads, arrays);
@@ -420,11 +433,11 @@ pub fn run_summary(
     };
     drive(pool.as_ref(), blocks, work, &mut tick)?;
     let mut it = locals.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let mut acc = it.next().expect("at least one worker");
+    let mut acc = it.next().ok_or_else(|| CoreError::Internal("a summary run without workers".into()))?;
     for l in it {
-        acc.series.merge(&l.series).map_err(CoreError::Resource)?;
-        acc.outcomes.merge(&l.outcomes).map_err(CoreError::Resource)?;
-        acc.params.merge(&l.params).map_err(CoreError::Resource)?;
+        acc.series.merge(&l.series).map_err(CoreError::Internal)?;
+        acc.outcomes.merge(&l.outcomes).map_err(CoreError::Internal)?;
+        acc.params.merge(&l.params).map_err(CoreError::Internal)?;
     }
     Ok(Summaries {
         series: acc.series,
