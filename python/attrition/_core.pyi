@@ -1,11 +1,11 @@
-"""Typed stubs of the Rust extension ``attrition._core`` (src/python/mod.rs).
+"""Typed stubs of the Rust extension ``attrition._core`` (src/python/).
 
 Checked against the compiled module by ``python -m mypy.stubtest attrition._core``
 (tests/test_stubs.py).
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, final
+from typing import Any, ClassVar, TypedDict, final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,9 +20,11 @@ __all__ = [
     "__version__",
     "estimate_bytes",
     "estimate_summary_bytes",
+    "outcome_kinds",
     "rng_floor",
     "run",
     "run_summary",
+    "series_kinds",
 ]
 
 __version__: str
@@ -34,6 +36,22 @@ BLOCK: int
 RELATIVE_ACCURACY: float
 
 _Columns = dict[str, NDArray[np.float64]]
+
+class _SeriesKind(TypedDict):
+    pattern: str
+    unit: str
+    description: str
+    owner: str
+
+class _OutcomeKind(_SeriesKind):
+    first_passage: bool
+    key: bool
+
+class _SeriesInfo(_SeriesKind):
+    name: str
+
+class _OutcomeInfo(_OutcomeKind):
+    name: str
 
 @final
 class Scenario:
@@ -59,6 +77,10 @@ class Scenario:
     def series_names(self) -> list[str]: ...
     @property
     def outcome_names(self) -> list[str]: ...
+    def series_info(self) -> list[_SeriesInfo]:
+        """Every series in id order: ``name``, ``unit``, ``description``, ``owner``, ``pattern``."""
+    def outcome_info(self) -> list[_OutcomeInfo]:
+        """Every outcome in id order: as :meth:`series_info`, plus ``first_passage`` and ``key``."""
     def uncertain(self) -> list[tuple[str, str, float, float, Any]]:
         """Each uncertain parameter as (path, description, low, high, distribution as a dict)."""
     def __eq__(self, value: object, /) -> bool: ...
@@ -126,3 +148,8 @@ def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""
+def series_kinds() -> list[_SeriesKind]:
+    """Every kind of series: ``pattern`` (e.g. ``{side}.fleet.{fleet}.serviceable``), ``unit``, ``description``, ``owner``."""
+
+def outcome_kinds() -> list[_OutcomeKind]:
+    """Every kind of outcome: as :func:`series_kinds`, plus ``first_passage`` and ``key``."""

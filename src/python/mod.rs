@@ -3,6 +3,7 @@
 //! shim over the core. This file declares the module only.
 mod convert;
 mod errors;
+mod registry;
 mod run;
 mod scenario;
 mod summary;
@@ -11,6 +12,8 @@ use pyo3::prelude::*;
 
 #[pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]
     use super::run::{estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary};
     #[pymodule_export]

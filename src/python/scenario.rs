@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use super::convert::{json_to_py, to_json, type_name};
+use super::registry;
 use crate::error::CoreError;
 use crate::model::Model;
 use crate::scenario::Validated;
@@ -97,6 +98,16 @@ impl PyScenario {
     #[getter]
     fn outcome_names(&self) -> Vec<String> {
         self.model.outcomes().iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// Every series in id order: `name, unit, description, owner, pattern`.
+    fn series_info<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        registry::entries(py, self.model.series(), false)
+    }
+
+    /// Every outcome in id order: as `series_info`, plus `first_passage` and `key`.
+    fn outcome_info<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        registry::entries(py, self.model.outcomes(), true)
     }
 
     /// Each uncertain parameter as (path, description, low, high, distribution as a dict).
