@@ -6,8 +6,10 @@ the exceptions each error raises."""
 import pathlib
 import re
 
+import numpy as np
 import pytest
 from attrition import _core
+from attrition.errors import ScenarioError
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -79,3 +81,162 @@ def check_info(sc: _core.Scenario) -> None:
             assert {x: e[x] for x in k} == k
     assert set(series[0]) == {"name", "unit", "description", "owner", "pattern"}
     assert set(outcomes[0]) == {"name", "unit", "description", "owner", "pattern", "first_passage", "key"}
+
+
+# -- distributions -----------------------------------------------------------------------
+# One spec of every distribution (and variant) of the scenario format, all >= 0 so that
+# they are valid tempo factors.
+SPECS = {
+    "uniform": {"dist": "uniform", "low": 0.5, "high": 2.0},
+    "triangular": {"dist": "triangular", "low": 0.0, "mode": 3.0, "high": 4.0},
+    "pert": {"dist": "pert", "low": 1.0, "mode": 2.0, "high": 6.0},
+    "pert_shape": {"dist": "pert", "low": 1.0, "mode": 5.0, "high": 6.0, "shape": 1.5},
+    "normal_trunc": {"dist": "normal", "mean": 1.0, "sd": 2.0, "low": 0.0, "high": 3.0},
+    "normal_low": {"dist": "normal", "mean": 5.0, "sd": 2.0, "low": 4.0},
+    "lognormal": {"dist": "lognormal", "mu": 0.2, "sigma": 0.6},
+    "lognormal_trunc": {"dist": "lognormal", "mu": 0.0, "sigma": 1.0, "low": 0.5, "high": 4.0},
+    "beta": {"dist": "beta", "a": 2.0, "b": 5.0, "low": 1.0, "high": 3.0},
+    "choice": {"dist": "choice", "values": [0.5, 1.0, 2.0, 4.0], "weights": [1.0, 0.0, 2.0, 3.0]},
+}
+
+
+def scipy_dist(spec):
+    """The same distribution in scipy.stats (continuous ones), and whether it is in log space."""
+    stats = pytest.importorskip("scipy.stats")
+    g = spec.get
+    kind = spec["dist"]
+    if kind == "uniform":
+        return stats.uniform(g("low"), g("high") - g("low")), False
+    if kind == "triangular":
+        lo, hi = g("low"), g("high")
+        return stats.triang((g("mode") - lo) / (hi - lo), loc=lo, scale=hi - lo), False
+    if kind == "pert":
+        lo, mode, hi, shape = g("low"), g("mode"), g("high"), g("shape", 4.0)
+        a, b = 1 + shape * (mode - lo) / (hi - lo), 1 + shape * (hi - mode) / (hi - lo)
+        return stats.beta(a, b, loc=lo, scale=hi - lo), False
+    if kind == "beta":
+        lo, hi = g("low", 0.0), g("high", 1.0)
+        return stats.beta(g("a"), g("b"), loc=lo, scale=hi - lo), False
+    log = kind == "lognormal"
+    m, s = (g("mu"), g("sigma")) if log else (g("mean"), g("sd"))
+    lo, hi = g("low"), g("high")
+    if log:
+        lo, hi = (None if lo is None else np.log(lo)), (None if hi is None else np.log(hi))
+    if lo is None and hi is None:
+        return stats.norm(m, s), log
+    a = -np.inf if lo is None else (lo - m) / s
+    b = np.inf if hi is None else (hi - m) / s
+    return stats.truncnorm(a, b, loc=m, scale=s), log
+
+
+@pytest.mark.parametrize("name", [k for k in SPECS if k != "choice"])
+def test_dist_matches_scipy(name):
+    spec = SPECS[name]
+    d = _core.Dist(spec)
+    ref, log = scipy_dist(spec)
+    back = np.exp if log else (lambda x: x)
+    # scipy's truncnorm loses digits in the tails (see test_dist_tails_keep_their_precision)
+    tail = [1e-6] if "low" in spec or "high" in spec else [1e-12, 1e-6]
+    u = np.concatenate([tail, np.linspace(0.001, 0.999, 999), [1 - 1e-6]])
+    assert np.allclose(d.ppf(u), back(ref.ppf(u)), rtol=1e-9, atol=0)
+    q = np.concatenate([tail, np.linspace(0.001, 0.999, 999)])
+    assert np.allclose(d.isf(q), back(ref.isf(q)), rtol=1e-9, atol=0)
+    lo, hi = d.support()
+    x = np.linspace(lo - 1, min(hi, lo + 20) + 1, 500)
+    xs = np.log(np.maximum(x, 1e-300)) if log else x
+    assert np.allclose(d.cdf(x), np.where(x <= 0, 0.0, ref.cdf(xs)) if log else ref.cdf(xs), rtol=0, atol=1e-12)
+    assert np.allclose(d.cdf(d.ppf(u)), u, rtol=1e-9, atol=1e-14)
+    special = pytest.importorskip("scipy.special")
+    z = np.linspace(-6, 6, 121)
+    assert np.allclose(d.from_normal_score(z), np.where(z < 0, d.ppf(special.ndtr(z)), d.isf(special.ndtr(-z))))
+    assert np.allclose(d.from_normal_score(z[:61]), back(ref.ppf(special.ndtr(z[:61]))), rtol=1e-9)
+    assert d.median() == pytest.approx(back(ref.ppf(0.5)), rel=1e-12)
+    assert not d.degenerate and not d.discrete
+
+
+def test_dist_tails_keep_their_precision():
+    special = pytest.importorskip("scipy.special")
+    n = _core.Dist({"dist": "normal", "mean": 0, "sd": 1})
+    p = 10.0 ** -np.arange(1, 300, 7)
+    assert np.allclose(n.ppf(p), special.ndtri(p), rtol=1e-13)
+    assert np.allclose(n.isf(p), -special.ndtri(p), rtol=1e-13)
+    # the normal-score map keeps the upper tail (ppf(Phi(9)) would be ppf(1.0) = inf)
+    assert np.allclose(n.from_normal_score([-9.0, 0.0, 9.0, 30.0]), [-9.0, 0.0, 9.0, 30.0], rtol=1e-13)
+    # truncated to [0, inf): P(X > x) = 2 sf(x), so isf(q) = -ndtri(q / 2), far beyond scipy's truncnorm
+    h = _core.Dist({"dist": "normal", "mean": 0, "sd": 1, "low": 0})
+    assert np.allclose(h.isf(p), -special.ndtri(p / 2), rtol=1e-13)
+    # a beta squeezed against 0: the median stays relative, not 1 - (1 - tiny)
+    b = _core.Dist({"dist": "beta", "a": 0.01, "b": 5})
+    stats = pytest.importorskip("scipy.stats")
+    u = np.array([1e-30, 0.1, 0.5, 0.51, 0.9])
+    assert np.allclose(b.ppf(u), stats.beta(0.01, 5).ppf(u), rtol=1e-9)
+    assert np.allclose(b.isf(1 - u), stats.beta(0.01, 5).ppf(u), rtol=1e-9)
+
+
+def test_dist_follows_the_engine():
+    """The engine's draws of each distribution follow its CDF (Kolmogorov-Smirnov and
+    chi-square, alpha = 0.001), and the discrete inverse CDF gives the choice's weights."""
+    stats = pytest.importorskip("scipy.stats")
+    tempo = [{"start": "2100-01-01", "factor": spec} for spec in SPECS.values()]
+    sc = _core.Scenario.from_dict(
+        {
+            "name": "tempo",
+            "start": "2024-01-01",
+            "days": 1,
+            "sides": {"a": {"casualties": {"base": 10, "tempo": tempo}}},
+        }
+    )
+    n = 4000
+    _, _, params = _core.run(sc, seed=11, first=0, n=n, series=[])
+    paths = [p for p, *_ in sc.uncertain()]
+    assert len(paths) == len(SPECS)
+    for (name, spec), path in zip(SPECS.items(), paths, strict=True):
+        x = params[path]
+        d = _core.Dist(spec, path)
+        lo, hi = d.support()
+        assert lo <= x.min() and x.max() <= hi, name
+        if name == "choice":
+            w = np.array(spec["weights"]) / sum(spec["weights"])
+            counts = np.array([(x == v).sum() for v in spec["values"]])
+            assert counts.sum() == n and counts[1] == 0
+            keep = w > 0
+            assert stats.chisquare(counts[keep], n * w[keep]).pvalue > 0.001
+            grid = d.ppf((np.arange(6000) + 0.5) / 6000)
+            assert np.allclose([(grid == v).mean() for v in spec["values"]], w, atol=1e-3)
+            assert d.discrete and not d.degenerate
+            continue
+        assert stats.kstest(x, d.cdf).pvalue > 0.001, name
+
+
+def test_dist_closed_forms_and_shapes():
+    u = np.array([0.1, 0.5, 0.9])
+    assert np.allclose(_core.Dist({"dist": "uniform", "low": 2, "high": 4}).ppf(u), 2 + 2 * u)
+    assert np.allclose(_core.Dist({"dist": "triangular", "low": 0, "mode": 0, "high": 1}).ppf(u), 1 - np.sqrt(1 - u))
+    c = _core.Dist({"dist": "choice", "values": [1, 2, 3], "weights": [1, 1, 2]})
+    assert c.ppf([0.0, 0.25, 0.49, 0.5, 1.0]).tolist() == [1, 2, 2, 3, 3]
+    for spec in (7, 7.0, {"dist": "fixed", "value": 7}, {"dist": "normal", "mean": 7, "sd": 0}):
+        d = _core.Dist(spec)
+        assert d.degenerate and d.ppf(u).tolist() == [7, 7, 7] and d.support() == (7, 7) and d.median() == 7
+    # scalars give floats; arrays (any shape, 0-d included) give float64 arrays of the same shape
+    d = _core.Dist({"dist": "pert", "low": 0, "mode": 5, "high": 10})
+    assert isinstance(d.ppf(0.5), float) and isinstance(d.cdf(3), float)
+    assert d.ppf(np.array(0.5)).shape == () and d.ppf(np.full((2, 3), 0.5)).shape == (2, 3)
+    assert d.ppf([0.5]).dtype == np.float64 and np.isnan(d.ppf([-0.1, 1.1])).all()
+    assert d.describe() == "pert(0, 5, 10)" and repr(d) == "Dist(pert(0, 5, 10))"
+    assert d.to_dict() == {"dist": "pert", "low": 0.0, "mode": 5.0, "high": 10.0}
+    assert _core.Dist(7).to_dict() == {"dist": "fixed", "value": 7.0}
+    assert _core.Dist(d.to_dict()) == d
+    import pickle
+
+    assert pickle.loads(pickle.dumps(d)) == d
+
+
+def test_dist_refuses_what_the_scenario_refuses():
+    with pytest.raises(ScenarioError, match=r"^sides\.a\.rate: pert needs low <= mode <= high"):
+        _core.Dist({"dist": "pert", "low": 3, "mode": 1, "high": 2}, "sides.a.rate")
+    with pytest.raises(ScenarioError, match="did you mean `normal`"):
+        _core.Dist({"dist": "normall", "mean": 0, "sd": 1})
+    with pytest.raises(ScenarioError, match="finite"):
+        _core.Dist(float("nan"))
+    with pytest.raises(ScenarioError, match="wrong type"):
+        _core.Dist(None)

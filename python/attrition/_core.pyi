@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypedDict, final
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BLOCK",
+    "Dist",
     "MAX_DAYS",
     "MAX_SCENARIO_BYTES",
     "RELATIVE_ACCURACY",
@@ -90,6 +91,49 @@ class Scenario:
     def __gt__(self, value: object, /) -> bool: ...
     def __ge__(self, value: object, /) -> bool: ...
 
+_Floats = float | NDArray[np.float64]
+
+@final
+class Dist:
+    """A distribution of the scenario format (a number, or a dict such as
+    ``{"dist": "pert", "low": 1, "mode": 2, "high": 3}``), checked as the scenario
+    checks it (``ScenarioError`` naming ``path``), with its CDF and inverse CDFs.
+
+    ``ppf``, ``isf``, ``cdf`` and ``from_normal_score`` take a float (and give a
+    float) or an array of any shape (and give a float64 array of that shape).
+    """
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, spec: float | dict[str, Any], path: str = "") -> Dist: ...
+    def ppf(self, u: float | ArrayLike) -> _Floats:
+        """The inverse CDF at ``u`` in [0, 1] (NaN outside)."""
+    def isf(self, q: float | ArrayLike) -> _Floats:
+        """The value exceeded with probability ``q``: ``ppf(1 - q)``, accurate for ``q`` near 0."""
+    def cdf(self, x: float | ArrayLike) -> _Floats:
+        """The CDF at ``x``."""
+    def from_normal_score(self, z: float | ArrayLike) -> _Floats:
+        """``ppf(Phi(z))`` for standard-normal scores ``z``, keeping the upper tail's precision."""
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest value."""
+    def median(self) -> float: ...
+    def describe(self) -> str:
+        """A short form, e.g. ``pert(1500, 2000, 3000)``."""
+    @property
+    def degenerate(self) -> bool:
+        """True when the distribution has a single value."""
+    @property
+    def discrete(self) -> bool:
+        """True for ``choice``."""
+    def to_dict(self) -> dict[str, Any]:
+        """The distribution in the scenario format (``fixed`` as ``{"dist": "fixed", "value": v}``)."""
+    def __reduce__(self) -> tuple[type[Dist], tuple[dict[str, Any]]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
 @final
 class SummaryTable:
     """Streaming statistics per (row, column): rows are series, outcomes or parameters; columns are days."""
@@ -148,8 +192,10 @@ def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""
+
 def series_kinds() -> list[_SeriesKind]:
-    """Every kind of series: ``pattern`` (e.g. ``{side}.fleet.{fleet}.serviceable``), ``unit``, ``description``, ``owner``."""
+    """Every kind of series: ``pattern`` (``{side}.fleet.{fleet}.serviceable``), ``unit``, ``description``,
+    ``owner``."""
 
 def outcome_kinds() -> list[_OutcomeKind]:
     """Every kind of outcome: as :func:`series_kinds`, plus ``first_passage`` and ``key``."""

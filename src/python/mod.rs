@@ -2,6 +2,7 @@
 //! releasing the GIL. Nothing here models anything; every call is a short
 //! shim over the core. This file declares the module only.
 mod convert;
+mod dist;
 mod errors;
 mod registry;
 mod run;
@@ -12,6 +13,8 @@ use pyo3::prelude::*;
 
 #[pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::dist::PyDist;
     #[pymodule_export]
     use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]
