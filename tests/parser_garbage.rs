@@ -1,32 +1,33 @@
 //! The scenario parser never panics, whatever bytes it is fed: a smoke test
 //! without libFuzzer (the cargo-fuzz target lives in fuzz/). About 20,000
 //! inputs from a fixed-seed generator: random bytes, random TOML-ish token
-//! soup, and mutations of the built-in scenarios (bit flips, insertions,
-//! deletions, duplicated ranges, spliced tokens, numbers replaced by extreme
-//! ones, truncation). Every input must give a scenario or a `Scenario`
-//! error; a scenario is also simulated for three days, one trajectory.
+//! soup, and mutations of the built-in scenarios, overlays included (bit
+//! flips, insertions, deletions, duplicated ranges, spliced tokens, numbers
+//! replaced by extreme ones, truncation). Every input must give a scenario or
+//! a `Scenario` error; a scenario is also simulated for three days, one
+//! trajectory.
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use attrition::error::CoreError;
 use attrition::model::{Model, Sink};
 use attrition::scenario::Validated;
+use attrition::scenario::overlay::BUILTINS;
 
-const BUILTINS: [&str; 4] = [
-    include_str!("../python/attrition/scenarios/baseline-2024-12.toml"),
-    include_str!("../python/attrition/scenarios/dprk-cutoff-2025-01-20.toml"),
-    include_str!("../python/attrition/scenarios/no-dprk.toml"),
-    include_str!("data/two_sides.toml"),
-];
+/// The texts mutated: the built-ins (two of them overlays of the third) and the tests' two-sided scenario.
+fn bases() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(_, text)| *text).chain([include_str!("data/two_sides.toml")]).collect()
+}
 
 /// Tokens spliced into inputs: TOML syntax, schema words, hostile values.
 #[rustfmt::skip] // a table of short tokens, kept dense
-const TOKENS: [&str; 58] = [
+const TOKENS: [&str; 61] = [
     "=", "[", "]", "[[", "]]", "{", "}", ",", ".", "\"", "'", "\"\"\"", "'''", "#", "\n", "\r\n", "\t", "\\u0000",
     "\\", "dist", "\"pert\"", "\"normal\"", "\"choice\"", "low", "mode", "high", "values = []", "weights = [0]",
     "nan", "inf", "-inf", "+nan", "1e308", "-1e308", "1e-320", "18446744073709551616", "-9223372036854775808",
     "9223372036854775807", "0x7fffffff", "0o777", "0b1", "1_000", "0000-01-01", "9999-12-31", "2024-02-30",
     "1979-05-27T07:32:00Z", "07:32:00", "true", "[sides.a]", "[sides.a.fleets.f]", "opponent = \"a\"",
     "include = \"other.toml\"", "days = 4294967296", "caliber = \"none\"", "\u{feff}", "\u{10ffff}", "é", "\u{0}",
+    "extends = \"baseline-2024-12\"", "extends = \"no-dprk\"", "remove = [\"sides.russia.calibers.152mm\"]",
 ];
 
 /// Extreme values for numbers in the built-ins (sizes beyond the model's
@@ -182,6 +183,7 @@ fn check(input: &[u8], ran: &mut usize) {
 #[test]
 fn garbage_never_panics() {
     let mut rng = Rng(0x5EED_2024_1224);
+    let bases = bases();
     let mut ran = 0;
     let total = 20_000;
     for i in 0..total {
@@ -189,11 +191,11 @@ fn garbage_never_panics() {
             0 => random_bytes(&mut rng),
             1 => token_soup(&mut rng),
             2 => {
-                let base = BUILTINS[rng.below(BUILTINS.len())];
+                let base = bases[rng.below(bases.len())];
                 replace_number(&mut rng, base)
             }
             _ => {
-                let base = BUILTINS[rng.below(BUILTINS.len())].as_bytes().to_vec();
+                let base = bases[rng.below(bases.len())].as_bytes().to_vec();
                 mutate(&mut rng, base)
             }
         };

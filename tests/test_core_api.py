@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 from attrition import _core
-from attrition.errors import ScenarioError
+from attrition.errors import AttritionError, ResourceError, ScenarioError, UnknownNameError
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -60,7 +60,7 @@ def test_kinds_describe_every_name():
     assert unit["{side}.territory.area.daily_km2"] == "km²/day"
 
 
-@pytest.mark.parametrize("name", _core.builtin_names() if hasattr(_core, "builtin_names") else [])
+@pytest.mark.parametrize("name", _core.builtin_names())
 def test_info_of_the_builtins(name):
     check_info(_core.Scenario.builtin(name))
 
@@ -240,3 +240,111 @@ def test_dist_refuses_what_the_scenario_refuses():
         _core.Dist(float("nan"))
     with pytest.raises(ScenarioError, match="wrong type"):
         _core.Dist(None)
+
+
+# -- built-ins and overlays --------------------------------------------------------------
+def test_builtins_are_the_package_files():
+    import attrition
+
+    assert _core.builtin_names() == attrition.builtins()
+    base = _core.Scenario.builtin("baseline-2024-12")
+    assert base.extends is None and base.to_overlay_toml() == base.to_toml()
+    for name in _core.builtin_names():
+        sc = _core.Scenario.builtin(name)
+        assert sc.name == name
+        assert sc.extends == (None if name == "baseline-2024-12" else "baseline-2024-12")
+        again = _core.Scenario.from_toml(sc.to_overlay_toml())
+        assert again == sc and again.extends == sc.extends and again.to_dict() == sc.to_dict()
+        # the full form has no extends: it stands alone
+        full = _core.Scenario.from_toml(sc.to_toml())
+        assert full == sc and full.extends is None
+
+
+def test_unknown_builtin_is_an_unknown_name():
+    with pytest.raises(UnknownNameError, match=r"no built-in scenario named \"baseline-2024\" \(did you mean") as e:
+        _core.Scenario.builtin("baseline-2024")
+    assert isinstance(e.value, KeyError) and "built-ins: baseline-2024-12, dprk-cutoff-2025-01-20, no-dprk" in str(
+        e.value
+    )
+
+
+def test_overlays_merge_remove_and_write_back():
+    text = """
+extends = "baseline-2024-12"
+remove = ["sides.russia.contingents.dprk"]
+name = "mine"
+days = 100
+[sides.russia.supply.dprk_152]
+end = 2025-03-01
+[sides.russia.fleets.msta_s]
+guns = 600
+"""
+    sc = _core.Scenario.from_toml(text)
+    base = _core.Scenario.builtin("baseline-2024-12").to_dict()
+    d = sc.to_dict()
+    assert sc.extends == "baseline-2024-12" and sc.name == "mine" and sc.days == 100
+    assert "dprk" not in d["sides"]["russia"]["contingents"]
+    line = d["sides"]["russia"]["supply"]["dprk_152"]
+    assert line["end"] == "2025-03-01" and line["rate"] == base["sides"]["russia"]["supply"]["dprk_152"]["rate"]
+    assert d["sides"]["russia"]["fleets"]["msta_s"]["guns"] == 600
+    assert (
+        d["sides"]["russia"]["fleets"]["msta_s"]["barrel_life"]
+        == base["sides"]["russia"]["fleets"]["msta_s"]["barrel_life"]
+    )
+    # written back: extends, what is removed, what differs; nothing else
+    back = sc.to_overlay_toml()
+    assert back.startswith('extends = "baseline-2024-12"\nremove = [\n    "sides.russia.contingents.dprk",\n]\n')
+    assert "[sides.ukraine" not in back and "barrel_life" not in back
+    assert _core.Scenario.from_toml(back) == sc
+    # with_values keeps the overlay; equality ignores it
+    changed = sc.with_values({"sides.russia.fleets.msta_s.spares": 3})
+    assert changed.extends == "baseline-2024-12" and "spares = 3" in changed.to_overlay_toml()
+    assert _core.Scenario.from_dict(sc.to_dict()) == sc
+    # an overlay from a dict
+    assert _core.Scenario.from_dict({"extends": "no-dprk", "days": 10}).days == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('extends = "../baseline-2024-12.toml"', r"^extends: no built-in scenario named"),
+        ("extends = 3", r"^extends: must be the name of a built-in scenario"),
+        ('remove = ["sides.a"]', r"^remove: only an overlay"),
+        (
+            'extends = "no-dprk"\nremove = ["sides.russia.supply.dprk_152"]',
+            r"^remove\[0\]: no table `sides.russia.supply",
+        ),
+        (
+            'extends = "no-dprk"\nremove = ["sides.russia.ref_fire"]',
+            r"^remove\[0\]: `sides.russia.ref_fire` is a value",
+        ),
+        (
+            'extends = "no-dprk"\n[sides.russia.fleets.msta_s]\nguns = -1',
+            r"^sides\.russia\.fleets\.msta_s\.guns: must be",
+        ),
+    ],
+)
+def test_overlay_errors_name_the_key(text, message):
+    with pytest.raises(ScenarioError, match=message):
+        _core.Scenario.from_toml(text)
+
+
+# -- errors ------------------------------------------------------------------------------
+def test_each_error_raises_its_class():
+    sc = small()
+    with pytest.raises(UnknownNameError, match="did you mean"):
+        _core.run(sc, seed=1, first=0, n=2, series=["red.ammo.152mm.stok"])
+    with pytest.raises(ValueError, match="n must be at least 1") as e:
+        _core.run(sc, seed=1, first=0, n=0, series=[])
+    assert not isinstance(e.value, AttritionError)
+    for threads in (0, 10**6):
+        with pytest.raises(ValueError, match="threads must be") as e:
+            _core.run_summary(sc, seed=1, first=0, n=2, series=[], arrays=True, threads=threads)
+        assert not isinstance(e.value, MemoryError)
+    path = sc.uncertain()[0][0]
+    with pytest.raises(ValueError, match="3 values for 2 trajectories"):
+        _core.run(sc, seed=1, first=0, n=2, series=[], given={path: np.ones(3)})
+    with pytest.raises(ResourceError, match="budget"):
+        _core.run(sc, seed=1, first=0, n=10**6, series=sc.series_names, max_bytes=1000)
+    with pytest.raises(KeyboardInterrupt):
+        _core.run(sc, seed=1, first=0, n=5000, series=[], tick=lambda done: (_ for _ in ()).throw(KeyboardInterrupt))

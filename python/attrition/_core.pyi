@@ -19,6 +19,7 @@ __all__ = [
     "Scenario",
     "SummaryTable",
     "__version__",
+    "builtin_names",
     "estimate_bytes",
     "estimate_summary_bytes",
     "outcome_kinds",
@@ -60,11 +61,19 @@ class Scenario:
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
     @staticmethod
+    def builtin(name: str) -> Scenario:
+        """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
+    @staticmethod
     def from_toml(text: str) -> Scenario: ...
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_toml(self) -> str: ...
+    def to_overlay_toml(self) -> str:
+        """For an overlay of a built-in: ``extends`` and only what differs from it; otherwise as ``to_toml``."""
+    @property
+    def extends(self) -> str | None:
+        """The built-in this scenario overlays (equality ignores it)."""
     def with_values(self, overrides: dict[str, Any]) -> Scenario: ...
     @property
     def name(self) -> str: ...
@@ -187,6 +196,9 @@ def run_summary(
     tick: Callable[[int], object] | None = None,
 ) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable]:
     """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches."""
+
+def builtin_names() -> list[str]:
+    """The names of the built-in scenarios (compiled into the extension)."""
 
 def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...

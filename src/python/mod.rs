@@ -20,7 +20,7 @@ mod _core {
     #[pymodule_export]
     use super::run::{estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary};
     #[pymodule_export]
-    use super::scenario::PyScenario;
+    use super::scenario::{PyScenario, builtin_names};
     #[pymodule_export]
     use super::summary::PySummary;
 

@@ -7,7 +7,7 @@ use super::convert::{json_to_py, to_json, type_name};
 use super::registry;
 use crate::error::CoreError;
 use crate::model::Model;
-use crate::scenario::Validated;
+use crate::scenario::{Validated, overlay};
 
 /// A validated scenario with its compiled model (series, outcomes, uncertain parameters).
 #[pyclass(name = "Scenario", module = "attrition._core", frozen)]
@@ -35,6 +35,12 @@ impl PyScenario {
         Ok(PyScenario::new(Validated::from_toml_str(text)?))
     }
 
+    /// A built-in scenario by name (`UnknownNameError` with the closest names otherwise).
+    #[staticmethod]
+    fn builtin(name: &str) -> PyResult<PyScenario> {
+        Ok(PyScenario::new(Validated::builtin(name)?))
+    }
+
     #[staticmethod]
     fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
         if !d.is_instance_of::<PyDict>() {
@@ -50,6 +56,18 @@ impl PyScenario {
 
     fn to_toml(&self) -> String {
         self.validated().scenario().to_toml_string()
+    }
+
+    /// For an overlay of a built-in, a TOML text with `extends` and only what
+    /// differs from it; otherwise the whole scenario, as `to_toml`.
+    fn to_overlay_toml(&self) -> String {
+        self.validated().to_overlay_toml()
+    }
+
+    /// The built-in this scenario overlays, if any.
+    #[getter]
+    fn extends(&self) -> Option<&str> {
+        self.validated().extends()
     }
 
     /// `overrides` is a dict {dotted path: value}.
@@ -125,4 +143,10 @@ impl PyScenario {
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyScenario>().map(|o| o.get().model == self.model).unwrap_or(false)
     }
+}
+
+/// The names of the built-in scenarios.
+#[pyfunction]
+pub(super) fn builtin_names() -> Vec<&'static str> {
+    overlay::builtin_names().collect()
 }

@@ -5,11 +5,15 @@
 //! [`Validated`] is the only way to a compiled scenario: each of its
 //! constructors reads the input, checks every rule and compiles, once.
 //!
+//! The built-in scenarios are compiled in, and a scenario may be written as
+//! an overlay of one (`extends`, see [`overlay`]).
+//!
 //! Loading never executes anything and follows no includes; texts above
 //! [`MAX_SCENARIO_BYTES`] are refused.
 pub mod compile;
 pub mod date;
 pub mod dist;
+pub mod overlay;
 pub mod parse;
 pub mod schema;
 
@@ -21,43 +25,77 @@ pub use dist::Dist;
 pub use schema::*;
 
 use crate::error::CoreError;
+use overlay::{overlay_of, overlay_toml};
 
 /// The largest scenario text accepted (4 MiB).
 pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
 /// The longest horizon accepted (100 years).
 pub const MAX_DAYS: u32 = 36_525;
 
-/// A scenario that passed every rule, with its compiled form.
+/// A scenario that passed every rule, with its compiled form and the
+/// built-in it overlays, if any.
 #[derive(Debug, Clone)]
 pub struct Validated {
     scenario: Scenario,
     compiled: Compiled,
+    extends: Option<String>,
 }
 
 impl Validated {
     /// Check every rule of a scenario and compile it.
     pub fn new(scenario: Scenario) -> Result<Validated, CoreError> {
-        let compiled = Compiled::new(&scenario)?;
-        Ok(Validated { scenario, compiled })
+        Validated::overlaying(scenario, None)
     }
 
-    /// Parse and validate a TOML text.
+    fn overlaying(scenario: Scenario, extends: Option<String>) -> Result<Validated, CoreError> {
+        let compiled = Compiled::new(&scenario)?;
+        Ok(Validated { scenario, compiled, extends })
+    }
+
+    /// Parse and validate a TOML text (an overlay of a built-in included).
     pub fn from_toml_str(text: &str) -> Result<Validated, CoreError> {
         Validated::from_value(parse::toml_text_to_value(text)?)
     }
 
-    /// Parse and validate a JSON-like value (what a Python dict becomes).
+    /// Parse and validate a JSON-like value (what a Python dict becomes; an
+    /// overlay of a built-in included).
     pub fn from_value(value: Value) -> Result<Validated, CoreError> {
-        Validated::new(parse::scenario_from_value(value)?)
+        let (value, extends) = overlay::resolve(value)?;
+        Validated::overlaying(parse::scenario_from_value(value)?, extends)
     }
 
-    /// A new, validated scenario with the values at the given dotted paths replaced.
+    /// A built-in scenario by name.
+    pub fn builtin(name: &str) -> Result<Validated, CoreError> {
+        let text = overlay::builtin_text(name).ok_or_else(|| CoreError::UnknownName(overlay::unknown_builtin(name)))?;
+        Validated::from_toml_str(text)
+    }
+
+    /// A new, validated scenario with the values at the given dotted paths
+    /// replaced; it overlays the same built-in.
     pub fn with_values(&self, overrides: &[(String, Value)]) -> Result<Validated, CoreError> {
         let mut root = self.scenario.to_value();
         for (path, value) in overrides {
             parse::set_path(&mut root, path, value.clone())?;
         }
-        Validated::from_value(root)
+        Validated::overlaying(parse::scenario_from_value(root)?, self.extends.clone())
+    }
+
+    /// The built-in this scenario overlays.
+    pub fn extends(&self) -> Option<&str> {
+        self.extends.as_deref()
+    }
+
+    /// The scenario as TOML: for an overlay, `extends` and what differs from
+    /// the built-in; otherwise (or should the difference not be expressible
+    /// as an overlay) the whole scenario.
+    pub fn to_overlay_toml(&self) -> String {
+        let full = || self.scenario.to_toml_string();
+        let Some(name) = &self.extends else { return full() };
+        let Ok(base) = Validated::builtin(name) else { return full() };
+        match overlay_of(&self.scenario.to_value(), &base.scenario.to_value()) {
+            Some((remove, set)) => overlay_toml(name, &remove, &set),
+            None => full(),
+        }
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -69,6 +107,8 @@ impl Validated {
     }
 }
 
+/// Two scenarios are equal when they say the same, whether or not one is
+/// written as an overlay.
 impl PartialEq for Validated {
     fn eq(&self, other: &Validated) -> bool {
         self.scenario == other.scenario
