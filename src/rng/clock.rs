@@ -127,3 +127,33 @@ pub fn binomial_at_least_one<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64, h:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, key, stream};
+
+    fn rng(name: &str) -> Stream {
+        stream(20_241_224, 3, key(&format!("test:{name}")))
+    }
+
+    /// Literal daily counts at a fixed seed (see `sample::tests`).
+    #[test]
+    fn published_counts_are_stable() {
+        let g = &mut rng("poisson_clock");
+        let mut c = PoissonClock::default();
+        let days: Vec<f64> = (0..10).map(|_| c.count(g, 0.3)).collect();
+        assert_eq!(days, [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        // a mean above CLOCK_MAX_MEAN is drawn directly, then the clock goes on
+        assert_eq!([c.count(g, 5.0), c.count(g, 1.5)], [2.0, 1.0]);
+        let g = &mut rng("hazard_clock");
+        let mut h = HazardClock::default();
+        let days: Vec<f64> = (0..10).map(|_| h.binomial(g, 100.0, 0.004)).collect();
+        assert_eq!(days, [0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+        assert_eq!([h.binomial(g, 100.0, 0.05), h.binomial(g, 100.0, 0.7)], [4.0, 77.0]);
+        let g = &mut rng("at_least_one");
+        let h = -50.0 * (-0.05f64).ln_1p();
+        let k: Vec<u64> = (0..4).map(|_| binomial_at_least_one(g, 50, 0.05, h)).collect();
+        assert_eq!(k, [5, 2, 2, 2]);
+    }
+}

@@ -287,3 +287,52 @@ pub fn normal<R: Source + ?Sized>(rng: &mut R) -> f64 {
     rng.log(Draw::Normal);
     rng.sample(StandardNormal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, key, stream};
+
+    fn rng(name: &str) -> Stream {
+        stream(20_241_224, 3, key(&format!("test:{name}")))
+    }
+
+    /// Literal draws at a fixed seed, one stream per sampler: a change to a
+    /// sampler (or to what it draws from) changes them. `tests/distributions.rs`
+    /// checks the laws; these pin the numbers.
+    #[test]
+    fn published_draws_are_stable() {
+        let g = &mut rng("poisson");
+        // inversion (mean < 12), Ahrens-Dieter, the normal above 1e15
+        assert_eq!(
+            [poisson(g, 3.5), poisson(g, 3.5), poisson(g, 40.0), poisson(g, 40.0), poisson(g, 1e16)],
+            [2.0, 5.0, 46.0, 46.0, 9_999_999_898_697_434.0]
+        );
+        let g = &mut rng("binomial");
+        // inversion, BTRS, and BTRS of the complement for p > 1/2
+        let b = [binomial(g, 20.0, 0.3), binomial(g, 20.0, 0.3), binomial(g, 1000.0, 0.3), binomial(g, 1000.0, 0.3)];
+        assert_eq!((b, binomial(g, 1000.0, 0.9)), ([7.0, 8.0, 330.0, 313.0], 894.0));
+        let g = &mut rng("gamma");
+        let x = [gamma(g, 2.5, 3.0), gamma(g, 0.5, 2.0), Some(gamma_mean_cv(g, 30.0, 0.5))];
+        assert_eq!(x, [Some(3.896_181_864_137_207_5), Some(0.535_836_574_760_291_7), Some(13.342_729_179_611_727)]);
+        let g = &mut rng("neg_binomial");
+        assert_eq!(
+            [neg_binomial(g, 40.0, Some(3.0)), neg_binomial(g, 40.0, None), nb_intensity(g, 40.0, Some(3.0))],
+            [53.0, 50.0, 42.621_422_800_878_534]
+        );
+        let g = &mut rng("weibull");
+        // shapes 3, 2 and 1 by their own roots, 2.5 by powf
+        let w = [
+            weibull_residual_life(g, 1000.0, 3.0, 200.0),
+            weibull_residual_life(g, 1000.0, 2.0, 0.0),
+            weibull_residual_life(g, 1000.0, 1.0, 50.0),
+            weibull_residual_life(g, 1000.0, 2.5, 0.0),
+        ];
+        assert_eq!(w, [1_511.382_795_121_898_2, 1_266.435_145_876_481, 1_340.580_331_611_350_6, 1_063.418_162_270_601]);
+        let g = &mut rng("normal");
+        assert_eq!([normal(g), normal(g)], [0.157_606_686_147_349_18, 1.021_730_504_335_97]);
+        let g = &mut rng("unit");
+        assert_eq!([unit(g), unit(g)], [0.128_429_808_632_626_43, 0.775_375_547_696_63]);
+        assert_eq!([index(g, 10), index(g, 10), index(g, 1000)], [8, 9, 871]);
+    }
+}
