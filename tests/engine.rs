@@ -3,13 +3,14 @@
 //! bit whatever the thread count or the chunking.
 mod common;
 use common::policy::{CUT, KEEPS_UP, Policy, policy_toml};
-use common::{KM2_PER_SQMI, Run, date, request, run, toml};
+use common::{KM2_PER_SQMI, Run, date, proptest_config, request, run, toml};
 use std::collections::BTreeMap;
 
 use attrition::engine::runner::{Paths, run_paths};
 use attrition::model::Model;
 use attrition::rng::{Stream, key, stream};
 use attrition::scenario::{Date, Validated};
+use proptest::prelude::*;
 use rand::RngExt;
 use serde_json::{Value, json};
 
@@ -532,6 +533,21 @@ fn conservation_on_random_scenarios() {
         checked += r.n * r.days;
     }
     assert!(checked > 30 * 24 * 60);
+}
+
+proptest! {
+    #![proptest_config(proptest_config(40))]
+
+    /// The same laws on more random scenarios, shorter runs: any scenario of
+    /// the generator, any seed.
+    #[test]
+    fn conservation_on_more_random_scenarios(i in 30u64.., seed in any::<u64>(), days in 1i64..60) {
+        let mut sc = random_scenario(i);
+        sc["days"] = json!(days.min(sc["days"].as_i64().unwrap_or(days)));
+        let s = Validated::from_value(sc.clone()).map_err(|e| TestCaseError::fail(format!("{e}\n{sc:#}")))?;
+        let r = run(&s, seed, 4);
+        check_conservation(&sc, &r);
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use attrition::engine::runner::{Paths, Request, run_paths};
 use attrition::model::Model;
 use attrition::scenario::{Date, Validated};
+use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use serde_json::Value;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -19,6 +20,18 @@ pub const Z: f64 = 3.2905;
 pub const ALPHA: f64 = 0.001;
 /// Square kilometres per square mile.
 pub const KM2_PER_SQMI: f64 = 2.589_988_110_336;
+
+/// Property tests run `cases` cases from one fixed seed, like every other
+/// randomised test here (a failure is a finding, not bad luck), and keep no
+/// regression files.
+pub fn proptest_config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Fixed(20_241_224),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
 
 pub fn toml(text: &str) -> Validated {
     Validated::from_toml_str(text).unwrap_or_else(|e| panic!("scenario refused: {e}\n{text}"))
