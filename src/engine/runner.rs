@@ -445,3 +445,23 @@ pub fn run_summary(
         params: if arrays { Collected::Arrays(par_arr) } else { Collected::Sketch(acc.params) },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_panic_is_an_internal_error_and_a_stop_an_interruption() {
+        let blocks: Vec<usize> = (0..4).collect();
+        let r = drive(None, blocks, |b, _, _| assert!(b != 2, "block {b} broke"), &mut |_| true);
+        match r {
+            Err(e @ CoreError::Internal(_)) => {
+                let m = e.to_string();
+                assert!(m.contains("block 2 broke") && m.contains("This is a bug in attrition"), "{m}");
+            }
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let stopped = drive(None, vec![0usize; 3], |_, _, _| {}, &mut |_| false);
+        assert_eq!(stopped, Err(CoreError::Interrupted));
+    }
+}
