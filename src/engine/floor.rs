@@ -27,7 +27,7 @@ use crate::rng::{clock, sample};
 /// A day's count from a clock is replayed through a clock (one of each kind,
 /// shared by all the logged processes: a day with mean mu costs the same
 /// whichever process it belongs to).
-pub fn replay(model: &Model, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
+pub(crate) fn replay(model: &Model, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
     let mut acc = 0.0;
     let mut clock = clock::PoissonClock::default();
     let mut hazard = clock::HazardClock::default();

@@ -3,7 +3,7 @@
 //! Each trajectory draws only from its own keyed streams, so its numbers do
 //! not depend on the block it lands in, the thread that runs it or the number
 //! of threads. The blocks run on a driver thread; the calling thread polls
-//! their progress every [`POLL`] and hands it to `tick`, which may stop the
+//! their progress every `POLL` (50 ms) and hands it to `tick`, which may stop the
 //! run (progress bars, Ctrl-C): workers then finish the trajectory they are
 //! on and return, so a stop takes effect within one trajectory's time.
 use std::sync::Mutex;
@@ -19,9 +19,9 @@ use crate::summary::Summary;
 /// Trajectories per block.
 pub const BLOCK: usize = 64;
 /// How often the calling thread reports progress and checks for a stop.
-pub const POLL: Duration = Duration::from_millis(50);
+pub(crate) const POLL: Duration = Duration::from_millis(50);
 /// Most worker threads a run may ask for.
-pub const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -77,9 +77,9 @@ pub fn estimate_bytes(model: &Model, n: usize, n_series: usize) -> u64 {
 /// its summary: each cell then takes a run of values while it is in cache,
 /// instead of one value per trajectory from a state far larger than the cache.
 /// The buffer is held under [`SUMMARY_BATCH_BYTES`].
-pub const SUMMARY_BATCH: usize = 32;
+pub(crate) const SUMMARY_BATCH: usize = 32;
 /// Upper bound of a worker's batch buffer (unless one trajectory needs more).
-pub const SUMMARY_BATCH_BYTES: usize = 8 << 20;
+pub(crate) const SUMMARY_BATCH_BYTES: usize = 8 << 20;
 
 /// Trajectories per batch for `cells` series-days per trajectory.
 fn summary_batch(cells: usize) -> usize {
@@ -278,7 +278,7 @@ fn drive<B: Send>(
 }
 
 /// Run with full paths of the requested series. `tick(done)` is called on the
-/// calling thread about every [`POLL`]; returning false stops the run with
+/// calling thread about every `POLL`; returning false stops the run with
 /// `Interrupted`.
 pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
     let days = model.days();

@@ -27,11 +27,11 @@
 //! randomness: the cut run fires less, so its barrels fail on other days, and
 //! on a day when more of its guns are in repair it asks for fewer shells
 //! (`tests/model.rs` keeps a counterexample as an ignored test).
-pub mod ammo;
-pub mod fleet;
-pub mod personnel;
+mod ammo;
+mod fleet;
+mod personnel;
 pub mod registry;
-pub mod territory;
+mod territory;
 
 use ammo::{CaliberDay, Line, Stock};
 use fleet::Fleet;
@@ -48,7 +48,7 @@ use crate::scenario::{Compiled, Uncertain, Validated};
 /// reference for territory). A side whose stock sits at its reserve floor fires
 /// only on days a lot arrives, so daily fire can drop to zero or spike; the
 /// bound keeps one such day from multiplying losses or gains without limit.
-pub const MAX_FIRE_RATIO: f64 = 5.0;
+pub(crate) const MAX_FIRE_RATIO: f64 = 5.0;
 
 /// What a side pays, over its sub-models: one revenue per supplier of its
 /// supply lines and per sending state of its contingents.
@@ -72,7 +72,7 @@ pub trait Sink {
 }
 
 /// A sink that drops everything (outcomes only).
-pub struct Discard;
+pub(crate) struct Discard;
 impl Sink for Discard {
     #[inline]
     fn put(&mut self, _: usize, _: usize, _: f64) {}
@@ -137,10 +137,6 @@ impl Model {
         self.validated.compiled()
     }
 
-    pub fn registry(&self) -> &Registry {
-        &self.registry
-    }
-
     /// The horizon in days.
     pub fn days(&self) -> usize {
         self.compiled().days
@@ -197,7 +193,7 @@ impl Model {
     }
 
     /// Like [`Model::simulate`], logging every draw on `tape`.
-    pub fn simulate_taped(&self, seed: u64, traj: u64, tape: Tape, outcomes: &mut [f64], params: &mut [f64]) {
+    pub(crate) fn simulate_taped(&self, seed: u64, traj: u64, tape: Tape, outcomes: &mut [f64], params: &mut [f64]) {
         self.simulate_streams(&Streams::new(seed, traj, Some(tape)), &[], &mut Discard, outcomes, params);
     }
 

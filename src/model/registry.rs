@@ -3,14 +3,14 @@
 //!
 //! Names have four parts, `<side>.<module>.<item>.<quantity>`:
 //! `russia.fleet.msta_s.serviceable` is the serviceable guns of Russia's
-//! `msta_s` fleet. Each sub-model declares the [`Group`]s of quantities it
+//! `msta_s` fleet. Each sub-model declares the groups of quantities it
 //! records for a kind of component, with their units and meanings; this
 //! module puts them together
 //!
 //! - generically, as kinds named by a pattern such as
 //!   `{side}.fleet.{fleet}.serviceable` ([`series_kinds`], [`outcome_kinds`]);
 //! - per scenario, as every concrete name in the order of the ids the engine
-//!   uses ([`Registry`]), with each component's first ids.
+//!   uses (`Registry`), with each component's first ids.
 //!
 //! Ids follow the sides in name order. Within a side, series: the side's
 //! effective fire, each caliber's, each supply line's, each fleet's, the
@@ -56,7 +56,7 @@ impl Quantity {
 
 /// The third part of a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     /// The component's own name; the placeholder names the kind (`fleet`).
     Named(&'static str),
     /// A fixed word, for a side's one-of-a-kind component (`total`).
@@ -65,15 +65,15 @@ pub enum Item {
 
 /// The quantities a sub-model records for one kind of component.
 #[derive(Debug)]
-pub struct Group {
+pub(crate) struct Group {
     /// The second part of the names (`fleet`).
-    pub module: &'static str,
-    pub item: Item,
+    pub(crate) module: &'static str,
+    pub(crate) item: Item,
     /// The sub-model that records them: `ammo`, `fleet`, `personnel`,
     /// `territory`, or `side` for what a side pays across sub-models.
-    pub owner: &'static str,
-    pub series: &'static [Quantity],
-    pub outcomes: &'static [Quantity],
+    pub(crate) owner: &'static str,
+    pub(crate) series: &'static [Quantity],
+    pub(crate) outcomes: &'static [Quantity],
 }
 
 impl Group {
@@ -152,7 +152,7 @@ pub(crate) struct SideIds {
 /// The series and outcomes of one scenario, in id order, and the ids of
 /// each component.
 #[derive(Debug, Clone)]
-pub struct Registry {
+pub(crate) struct Registry {
     series: Vec<Entry>,
     outcomes: Vec<Entry>,
     pub(crate) sides: Vec<SideIds>,
@@ -203,12 +203,12 @@ impl Registry {
     }
 
     /// Every series, in id order.
-    pub fn series(&self) -> &[Entry] {
+    pub(crate) fn series(&self) -> &[Entry] {
         &self.series
     }
 
     /// Every outcome, in id order.
-    pub fn outcomes(&self) -> &[Entry] {
+    pub(crate) fn outcomes(&self) -> &[Entry] {
         &self.outcomes
     }
 }

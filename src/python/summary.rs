@@ -43,7 +43,7 @@ impl PySummary {
         let d = PyDict::new(py);
         let col = |f: &dyn Fn(&Cell) -> f64| cells.iter().map(f).collect::<Vec<f64>>();
         d.set_item("count", col(&|c| c.count() as f64).into_pyarray(py))?;
-        d.set_item("nan", col(&|c| c.moments.nan_count() as f64).into_pyarray(py))?;
+        d.set_item("nan", col(&|c| c.nan_count() as f64).into_pyarray(py))?;
         d.set_item("mean", col(&|c| c.mean()).into_pyarray(py))?;
         d.set_item("sd", col(&|c| c.sd()).into_pyarray(py))?;
         d.set_item("min", col(&|c| c.min()).into_pyarray(py))?;

@@ -38,7 +38,7 @@ pub fn poisson<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 /// Above this mean a Poisson variate is drawn as round(N(lambda, lambda)):
 /// its relative error is below 1e-7 there, far under any count's meaning,
 /// and rand_distr refuses means above about 1.8e19.
-pub const POISSON_NORMAL_ABOVE: f64 = 1e15;
+pub(crate) const POISSON_NORMAL_ABOVE: f64 = 1e15;
 
 #[inline]
 pub(super) fn poisson_draw<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
@@ -214,7 +214,7 @@ pub fn gamma<R: Source + ?Sized>(rng: &mut R, shape: f64, scale: f64) -> Option<
 /// dispersion `k`: Gamma(k, mean / k), or `mean` itself when `k` is None
 /// (a Poisson count); 0 when `mean` <= 0.
 #[inline]
-pub fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
+pub(crate) fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
     if !positive(mean) {
         return 0.0;
     }
@@ -256,14 +256,14 @@ pub fn weibull_residual_life<R: Source + ?Sized>(rng: &mut R, scale: f64, shape:
 /// floor(x) for |x| < 2^63, by truncation: on x86-64 without SSE4.1,
 /// `f64::floor` is a library call.
 #[inline]
-pub fn floor(x: f64) -> f64 {
+pub(crate) fn floor(x: f64) -> f64 {
     let t = x as i64 as f64;
     if t > x { t - 1.0 } else { t }
 }
 
 /// Nearest integer (halves away from zero) of x >= 0, for |x| < 2^63.
 #[inline]
-pub fn round_nonneg(x: f64) -> f64 {
+pub(crate) fn round_nonneg(x: f64) -> f64 {
     (x + 0.5) as i64 as f64
 }
 

@@ -15,11 +15,11 @@ pub(crate) type P = usize;
 
 /// Most guns one fleet may hold in a trajectory (initial plus delivered):
 /// each gun keeps its barrel's state, so this bounds a trajectory's memory.
-pub const MAX_GUNS: f64 = 1e6;
+pub(crate) const MAX_GUNS: f64 = 1e6;
 /// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
 /// with the ratio capped at `MAX_FIRE_RATIO` = 5, 5^10 is already a factor of
 /// about ten million.
-pub const MAX_ELASTICITY: f64 = 10.0;
+pub(crate) const MAX_ELASTICITY: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Domain {
@@ -244,7 +244,7 @@ pub(crate) struct SideCfg {
 
 /// A validated scenario in the model's flat form.
 #[derive(Debug, Clone)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub(crate) days: usize,
     pub(crate) coupling: bool,
     pub(crate) sides: Vec<SideCfg>,
@@ -545,13 +545,8 @@ impl Compiled {
         })
     }
 
-    /// The horizon in days.
-    pub fn days(&self) -> usize {
-        self.days
-    }
-
     /// The uncertain parameters, in the order of their draws.
-    pub fn uncertain(&self) -> &[Uncertain] {
+    pub(crate) fn uncertain(&self) -> &[Uncertain] {
         &self.uncertain
     }
 }

@@ -46,7 +46,8 @@ pub enum Dist {
     Choice { values: Vec<f64>, weights: Vec<f64> },
 }
 
-pub const DIST_NAMES: [&str; 8] = ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice"];
+pub(crate) const DIST_NAMES: [&str; 8] =
+    ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice"];
 
 fn keys_of(name: &str) -> &'static [&'static str] {
     match name {
@@ -95,7 +96,7 @@ pub fn type_name(v: &Value) -> &'static str {
 /// quantity of the model (shells, guns, soldiers, km2 are below 1e15), and low
 /// enough that no sampler's arithmetic (a triangular's products of ranges, a
 /// pert's shape times its range, a choice's sum of weights) can overflow.
-pub const MAX_MAGNITUDE: f64 = 1e100;
+pub(crate) const MAX_MAGNITUDE: f64 = 1e100;
 
 /// Largest `mu + 40 sigma` of a lognormal without an upper bound: its draws stay below exp(709).
 const MAX_LOG: f64 = 709.0;
@@ -372,10 +373,6 @@ impl Dist {
                 values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             ),
         }
-    }
-
-    pub fn is_fixed(&self) -> bool {
-        matches!(self, Dist::Fixed(_))
     }
 
     /// The one value of a distribution that has only one (a fixed value, a

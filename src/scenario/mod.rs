@@ -10,16 +10,17 @@
 //!
 //! Loading never executes anything and follows no includes; texts above
 //! [`MAX_SCENARIO_BYTES`] are refused.
-pub mod compile;
+pub(crate) mod compile;
 pub mod date;
 pub mod dist;
 pub mod overlay;
-pub mod parse;
+pub(crate) mod parse;
 pub mod schema;
 
 use serde_json::Value;
 
-pub use compile::{Compiled, Uncertain};
+pub(crate) use compile::Compiled;
+pub use compile::Uncertain;
 pub use date::Date;
 pub use dist::Dist;
 pub use schema::*;
@@ -102,7 +103,7 @@ impl Validated {
         &self.scenario
     }
 
-    pub fn compiled(&self) -> &Compiled {
+    pub(crate) fn compiled(&self) -> &Compiled {
         &self.compiled
     }
 }

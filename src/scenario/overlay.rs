@@ -19,7 +19,7 @@
 //! ```
 //!
 //! - `extends` names a built-in; a built-in may itself extend another
-//!   (chains of up to [`MAX_CHAIN`] built-ins, without cycles).
+//!   (chains of up to 8 built-ins, without cycles).
 //! - `remove` lists the dotted paths of tables to delete from the base; each
 //!   must be there (a `ScenarioError` naming `remove[i]` otherwise).
 //! - Everything else is merged onto the base, after the removals: a table
@@ -29,8 +29,8 @@
 //!   when the overlay leaves them out).
 //!
 //! The result is validated as a whole; it remembers the built-in it extends
-//! ([`super::Validated::extends`]), and [`overlay_of`] writes any scenario
-//! back as an overlay of that built-in.
+//! ([`super::Validated::extends`]), and [`super::Validated::to_overlay_toml`]
+//! writes it back as an overlay of that built-in.
 use serde_json::{Map, Value};
 
 use super::parse;
@@ -44,7 +44,7 @@ pub const BUILTINS: [(&str, &str); 3] = [
 ];
 
 /// Most built-ins one chain of `extends` may pass through.
-pub const MAX_CHAIN: usize = 8;
+pub(crate) const MAX_CHAIN: usize = 8;
 
 /// The built-ins' names.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
@@ -52,7 +52,7 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// A built-in's TOML text.
-pub fn builtin_text(name: &str) -> Option<&'static str> {
+pub(crate) fn builtin_text(name: &str) -> Option<&'static str> {
     BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
 }
 
