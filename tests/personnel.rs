@@ -172,7 +172,7 @@ fn binomial_pmf(n: f64, p: f64, x: usize) -> f64 {
 
 #[test]
 fn contingent_casualties_killed_and_returned_follow_the_model() {
-    // MODEL.md 5.2-5.3 for one contingent: casualties c = min(Poisson(base),
+    // docs/model.md 5.2-5.3 for one contingent: casualties c = min(Poisson(base),
     // strength at the start of the day), killed ~ Binomial(c, killed_fraction),
     // returned after rtd_days = 1 ~ Binomial(wounded, rtd). The engine draws
     // them as thinned Poisson counts and redraws the split when the strength

@@ -131,7 +131,7 @@ fn cutting_the_ally_keeps_the_provable_order_in_a_dry_regime() {
     check_policy_invariants(&base, &cut);
 }
 
-/// MODEL.md section 8 says cutting an ally's line never raises the stock on
+/// docs/model.md section 8 says cutting an ally's line never raises the stock on
 /// any day of any trajectory (coupling off). That is false in this model once
 /// both runs are short and barrels wear: the cut run fires less, so its wear
 /// clock lags and its barrels fail on other days than the baseline's; a failed
@@ -146,7 +146,7 @@ fn cutting_the_ally_keeps_the_provable_order_in_a_dry_regime() {
 /// Weibull shape 1; it did not happen with repair_days = 0 and no combat.
 /// Run with `cargo test --release -- --ignored` to print the counterexample.
 #[test]
-#[ignore = "known counterexample to MODEL.md section 8 when both runs are short (see the doc comment)"]
+#[ignore = "known counterexample to docs/model.md section 8 when both runs are short (see the doc comment)"]
 fn cutting_the_ally_never_raises_the_stock_in_a_dry_regime() {
     let (base, cut) = policy_runs(DRY, 34, 400);
     if let Some(msg) = first_counterexample(&base, &cut) {

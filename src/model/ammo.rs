@@ -1,4 +1,4 @@
-//! Ammunition per side and caliber (MODEL.md section 3): supply lines,
+//! Ammunition per side and caliber (docs/model.md section 3): supply lines,
 //! stocks and firing, and what they record.
 use super::first_passage;
 use super::registry::{Group, Item, Quantity};
@@ -197,7 +197,7 @@ impl Stock {
 
     /// Fire down to the reserve floor: fired = min(demand, max(0, S - floor)),
     /// whole shells. Duds fired ~ Binomial(fired, U / S): the binomial
-    /// approximation of the hypergeometric draw from the pool (MODEL.md 3.3),
+    /// approximation of the hypergeometric draw from the pool (docs/model.md 3.3),
     /// held within the hypergeometric's support [max(0, fired - (S - U)),
     /// min(fired, U)], so neither the duds nor the good shells go negative.
     pub(crate) fn fire(&mut self, t: usize, demand: f64) -> Firing {

@@ -1,8 +1,8 @@
-//! The model of MODEL.md sections 3 to 6: one file per sub-model (its state,
-//! its daily step, and the series and outcomes it records), wired here into
-//! one day's step of every side, coupled through effective fire. The
-//! registry ([`registry`]) names what the sub-models record and gives each
-//! series and outcome its id.
+//! The model of docs/model.md sections 3 to 6: one file per sub-model (its
+//! state, its daily step, and the series and outcomes it records), wired
+//! here into one day's step of every side, coupled through effective fire.
+//! The registry ([`registry`]) names what the sub-models record and gives
+//! each series and outcome its id.
 //!
 //! Within a day, every side first takes its deliveries and fires (phase A,
 //! which depends only on the state at the start of the day); then every side
@@ -18,15 +18,15 @@
 //! The side's `killed`, `wounded` and `returned` series sum its contingents;
 //! a side without contingents records only the casualty counts.
 //!
-//! Policy monotonicity (MODEL.md section 8). Every component draws from its
-//! own keyed stream, so cutting a supply line changes no other component's
+//! Policy monotonicity (docs/model.md section 8). Every component draws from
+//! its own keyed stream, so cutting a supply line changes no other component's
 //! draws. With the coupling off, the cut stock stays at or below the
 //! baseline's while the baseline meets its demand, and until the two runs'
 //! demands first differ. Once both sides of the comparison are short of
 //! shells it can be exceeded, through the model itself rather than its
 //! randomness: the cut run fires less, so its barrels fail on other days, and
 //! on a day when more of its guns are in repair it asks for fewer shells
-//! (`tests/model.rs` keeps a counterexample as an ignored test).
+//! (`tests/policy.rs` keeps a counterexample as an ignored test).
 mod ammo;
 mod fleet;
 mod personnel;

@@ -1,4 +1,4 @@
-//! Personnel and casualties (MODEL.md section 5): a side's casualty process
+//! Personnel and casualties (docs/model.md section 5): a side's casualty process
 //! and its contingents, and what they record.
 use super::first_passage;
 use super::registry::{Group, Item, Quantity};

@@ -1,4 +1,4 @@
-//! Distributions of uncertain parameters (MODEL.md section 2).
+//! Distributions of uncertain parameters (docs/model.md section 2).
 //!
 //! A parameter is a plain number or a table with a `dist` key:
 //!
