@@ -1,4 +1,4 @@
-//! Gun fleets and barrel wear (docs/model.md section 4).
+//! Gun fleets and barrel wear (docs/model.md section 4), and what they record.
 //!
 //! All serviceable guns of a fleet fire the same rounds each day, so they wear
 //! at the same pace: the fleet keeps one wear clock (EFC fired per serviceable

@@ -1,5 +1,5 @@
-//! Personnel and casualties (docs/model.md section 5): a side's casualty process
-//! and its contingents, and what they record.
+//! Personnel and casualties (docs/model.md section 5): a side's casualty
+//! process and its contingents, and what they record.
 use super::first_passage;
 use super::registry::{Group, Item, Quantity};
 use crate::rng::clock::PoissonClock;

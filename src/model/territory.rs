@@ -1,4 +1,5 @@
-//! Territory (docs/model.md section 6): the ground a side takes, and what it records.
+//! Territory (docs/model.md section 6): the ground a side takes, and what it
+//! records.
 use super::registry::{Group, Item, Quantity};
 use crate::rng::sample::gamma_mean_cv;
 use crate::rng::{Stream, Streams};
