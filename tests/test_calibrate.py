@@ -15,7 +15,7 @@ pytest.importorskip("scipy")
 
 from attrition._utils.stats import quantiles  # noqa: E402
 from attrition.calibration import STAT_NAMES, Calibration, calibrate, daily_stats  # noqa: E402
-from attrition.scenario.dist import Marginal  # noqa: E402
+from attrition.scenario.dist import Dist  # noqa: E402
 
 BASE, DISP = "sides.a.casualties.base", "sides.a.casualties.dispersion"
 DRIFT_SD, DRIFT_REV = "sides.a.casualties.drift_sd", "sides.a.casualties.drift_reversion"
@@ -172,7 +172,7 @@ def posterior_only(values, weights):
     )
     post = pd.DataFrame({BASE: values, "weight": weights})
     return Calibration(
-        posterior=post, marginals={BASE: Marginal({"dist": "uniform", "low": 0, "high": 10}, BASE)}, **none
+        posterior=post, marginals={BASE: Dist({"dist": "uniform", "low": 0, "high": 10}, BASE)}, **none
     )
 
 
