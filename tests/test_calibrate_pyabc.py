@@ -15,8 +15,8 @@ Two problems:
    base x a mean-one log-normal AR(1) tempo).
 
 Posterior means must agree within a few Monte Carlo standard errors and 90 % interval
-ends within a tenth of the prior's spread (problem 2) or a quarter of the posterior's
-sd (problem 1). Skipped when pyabc is not installed (``pip install pyabc``: the
+ends within a tenth of the prior's spread (problem 2) or 0.4 posterior sd, about three
+Monte Carlo sd of a 5 % tail quantile at the samplers' effective sample sizes (problem 1). Skipped when pyabc is not installed (``pip install pyabc``: the
 ``crosscheck`` extra).
 """
 
@@ -113,7 +113,7 @@ def test_poisson_rate_closed_form():
     for m in (ours_mean, theirs_mean):
         assert abs(m - exact_mean) < 4 * mc + 0.02 * exact_sd
     for q in (ours_q, theirs_q):
-        assert np.all(np.abs(q - exact_q) < 0.25 * exact_sd)
+        assert np.all(np.abs(q - exact_q) < 0.4 * exact_sd)  # ~3 Monte Carlo sd of a 5 % tail quantile at ESS 250
 
 
 P = "sides.russia.casualties."
