@@ -14,10 +14,11 @@ Two problems:
    numpy (docs/model.md, personnel and casualties: a negative binomial count around
    base x a mean-one log-normal AR(1) tempo).
 
-Posterior means must agree within a few Monte Carlo standard errors and 90 % interval
+Posterior means must agree within a few Monte Carlo standard errors, and 90 % interval
 ends within a tenth of the prior's spread (problem 2) or 0.4 posterior sd, about three
-Monte Carlo sd of a 5 % tail quantile at the samplers' effective sample sizes (problem 1). Skipped when pyabc is not installed (``pip install pyabc``: the
-``crosscheck`` extra).
+Monte Carlo sd of a 5 % tail quantile at the samplers' effective sample sizes (problem 1).
+Skipped when pyabc is not installed (``pip install 'attrition[crosscheck]'``); the two
+problems take about five minutes.
 """
 
 import datetime as dt
