@@ -13,9 +13,12 @@
 pub(crate) mod compile;
 pub mod date;
 pub mod dist;
+pub mod fields;
 pub mod overlay;
 pub(crate) mod parse;
+pub mod reference;
 pub mod schema;
+pub mod sources;
 
 use serde_json::Value;
 
@@ -49,8 +52,16 @@ impl Validated {
     }
 
     fn overlaying(scenario: Scenario, extends: Option<String>) -> Result<Validated, CoreError> {
-        let compiled = Compiled::new(&scenario)?;
-        Ok(Validated { scenario, compiled, extends })
+        let compiled = Compiled::new(&scenario);
+        let mut errors = match &compiled {
+            Err(CoreError::Scenario(msgs)) => msgs.clone(),
+            _ => Vec::new(),
+        };
+        errors.extend(sources::check(&scenario));
+        if !errors.is_empty() {
+            return Err(CoreError::Scenario(errors));
+        }
+        Ok(Validated { scenario, compiled: compiled?, extends })
     }
 
     /// Parse and validate a TOML text (an overlay of a built-in included).
@@ -72,9 +83,16 @@ impl Validated {
     }
 
     /// A new, validated scenario with the values at the given dotted paths
-    /// replaced; it overlays the same built-in.
+    /// replaced; it overlays the same built-in. The `[sources]` entries of a
+    /// value that changes go: they described the old value.
     pub fn with_values(&self, overrides: &[(String, Value)]) -> Result<Validated, CoreError> {
         let mut root = self.scenario.to_value();
+        for (path, value) in overrides {
+            let changes = parse::get_path(&root, path) != Some(value);
+            if let (true, Some(Value::Object(src))) = (changes, root.get_mut("sources")) {
+                sources::forget(src, path);
+            }
+        }
         for (path, value) in overrides {
             parse::set_path(&mut root, path, value.clone())?;
         }
@@ -101,6 +119,11 @@ impl Validated {
 
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// Every input of the scenario with where it comes from (see [`sources::provenance`]).
+    pub fn provenance(&self) -> Vec<sources::Row> {
+        sources::provenance(&self.scenario)
     }
 
     pub(crate) fn compiled(&self) -> &Compiled {

@@ -177,6 +177,18 @@ pub(crate) fn json_to_toml(v: &Value, key: &str) -> toml::Value {
     }
 }
 
+/// The value at a dotted path of a value, if there is one.
+pub(crate) fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    get_in(root.as_object()?, path)
+}
+
+/// The value at a dotted path of a table, if there is one.
+pub(crate) fn get_in<'a>(table: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let first = table.get(parts.next()?)?;
+    parts.try_fold(first, |cur, part| cur.as_object()?.get(part))
+}
+
 pub(crate) fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), CoreError> {
     let parts: Vec<&str> = path.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
