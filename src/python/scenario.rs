@@ -54,8 +54,9 @@ impl PyScenario {
         json_to_py(py, &self.validated().scenario().to_value())
     }
 
+    /// The whole scenario as TOML, with each value's unit as a comment.
     fn to_toml(&self) -> String {
-        self.validated().scenario().to_toml_string()
+        self.validated().to_toml()
     }
 
     /// For an overlay of a built-in, a TOML text with `extends` and only what

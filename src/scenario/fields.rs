@@ -221,7 +221,7 @@ const SIDE: &[Field] = &[
 const CALIBER: &[Field] = &[
     p("initial_stock", "shells", Domain::NonNeg),
     p("initial_dud_fraction", SHARE, Domain::Prob).or(assume("no duds in the day-0 stock")),
-    p("lethality", "152 mm rounds", Domain::NonNeg)
+    p("lethality", "152 mm eq. per round", Domain::NonNeg)
         .or(assume("convention: a 152 mm round is the unit of effective fire")),
     p("reserve", "shells", Domain::NonNeg).or(assume("no absolute floor: the floor is reserve_days of demand")),
     p("reserve_days", "days", Domain::NonNeg).or(assume("no floor: the side fires its last shell")),

@@ -19,6 +19,7 @@ pub(crate) mod parse;
 pub mod reference;
 pub mod schema;
 pub mod sources;
+pub(crate) mod write;
 
 use serde_json::Value;
 
@@ -29,7 +30,7 @@ pub use dist::Dist;
 pub use schema::*;
 
 use crate::error::CoreError;
-use overlay::{overlay_of, overlay_toml};
+use overlay::overlay_of;
 
 /// The largest scenario text accepted (4 MiB).
 pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
@@ -108,13 +109,18 @@ impl Validated {
     /// the built-in; otherwise (or should the difference not be expressible
     /// as an overlay) the whole scenario.
     pub fn to_overlay_toml(&self) -> String {
-        let full = || self.scenario.to_toml_string();
+        let full = || self.to_toml();
         let Some(name) = &self.extends else { return full() };
         let Ok(base) = Validated::builtin(name) else { return full() };
         match overlay_of(&self.scenario.to_value(), &base.scenario.to_value()) {
-            Some((remove, set)) => overlay_toml(name, &remove, &set),
+            Some((remove, set)) => write::scenario_toml(&Value::Object(set), &write::overlay_head(name, &remove)),
             None => full(),
         }
+    }
+
+    /// The whole scenario as TOML, with each value's unit as a comment.
+    pub fn to_toml(&self) -> String {
+        write::scenario_toml(&self.scenario.to_value(), "")
     }
 
     pub fn scenario(&self) -> &Scenario {

@@ -326,17 +326,6 @@ fn diff(
     Ok(set)
 }
 
-/// An overlay as TOML: `extends`, then `remove`, then the values.
-pub(crate) fn overlay_toml(extends: &str, remove: &[String], set: &Map<String, Value>) -> String {
-    let mut out = format!("extends = {}\n", toml::Value::String(extends.to_string()));
-    if !remove.is_empty() {
-        let list: Vec<String> = remove.iter().map(|r| format!("    {},\n", toml::Value::String(r.clone()))).collect();
-        out.push_str(&format!("remove = [\n{}]\n", list.concat()));
-    }
-    out.push_str(&parse::value_to_toml_string(&Value::Object(set.clone())));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,8 +413,12 @@ mod tests {
         want["coupling"] = json!(true);
         want["sides"]["x"]["tempo"] = json!([]);
         assert_eq!(back, want);
-        let text = overlay_toml("t", &remove, &set);
-        assert!(text.starts_with("extends = \"t\"\nremove = [\n    \"sides.x.territory\",\n"), "{text}");
+        let text = crate::scenario::write::scenario_toml(
+            &Value::Object(set),
+            &crate::scenario::write::overlay_head("t", &remove),
+        );
+        assert!(text.starts_with("extends = \"t\"  # a built-in scenario"), "{text}");
+        assert!(text.contains("\nremove = [\n    \"sides.x.territory\",\n"), "{text}");
         let (again, _) = resolved(parse::toml_text_to_value(&text).unwrap()).unwrap();
         assert_eq!(again, want);
     }
