@@ -3,13 +3,15 @@
 
 Fits ``base``, ``dispersion``, ``drift_sd`` and ``drift_reversion`` of
 ``[sides.russia.casualties]`` in ``baseline-2024-12`` to the daily personnel
-increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (FACTS §8) over the
-last ``--window-days`` reports up to 2024-12-24, by ABC-SMC
+increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (fact
+``gs-personnel-series`` of the sources register) over the last
+``--window-days`` reports up to 2024-12-24, by ABC-SMC
 (:func:`attrition.calibration.calibrate`), and writes the posteriors into the
-``[sides.russia.casualties]`` tables of ``baseline-2024-12.toml``,
-``dprk-cutoff-2025-01-20.toml`` and ``no-dprk.toml`` (the same values in all
-three, so that the scenarios stay comparable), each with a comment naming the
-command and the date it was run.
+``[sides.russia.casualties]`` table of ``baseline-2024-12.toml`` with a comment
+naming the command and the date it was run (the other built-ins are overlays of
+the baseline that keep its table, so the scenarios stay comparable). The
+``[sources]`` entries of the four parameters cite the series and describe the
+fit; their notes quote the medians, which a new fit must update.
 
 Choices (the numbers are those of the run that wrote the built-in scenarios):
 
@@ -17,7 +19,7 @@ Choices (the numbers are those of the run that wrote the built-in scenarios):
   enough to tell the weeks-long drift from the daily noise, and mostly inside the
   intensity regime of the autumn 2024 offensive (the weekly means stepped up from
   about 1,200-1,300 to 1,450-1,800 a day in the second half of October 2024;
-  FACTS §8: Nov 2024 1,515/day, 1-23 Dec 1,552/day). A 180-day window, half of it
+  facts gs-personnel-daily-late-2024: Nov 2024 1,515/day, 1-23 Dec 1,552/day). A 180-day window, half of it
   in the summer's lower regime, gives a level 3 % lower and twice as uncertain
   (median 1,423, 90 % 1,159-1,717, against 1,471, 1,312-1,674), since the drift must
   then also carry the October step; its dispersion is similar and its drift of a
@@ -46,7 +48,8 @@ Choices (the numbers are those of the run that wrote the built-in scenarios):
   whose day-to-day noise the data partly trade) are not carried.
 - What the fit describes is the window: fluctuations of a few days around the
   level of the last three months. Shifts of the level between months or years
-  (FACTS §8: 694 a day in 2023, 1,164 in 2024, 1,552 in December 2024) are not in
+  (facts gs-personnel-daily-2023, -2024, -late-2024: 694 a day in 2023, 1,164 in 2024,
+  1,552 in December 2024) are not in
   it, so the baseline's two-year casualty bands carry the uncertainty of the
   current level, not of a future change of regime (tempo steps are the lever).
 
@@ -71,7 +74,7 @@ from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
 
 END = "2024-12-24"  # the built-in scenarios' day 0: no data after it
-SCENARIOS = ("baseline-2024-12", "dprk-cutoff-2025-01-20", "no-dprk")
+SCENARIOS = ("baseline-2024-12",)
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "python" / "attrition" / "scenarios"
 P = "sides.russia.casualties."
@@ -108,14 +111,14 @@ def table_lines(cal, args, command: str) -> list[str]:
     dists = cal.distributions("lognormal")
     s = cal.summary()
     lines = [
-        "# --- calibrated to ua_gs_losses_to_2024-12-24.csv (FACTS §8): base, dispersion, drift_sd and",
+        "# --- calibrated to ua_gs_losses_to_2024-12-24.csv (fact gs-personnel-series): base, dispersion, drift_sd and",
         f"# drift_reversion, by `{command}` (run {dt.date.today().isoformat()}):",
         f"# ABC-SMC fit of the daily personnel increments of the {len(cal.observed)} reports {first} .. {last}",
         "# (none later; report of date D = day D - 1), coupling off, weakly informative priors; each",
         "# posterior as a lognormal truncated to the prior's support. Posterior medians [90 % intervals]",
         "# in the comments. See scripts/calibrate_baseline.py for the choices. The fit describes the",
         "# window (fluctuations of days around its level); shifts of the level between months, as",
-        "# from 1,164/day in 2024 to 1,552 in Dec 2024 (FACTS §8), are not in it.",
+        "# from 1,164/day in 2024 to 1,552 in Dec 2024 (fact gs-personnel-daily-late-2024), are not in it.",
     ]
     for name in PARAMS:
         path = P + name
