@@ -11,7 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from .._utils.fmt import num
-from .registry import field_unit
+from .reference import field_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
