@@ -139,6 +139,7 @@ impl schemars::JsonSchema for Dist {
                     "type": "object",
                     "properties": props,
                     "required": required,
+                    "x-optional": f.optional,
                     "additionalProperties": false,
                 })
             })

@@ -7,11 +7,14 @@
 //! uses) and the grounds of the defaults from [`super::fields`]; the fact
 //! ids from the sources register; the built-ins' names for `extends`.
 //!
-//! Beside the standard keywords, each field carries `x-unit`, `x-allowed`
+//! Beside the standard keywords, each field carries `x-kind` (what it holds,
+//! in words), `x-unit`, `x-allowed`
 //! (the rule as validation states it) and, where the default has grounds,
 //! `x-default-basis` (`facts`, `assumption`, `note`); each table's
 //! definition carries `x-table`, where it sits in a file. A text with
 //! `extends` is checked as an overlay: the same tables, nothing required.
+//! `x-order` lists a table's fields in the schema's order (JSON objects have
+//! none).
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
@@ -48,6 +51,24 @@ fn bounds(d: Domain, into: &mut Map<String, Value>) {
     }
     if let Some((b, inc)) = upper {
         into.insert((if inc { "maximum" } else { "exclusiveMaximum" }).into(), json!(b));
+    }
+}
+
+/// What a field holds, in words.
+fn kind_text(k: Kind) -> String {
+    match k {
+        Kind::Param => "number or distribution".into(),
+        Kind::Number => "number".into(),
+        Kind::Numbers => "list of numbers".into(),
+        Kind::Date => "date".into(),
+        Kind::Bool => "true or false".into(),
+        Kind::Text => "text".into(),
+        Kind::Name => "name".into(),
+        Kind::FactIds => "list of fact ids".into(),
+        Kind::Table(t) => format!("table {}", t.type_name()),
+        Kind::Map(Table::Source) => "tables Source by dotted path".into(),
+        Kind::Map(t) => format!("tables {} by name", t.type_name()),
+        Kind::List(t) => format!("list of tables {}", t.type_name()),
     }
 }
 
@@ -93,6 +114,7 @@ fn field_schema(f: &Field, doc: Option<&Value>, overlay: bool) -> Value {
             m.insert("default".into(), v.clone());
         }
     }
+    m.insert("x-kind".into(), json!(kind_text(f.kind)));
     if !f.unit.is_empty() {
         m.insert("x-unit".into(), json!(f.unit));
     }
@@ -119,6 +141,7 @@ fn table_schema(t: Table, generated: &Map<String, Value>, overlay: bool) -> Valu
         m.insert("description".into(), json!(paragraphs(d)));
     }
     m.insert("x-table".into(), json!(t.location()));
+    m.insert("x-order".into(), json!(t.fields().iter().map(|f| f.name).collect::<Vec<_>>()));
     m.insert("properties".into(), Value::Object(properties));
     if let (Some(r), false) = (generated.get("required"), overlay) {
         m.insert("required".into(), r.clone());

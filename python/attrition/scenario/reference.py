@@ -4,9 +4,10 @@ defaults, and the field table whose domains validation uses).
 
 The JSON Schema (draft 2020-12) serves editors: point an editor's TOML or JSON
 support at the output of ``attrition schema``. Beside the standard keywords each
-field carries ``x-unit``, ``x-allowed`` (the rule as validation states it) and,
+field carries ``x-kind`` (what it holds, in words), ``x-unit``, ``x-allowed`` (the rule as validation states it) and,
 where the default has grounds, ``x-default-basis`` (``facts``, ``assumption``,
-``note``); each table's definition carries ``x-table``, where it sits in a file.
+``note``); each table's definition carries ``x-table``, where it sits in a file,
+and ``x-order``, its fields in order.
 A text with ``extends`` is checked as an overlay: the same tables, nothing
 required. ``docs/reference/scenario.md`` is generated from it.
 """
@@ -64,7 +65,8 @@ def json_schema() -> dict[str, Any]:
 
 def fields(table: str) -> list[dict[str, Any]]:
     """The fields of a table of the format (``"Fleet"``, ``"SupplyLine"``, ... see
-    :data:`TABLES`), in the schema's order: ``name``, ``description``, ``unit``,
+    :data:`TABLES`), in the schema's order: ``name``, ``kind`` (what it holds, in
+    words), ``description``, ``unit``,
     ``default`` (absent when required or unset), ``required``, ``allowed`` and
     ``basis`` (the default's grounds: ``facts``, ``assumption``, ``note``).
 
@@ -78,9 +80,11 @@ def fields(table: str) -> list[dict[str, Any]]:
     d = _schema()["$defs"][table]
     required = set(d.get("required", ()))
     out = []
-    for name, p in d["properties"].items():
+    for name in d["x-order"]:
+        p = d["properties"][name]
         f = {
             "name": name,
+            "kind": p.get("x-kind", ""),
             "description": p.get("description", ""),
             "unit": p.get("x-unit", ""),
             "required": name in required,
@@ -99,7 +103,9 @@ def _units() -> dict[tuple[str, str], str]:
     for table, key in TABLES:
         for f in fields(table):
             if f["unit"] and f["unit"] != "-":
-                units[(key or table, f["name"])] = f["unit"]
+                units[(table, f["name"])] = f["unit"]
+                if key:
+                    units[(key, f["name"])] = f["unit"]
     return units
 
 
