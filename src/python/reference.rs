@@ -9,7 +9,7 @@ use crate::scenario::{reference, sources};
 /// `x-allowed`, `x-default-basis` and `x-table` beside the standard keywords).
 #[pyfunction]
 pub(super) fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    json_to_py(py, reference::json_schema())
+    json_to_py(py, &reference::json_schema())
 }
 
 /// The facts of the sources register: a dict of id -> dict of the fact's fields.

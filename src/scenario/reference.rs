@@ -5,7 +5,8 @@
 //! the defaults (the serde defaults) of [`super::schema`], through
 //! `schemars`; the units, the allowed ranges (the [`Domain`] validation
 //! uses) and the grounds of the defaults from [`super::fields`]; the fact
-//! ids from the sources register; the built-ins' names for `extends`.
+//! ids from the sources register; the built-ins' names for `extends`. It
+//! is built on each call (the core keeps no global state).
 //!
 //! Beside the standard keywords, each field carries `x-kind` (what it holds,
 //! in words), `x-unit`, `x-allowed`
@@ -15,8 +16,6 @@
 //! `extends` is checked as an overlay: the same tables, nothing required.
 //! `x-order` lists a table's fields in the schema's order (JSON objects have
 //! none).
-use std::sync::OnceLock;
-
 use serde_json::{Map, Value, json};
 
 use super::fields::{Domain, Field, Kind, TABLES, Table};
@@ -93,7 +92,7 @@ fn field_schema(f: &Field, doc: Option<&Value>, overlay: bool) -> Value {
         Kind::Text => json!({ "type": "string" }),
         Kind::Name => json!({ "type": "string", "pattern": NAME_PATTERN }),
         Kind::FactIds => {
-            let ids: Vec<&String> = sources::register().keys().collect();
+            let ids = sources::fact_ids();
             json!({ "type": "array", "items": { "enum": ids } })
         }
         Kind::Table(t) => reference(&tables(t)),
@@ -200,16 +199,15 @@ fn build() -> Value {
     })
 }
 
-/// The JSON Schema of a scenario, built once.
-pub fn json_schema() -> &'static Value {
-    static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(build)
+/// The JSON Schema of a scenario (built on each call).
+pub fn json_schema() -> Value {
+    build()
 }
 
-/// The default of a field, as a scenario's value would hold it (None for a
-/// field without one).
-pub(crate) fn default_of(t: Table, f: &Field) -> Option<&'static Value> {
-    json_schema()["$defs"][t.type_name()]["properties"][f.name].get("default")
+/// The default of a field of the table `t`, as a scenario's value would hold
+/// it, from the `schema` of [`json_schema`] (None for a field without one).
+pub(crate) fn default_of<'a>(schema: &'a Value, t: Table, f: &Field) -> Option<&'a Value> {
+    schema["$defs"][t.type_name()]["properties"][f.name].get("default")
 }
 
 #[cfg(test)]
@@ -261,12 +259,13 @@ mod tests {
             s["$defs"]["Territory"]["properties"]["reference_area_km2"]["x-default-basis"]["facts"][0],
             "ukraine-area"
         );
-        assert_eq!(default_of(Table::Fleet, field!(Fleet, "threshold")), Some(&json!(0.5)));
-        assert_eq!(default_of(Table::Fleet, field!(Fleet, "guns")), None);
-        assert_eq!(default_of(Table::Scenario, field!(Scenario, "coupling")), Some(&json!(true)));
+        assert_eq!(default_of(&s, Table::Fleet, field!(Fleet, "threshold")), Some(&json!(0.5)));
+        assert_eq!(default_of(&s, Table::Fleet, field!(Fleet, "guns")), None);
+        assert_eq!(default_of(&s, Table::Scenario, field!(Scenario, "coupling")), Some(&json!(true)));
+        let ids = sources::fact_ids();
         for f in TABLES.iter().flat_map(|t| t.fields()) {
             for id in f.default.iter().flat_map(|b| b.facts) {
-                assert!(sources::register().contains_key(*id), "{}: {id}", f.name);
+                assert!(ids.contains(id), "{}: {id}", f.name);
             }
         }
     }

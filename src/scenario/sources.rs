@@ -18,7 +18,6 @@
 //! (numbers, distributions, dates, switches) with its entry, or with the
 //! grounds of the field's default when the value is the default.
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -108,11 +107,16 @@ pub(crate) fn parse_register(text: &str) -> Result<BTreeMap<String, Fact>, Strin
     if errors.is_empty() { Ok(r.facts) } else { Err(errors.join("; ")) }
 }
 
-/// The facts of the register, by id.
-pub fn register() -> &'static BTreeMap<String, Fact> {
-    static FACTS: OnceLock<BTreeMap<String, Fact>> = OnceLock::new();
+/// The facts of the register, by id (parsed on each call).
+pub fn register() -> BTreeMap<String, Fact> {
     // The register is compiled in; `register_parses` in the tests keeps it valid.
-    FACTS.get_or_init(|| parse_register(REGISTER).expect("the sources register compiled in is valid"))
+    parse_register(REGISTER).expect("the sources register compiled in is valid")
+}
+
+/// The ids of the register's facts, read off its `[facts.<id>]` headers: what
+/// validation needs, without parsing the whole register.
+pub fn fact_ids() -> Vec<&'static str> {
+    REGISTER.lines().filter_map(|l| l.trim_end().strip_prefix("[facts.")?.strip_suffix(']')).collect()
 }
 
 /// `sources."a.b.c"`: how messages name an entry.
@@ -224,7 +228,7 @@ pub(crate) fn check(s: &Scenario) -> Vec<String> {
         return Vec::new();
     }
     let root = s.to_value();
-    let facts = register();
+    let facts = fact_ids();
     let mut errors = Vec::new();
     for (key, src) in &s.sources {
         let here = entry_path(key);
@@ -235,13 +239,10 @@ pub(crate) fn check(s: &Scenario) -> Vec<String> {
             errors.push(at(&here, format!("no such value: {msg}")));
         }
         for (i, id) in src.facts.iter().enumerate() {
-            if !facts.contains_key(id) {
+            if !facts.contains(&id.as_str()) {
                 errors.push(at(
                     &format!("{here}.facts[{i}]"),
-                    format!(
-                        "no fact {id:?} in the sources register{}",
-                        did_you_mean(id, facts.keys().map(String::as_str))
-                    ),
+                    format!("no fact {id:?} in the sources register{}", did_you_mean(id, facts.iter().copied())),
                 ));
             }
         }
@@ -326,12 +327,13 @@ fn from_basis(b: &Basis) -> Source {
 /// tables.
 pub fn provenance(s: &Scenario) -> Vec<Row> {
     let root = s.to_value();
+    let schema = super::reference::json_schema();
     let mut rows = Vec::new();
     if let Value::Object(m) = &root {
         walk(m, Table::Scenario, "", &mut |path, v, t, f| {
             let (source, origin) = match s.sources.get(path) {
                 Some(src) => (src.clone(), Origin::Scenario),
-                None => match f.default.filter(|_| super::reference::default_of(t, f) == Some(v)) {
+                None => match f.default.filter(|_| super::reference::default_of(&schema, t, f) == Some(v)) {
                     Some(b) => (from_basis(&b), Origin::Default),
                     None => (Source::default(), Origin::Missing),
                 },
@@ -395,6 +397,9 @@ mod tests {
     #[test]
     fn register_parses() {
         let facts = register();
+        let mut ids = fact_ids();
+        ids.sort_unstable();
+        assert_eq!(ids, facts.keys().map(String::as_str).collect::<Vec<_>>());
         assert!(facts.len() > 100);
         assert!(facts["ukraine-area"].value == Some(603_550.0));
         assert!(parse_register("[facts.Bad_id]\nquantity = \"q\"\n").is_err());
