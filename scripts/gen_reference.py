@@ -7,7 +7,10 @@
   :func:`attrition.scenario.json_schema` (the schema's doc comments and serde
   defaults, the field table whose domains validation uses, the sources register);
 - ``docs/reference/outputs.md``: every kind of series and outcome with its unit
-  and meaning, from the engine's registry.
+  and meaning, from the engine's registry;
+- the parameter tables of ``docs/model.md``, each between ``<!-- fields ... -->``
+  and ``<!-- end fields -->`` (the marker names the tables and the symbols the
+  equations use for the fields).
 
 Nothing in them is written by hand: change the Rust sources and run
 ``python scripts/gen_reference.py``; ``tests/test_reference.py`` fails while a
@@ -53,9 +56,11 @@ def _default(f: dict[str, Any]) -> str:
     if f["required"]:
         return "required"
     if "default" not in f:
-        return "unset"
+        return "none" if f["kind"].startswith("list") else "unset"
     d = f["default"]
     if d == {} or d == []:
+        return "none"
+    if f["kind"].startswith("list"):
         return "none"
     return f"`{_number(d)}`" if not isinstance(d, (dict, list)) else f"`{d}`"
 
@@ -114,7 +119,7 @@ def scenario_page() -> str:
                     [
                         f"`{f['name']}`",
                         kind,
-                        _cell(f["unit"]),
+                        _cell({"-": "–"}.get(f["unit"], f["unit"])),
                         _default(f),
                         _cell(f["allowed"]),
                         _cell(f["description"]),
@@ -192,6 +197,72 @@ def outputs_page() -> str:
     return "\n".join(out)
 
 
+def _math_number(x: float) -> str:
+    if x == 1e6:
+        return "10^6"
+    x = int(x) if float(x).is_integer() else x
+    return f"{x:,}".replace(",", "\\,") if isinstance(x, int) else str(x)
+
+
+def _math_allowed(p: dict[str, Any]) -> str:
+    """The allowed range of a number field as math (``$\\ge 0$``, ``$[0, 1]$``)."""
+    n = p["anyOf"][0] if "anyOf" in p else p.get("items", p)
+    if "enum" in n:
+        *head, last = [str(v) for v in n["enum"]]
+        return f"{', '.join(head)} or {last}"
+    lo, hi = n.get("minimum"), n.get("maximum")
+    if lo is not None and hi is not None:
+        return f"$[{_math_number(lo)}, {_math_number(hi)}]$"
+    if lo is not None:
+        return f"$\\ge {_math_number(lo)}$"
+    if "exclusiveMinimum" in n:
+        return f"$> {_math_number(n['exclusiveMinimum'])}$"
+    return ""
+
+
+_BLOCK = re.compile(r"(<!-- fields (?P<spec>.*?) -->\n)(?P<body>.*?)(<!-- end fields -->)", re.S)
+
+
+def _block(spec: str) -> str:
+    """A parameter table of docs/model.md. ``spec``: tables, each ``Table`` (all its fields),
+    ``Table.field`` (one) or ``Table=prefix`` (all, named with the prefix), then optionally
+    ``| symbols name=$symbol$ ...`` for the symbols of the equations."""
+    tables, _, symbols = spec.partition("| symbols")
+    sym = dict(t.split("=", 1) for t in symbols.split())
+    defs = json_schema()["$defs"]
+    rows = ["| name | symbol | unit | default | allowed | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    for item in tables.split():
+        table, _, prefix = item.partition("=")
+        table, _, only = table.partition(".")
+        listed = [f for f in fields(table) if not only or f["name"] == only]
+        if only and not listed:
+            rows.append(f"<!-- {table}.{only}: not a field of this version -->")
+        for f in listed:
+            p = defs[table]["properties"][f["name"]]
+            name = prefix + f["name"]
+            unit = {"-": "–", "": "date" if f["kind"] == "date" else ""}.get(f["unit"], f["unit"])
+            rows.append(
+                "| "
+                + " | ".join(
+                    [
+                        f"`{name}`",
+                        sym.get(name, ""),
+                        _cell(unit),
+                        _default(f).replace("`", ""),
+                        _math_allowed(p) if f["allowed"] else "",
+                        _cell(f["description"]),
+                    ]
+                )
+                + " |"
+            )
+    return "\n".join(rows) + "\n"
+
+
+def model_doc(text: str) -> str:
+    """docs/model.md with each ``<!-- fields ... -->`` block regenerated from the schema."""
+    return _BLOCK.sub(lambda m: m.group(1) + _block(m.group("spec")) + m.group(4), text)
+
+
 def pages() -> dict[str, str]:
     """The generated pages: file name -> text."""
     return {"scenario.md": scenario_page(), "outputs.md": outputs_page()}
@@ -203,8 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "docs" / "reference")
     args = ap.parse_args(argv)
     stale = []
-    for name, text in pages().items():
-        path = args.out / name
+    model = ROOT / "docs" / "model.md"
+    generated = {args.out / name: text for name, text in pages().items()}
+    generated[model] = model_doc(model.read_text(encoding="utf-8"))
+    for path, text in generated.items():
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))

@@ -30,6 +30,17 @@ def test_the_committed_pages_are_up_to_date(name):
     assert committed == gen_reference.pages()[name], f"docs/reference/{name} is stale: run scripts/gen_reference.py"
 
 
+def test_the_model_docs_parameter_tables_are_generated():
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    assert text.count("<!-- fields ") == 7
+    assert text == gen_reference.model_doc(text), "docs/model.md has a stale table: run scripts/gen_reference.py"
+    # every parameter of the format is in one of them
+    for table, _ in TABLES:
+        for f in fields(table):
+            if f["kind"] == "number or distribution":
+                assert re.search(rf"\| `([a-z_]+\[?\]?\.)?{f['name']}` \|", text), f"{table}.{f['name']}"
+
+
 def test_every_field_is_in_the_reference():
     page = gen_reference.pages()["scenario.md"]
     for table, _ in TABLES:
