@@ -111,3 +111,23 @@ def test_the_report_has_a_sources_section(tmp_path):
     html = write_report(r, tmp_path).read_text(encoding="utf-8")
     assert "<h2>Sources</h2>" in html and "1 on neither" in html  # days, changed here without a source
     assert "<code>sides.russia.supply.dprk_152.rate</code>" in html and "nk-shells-annual-2024" in html
+
+
+def test_nothing_points_outside_the_project():
+    """Citations name facts of the register and docs/model.md, not files outside the project."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    outside = ["MODEL" + ".md", "FACTS" + ".md", "FACTS" + " §", "../" + "shared", "shared/" + "data"]
+    skip = {".git", ".venv", "target", "node_modules", ".hypothesis", "site"}
+    hits = []
+    for path in root.rglob("*"):
+        if path.suffix not in (".py", ".rs", ".md", ".toml", ".ipynb", ".txt", ".yml", ".cfg") or not path.is_file():
+            continue
+        if skip & set(path.relative_to(root).parts):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hits += [f"{path.relative_to(root)}: {w}" for w in outside if w in text]
+        if ("fact " + "sheet") in text.lower():
+            hits.append(f"{path.relative_to(root)}: the old name of the register")
+    assert not hits, hits
