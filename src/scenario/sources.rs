@@ -30,6 +30,10 @@ use crate::error::{at, did_you_mean};
 /// The register's text, as shipped in the Python package.
 pub const REGISTER: &str = include_str!("../../python/attrition/sources.toml");
 
+/// The day the built-in scenarios describe: facts published after it are
+/// `after_cutoff`.
+pub const CUTOFF: &str = "2024-12-24";
+
 /// How far a fact was checked.
 pub const VERIFICATIONS: [&str; 4] = ["read", "second-hand", "placeholder", "computed"];
 
@@ -97,6 +101,16 @@ pub(crate) fn parse_register(text: &str) -> Result<BTreeMap<String, Fact>, Strin
         }
         if f.value.is_some() && (f.low.is_some() || f.central.is_some() || f.high.is_some()) {
             errors.push(format!("{id}: value, or low / central / high, not both"));
+        }
+        if f.verification == "computed" && f.dataset.is_none() {
+            errors.push(format!("{id}: a computed fact names its dataset"));
+        }
+        if f.date.as_deref().is_some_and(|d| d > CUTOFF) && !f.after_cutoff {
+            errors.push(format!("{id}: dated after {CUTOFF}, so after_cutoff = true"));
+        }
+        let spread: Vec<f64> = [f.low, f.central, f.high].into_iter().flatten().collect();
+        if spread.windows(2).any(|w| w[0] > w[1]) {
+            errors.push(format!("{id}: low <= central <= high"));
         }
         for (k, s) in [("quantity", &f.quantity), ("unit", &f.unit), ("source", &f.source), ("used_for", &f.used_for)] {
             if s.trim().is_empty() {
@@ -408,6 +422,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("verification must be one of") && e.contains("needs value"), "{e}");
+        let e = parse_register(
+            "[facts.x]\nquantity = \"q\"\nunit = \"u\"\nlow = 3\nhigh = 2\nsource = \"s\"\ndate = 2025-01-02\n\
+             verification = \"computed\"\nused_for = \"u\"\nconfidence = \"c\"\n",
+        )
+        .unwrap_err();
+        for want in ["names its dataset", "after_cutoff = true", "low <= central <= high"] {
+            assert!(e.contains(want), "{e}");
+        }
     }
 
     #[test]
