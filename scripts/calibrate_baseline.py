@@ -72,6 +72,7 @@ import time
 import attrition
 from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
+from attrition.scenario.reference import field_unit
 
 END = "2024-12-24"  # the built-in scenarios' day 0: no data after it
 SCENARIOS = ("baseline-2024-12",)
@@ -131,7 +132,8 @@ def table_lines(cal, args, command: str) -> list[str]:
         lines.append(
             f"# {MEANING[name]}: {fmt(s.loc[path, 'q50'])} [{fmt(s.loc[path, 'q5'])}, {fmt(s.loc[path, 'q95'])}]"
         )
-        lines.append(f"{name} = {{ {', '.join(parts)} }}")
+        unit = field_unit("casualties", name)
+        lines.append(f"{name} = {{ {', '.join(parts)} }}" + (f"  # {unit}" if unit else ""))
     return lines
 
 

@@ -8,9 +8,10 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import _core, docs
+from . import _core
 from ._utils.fmt import num
 from .api import run
+from .docs import model, model_path
 from .errors import AttritionError
 from .results import Result
 from .results.display import key_outcomes, outcome_rows
@@ -119,7 +120,7 @@ def _reference(args: argparse.Namespace) -> int:
     if args.cmd == "schema":
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
         return 0
-    print(docs.model_path() if args.path else docs.model(), end="" if not args.path else "\n")
+    print(model_path() if args.path else model(), end="" if not args.path else "\n")
     return 0
 
 
