@@ -224,7 +224,8 @@ impl Dist {
             Value::Number(_) => Ok(Dist::Fixed(finite(num(v, "value")?, "")?)),
             Value::Object(m) => Self::from_table(m),
             other => Err(format!(
-                "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {}",
+                "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {} \
+                 (docs/model.md section 2)",
                 type_name(other)
             )),
         }
@@ -240,7 +241,7 @@ impl Dist {
         };
         if !DIST_NAMES.contains(&name) {
             return Err(format!(
-                "unknown distribution `{name}`{}; known: {}",
+                "unknown distribution `{name}`{}; known: {} (docs/model.md section 2)",
                 did_you_mean(name, DIST_NAMES),
                 DIST_NAMES.join(", ")
             ));

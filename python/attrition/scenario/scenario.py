@@ -15,23 +15,7 @@ from ..errors import ScenarioError
 from . import display
 from . import provenance as _provenance
 
-__all__ = ["RULES", "Scenario", "as_scenario", "builtins"]
-
-#: Where a scenario's rules are written, added as a note to every ``ScenarioError`` a
-#: scenario raises (a traceback shows it; ``str(error)`` stays the message).
-RULES = (
-    "The rules of a scenario: docs/model.md section 2 (`attrition model` prints it) and "
-    "docs/reference/scenario.md (`attrition schema`)."
-)
-
-
-def _with_rules(e: ScenarioError) -> ScenarioError:
-    """``e`` with :data:`RULES` among its notes (PEP 678; set directly on Python 3.10)."""
-    notes = list(getattr(e, "__notes__", ()))
-    if RULES not in notes:
-        e.__notes__ = [*notes, RULES]
-    return e
-
+__all__ = ["Scenario", "as_scenario", "builtins"]
 
 def builtins() -> list[str]:
     """Names of the built-in scenarios.
@@ -99,8 +83,6 @@ class Scenario:
             raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
         try:
             core = _core.Scenario.from_toml(text)
-        except ScenarioError as e:
-            raise _with_rules(e) from None
         except UnicodeEncodeError as e:
             # A lone surrogate (e.g. from surrogateescape decoding) is not text TOML can hold.
             line = text.count("\n", 0, e.start) + 1
@@ -113,10 +95,7 @@ class Scenario:
         ``datetime.date`` or ``"YYYY-MM-DD"``)."""
         if isinstance(d, Mapping) and not isinstance(d, dict):
             d = _plain(d)
-        try:
-            return cls(_core.Scenario.from_dict(d))
-        except ScenarioError as e:
-            raise _with_rules(e) from None
+        return cls(_core.Scenario.from_dict(d))
 
     # -- export ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -165,10 +144,7 @@ class Scenario:
         A value is a number, a distribution dict (``{"dist": "pert", "low": 1,
         "mode": 2, "high": 3}``), a date, a string or a table.
         """
-        try:
-            return Scenario(self._core.with_values(dict(values)))
-        except ScenarioError as e:
-            raise _with_rules(e) from None
+        return Scenario(self._core.with_values(dict(values)))
 
     def with_sources(self, entries: Mapping[str, Mapping[str, Any]]) -> Scenario:
         """A new scenario with ``[sources]`` entries added or replaced, by dotted path: each
