@@ -17,6 +17,7 @@ from . import provenance as _provenance
 
 __all__ = ["Scenario", "as_scenario", "builtins"]
 
+
 def builtins() -> list[str]:
     """Names of the built-in scenarios.
 
