@@ -124,6 +124,9 @@ def _reference(args: argparse.Namespace) -> int:
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
         return 0
     print(model_path() if args.path else model(), end="" if not args.path else "\n")
+    return 0
+
+
 def add_backtest(sub: argparse._SubParsersAction) -> None:
     """``attrition backtest``: score the model's forecasts of the record at rolling origins."""
     p = sub.add_parser(
