@@ -147,7 +147,7 @@ pub struct Side {
     pub territory: Option<Territory>,
 }
 
-/// Ammunition of one caliber (docs/model.md section 3).
+/// Ammunition of one caliber (docs/model.md section 4.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Caliber {
@@ -167,7 +167,7 @@ pub struct Caliber {
     pub reserve_days: Param,
 }
 
-/// A supply line of one caliber: domestic production or an ally.
+/// A supply line of one caliber: domestic production or an ally (docs/model.md section 4.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyLine {
@@ -198,7 +198,7 @@ pub struct SupplyLine {
     pub price: Param,
 }
 
-/// One gun system (docs/model.md section 4).
+/// One gun system (docs/model.md section 4.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
@@ -280,7 +280,7 @@ pub struct Deliveries {
     pub end: Option<Date>,
 }
 
-/// The casualty process of a side (docs/model.md section 5).
+/// The casualty process of a side (docs/model.md section 4.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Casualties {
@@ -323,7 +323,7 @@ pub struct TempoStep {
     pub factor: Param,
 }
 
-/// A contingent of a side's front-line force.
+/// A contingent of a side's front-line force (docs/model.md section 4.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contingent {
@@ -374,7 +374,7 @@ pub struct Arrival {
     pub size: Param,
 }
 
-/// Ground taken (docs/model.md section 6).
+/// Ground taken (docs/model.md section 4.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Territory {
