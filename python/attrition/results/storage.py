@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import _core
+from .._utils.fmt import shown
 from .._utils.stats import quantiles
 from ..errors import AttritionError
 
@@ -109,7 +110,9 @@ class SummarySeries(SeriesStorage):
         self.names = list(names)
 
     def array(self, name: str) -> np.ndarray:
-        raise AttritionError(f"this run kept summaries, not paths (paths=False): use summary({name!r}) or quantiles()")
+        raise AttritionError(
+            f"this run kept summaries, not paths (paths=False): use summary({shown(name)}) or quantiles()"
+        )
 
     def stats(self, name: str) -> dict[str, np.ndarray]:
         st = self.table.stats(self.names.index(name))

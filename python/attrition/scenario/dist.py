@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.optional import require
 
 __all__ = ["Marginal", "ppf"]
@@ -106,7 +107,7 @@ class Marginal:
             if len(np.unique(values[w > 0])) == 1:
                 self.constant = float(values[self.last])
         else:
-            raise ValueError(f"{path or 'parameter'}: unknown distribution {kind!r}")
+            raise ValueError(f"{path or 'parameter'}: unknown distribution {shown(kind)}")
 
     @property
     def degenerate(self) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._utils.fmt import num
+from .._utils.fmt import num, shown
 from .._utils.stats import quantiles
 from ..scenario import registry as _labels
 from .style import big_numbers_if_needed, date_axis, drawn, mpl, new_axes, next_color, pct, stamp, style, title
@@ -99,7 +99,7 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     """The share of trajectories of ``r`` in which a first-passage event has not happened
     yet, by date (see :meth:`ResultPlot.survival`)."""
     if not _labels.is_first_passage(outcome):
-        raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {outcome!r}")
+        raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {shown(outcome)}")
     v, w, censored, sketch = outcome_values(r, outcome)
     days = np.arange(r.days)
     if w is None:
