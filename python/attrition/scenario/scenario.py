@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
+import zlib
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -11,12 +13,23 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils.envelope import seal, unseal
+from .._utils.fmt import shown
 from .._utils.names import unknown
 from .._utils.optional import require
-from ..errors import ScenarioError
+from ..errors import IntegrityError, ScenarioError
 from . import display
 
-__all__ = ["Scenario", "as_scenario", "builtins"]
+__all__ = ["MAX_PICKLED_SCENARIO_BYTES", "Scenario", "as_scenario", "builtins"]
+
+#: A pickled scenario: an envelope (see :mod:`attrition._utils.envelope`) of this kind and
+#: format around its ``to_dict()`` as zlib-compressed JSON.
+PICKLE_MAGIC = b"ATSC"
+PICKLE_FORMAT = 1
+#: Largest pickled scenario read back, as uncompressed JSON. It is not bound by
+#: ``MAX_SCENARIO_BYTES`` (a limit on what users write): the JSON of a scenario
+#: at that limit may be longer than its text.
+MAX_PICKLED_SCENARIO_BYTES = 64 << 20
 
 
 def builtins() -> list[str]:
@@ -49,12 +62,13 @@ class Scenario:
     30
     """
 
-    __slots__ = ("_core",)
+    __slots__ = ("_core", "_pickled")
 
     def __init__(self, core: Any) -> None:
         if not isinstance(core, _core.Scenario):
             raise TypeError("use Scenario.builtin, Scenario.load, Scenario.from_dict or Scenario.from_toml")
         self._core = core
+        self._pickled: bytes | None = None
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -191,7 +205,12 @@ class Scenario:
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Scenario.from_toml, (self.to_toml(),))
+        """Pickled as a checked envelope (format version, library version, checksum)
+        around the scenario's dict as compressed JSON; made once per scenario."""
+        if self._pickled is None:
+            text = json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            self._pickled = seal(PICKLE_MAGIC, PICKLE_FORMAT, _core.__version__, zlib.compress(text.encode(), 6))
+        return (_unpickle, (self._pickled,))
 
     def __repr__(self) -> str:
         """Sides, calibers, supply lines (supplier, window), fleets and contingents, every
@@ -200,6 +219,26 @@ class Scenario:
 
     def _repr_html_(self) -> str:
         return display.scenario_html(self)
+
+
+def _unpickle(blob: bytes) -> Scenario:
+    """A scenario from its pickle (see :meth:`Scenario.__reduce__`)."""
+    what = "a pickled attrition scenario"
+    payload = unseal(PICKLE_MAGIC, (PICKLE_FORMAT,), blob, what).payload
+    z = zlib.decompressobj()
+    try:
+        data = z.decompress(payload, MAX_PICKLED_SCENARIO_BYTES + 1)
+    except zlib.error as e:
+        raise IntegrityError(f"{what}: not compressed data ({e})") from None
+    if len(data) > MAX_PICKLED_SCENARIO_BYTES or not z.eof or z.unused_data:
+        raise IntegrityError(f"{what}: more than {MAX_PICKLED_SCENARIO_BYTES:,} bytes of JSON, or trailing data")
+    try:
+        d = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise IntegrityError(f"{what}: not JSON ({e})") from None
+    if not isinstance(d, dict):
+        raise IntegrityError(f"{what}: not a scenario (a {type(d).__name__})")
+    return Scenario.from_dict(d)
 
 
 def _plain(x: Any) -> Any:
@@ -221,5 +260,7 @@ def as_scenario(s: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Sce
             return Scenario.builtin(s)
         if os.path.exists(s):
             return Scenario.load(s)
-        raise ScenarioError(f"{os.fspath(s)!r} is neither a built-in scenario ({', '.join(builtins())}) nor a file")
+        raise ScenarioError(
+            f"{shown(os.fspath(s))} is neither a built-in scenario ({', '.join(builtins())}) nor a file"
+        )
     raise TypeError(f"expected a Scenario, a dict, a built-in name or a path, got {type(s).__name__}")
