@@ -102,7 +102,7 @@ class Result:
         """Indices of these trajectories in the seed's streams (a range when contiguous)."""
         if len(self._ranges) == 1:
             return range(*self._ranges[0])
-        return np.concatenate([np.arange(a, b) for a, b in self._ranges])
+        return frames.trajectory_index(self)
 
     # -- series ------------------------------------------------------------------------
     @property

@@ -11,7 +11,7 @@ import numpy as np
 from .._utils.fmt import num, shown
 from .._utils.stats import quantiles
 from ..scenario import registry as _labels
-from .style import big_numbers_if_needed, date_axis, drawn, mpl, new_axes, next_color, pct, stamp, style, title
+from .style import big_numbers_if_needed, chart_x, date_axis, drawn, mpl, new_axes, next_color, pct, stamp, style, title
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -114,8 +114,9 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     name = label or r.scenario.name
     below = np.flatnonzero(surv <= 0.5)
     half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else ""
+    x = chart_x(ax, r.dates)
     ax.step(
-        r.dates,
+        x,
         surv,
         where="post",
         color=c,
@@ -125,7 +126,7 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     # the censored share: where the curve ends
     ax.axhline(censored, color=c, linewidth=0.8, linestyle="--")
     if below.size:
-        ax.axvline(r.dates[below[0]], color=c, linewidth=0.8, linestyle=":")
+        ax.axvline(x[below[0]], color=c, linewidth=0.8, linestyle=":")
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(mpl("ticker").PercentFormatter(1.0))
     ax.set_ylabel("not happened yet (share of trajectories)")
