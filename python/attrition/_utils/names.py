@@ -66,6 +66,7 @@ def select(
     if isinstance(patterns, str):
         patterns = [patterns]
     chosen: dict[str, None] = {}
+    present: set[str] | None = None  # built on the first exact name: a lookup per name, not a scan
     for p in patterns:
         if not isinstance(p, str):
             raise TypeError(f"{what} names must be strings, got {type(p).__name__}")
@@ -74,7 +75,7 @@ def select(
             if not hits and not empty_pattern_ok:
                 raise UnknownNameError(f"no {what} matches {shown(p)}")
             chosen.update(dict.fromkeys(hits))
-        elif p in names:
+        elif p in (present := set(names) if present is None else present):
             chosen[p] = None
         else:
             raise unknown(p, names, what)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import errno
 import json
@@ -64,13 +65,20 @@ class Scenario:
     30
     """
 
-    __slots__ = ("_core", "_pickled")
+    __slots__ = ("_cache", "_core", "_pickled")
 
     def __init__(self, core: Any) -> None:
         if not isinstance(core, _core.Scenario):
             raise TypeError("use Scenario.builtin, Scenario.load, Scenario.from_dict or Scenario.from_toml")
         self._core = core
         self._pickled: bytes | None = None
+        # Names and uncertain parameters, read from the core once (a scenario is immutable).
+        self._cache: dict[str, Any] = {}
+
+    def _cached(self, key: str, read: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -174,12 +182,12 @@ class Scenario:
     @property
     def series_names(self) -> list[str]:
         """Every series this scenario can record."""
-        return list(self._core.series_names)
+        return list(self._cached("series", lambda: tuple(self._core.series_names)))
 
     @property
     def outcome_names(self) -> list[str]:
         """Every per-trajectory outcome."""
-        return list(self._core.outcome_names)
+        return list(self._cached("outcomes", lambda: tuple(self._core.outcome_names)))
 
     @property
     def sides(self) -> list[str]:
@@ -203,9 +211,10 @@ class Scenario:
 
     def uncertain_list(self) -> list[dict[str, Any]]:
         """Like :meth:`uncertain`, as a list of dicts (no pandas needed)."""
+        rows = self._cached("uncertain", self._core.uncertain)
         return [
-            {"path": p, "distribution": desc, "low": lo, "high": hi, "spec": spec}
-            for p, desc, lo, hi, spec in self._core.uncertain()
+            {"path": p, "distribution": desc, "low": lo, "high": hi, "spec": copy.deepcopy(spec)}
+            for p, desc, lo, hi, spec in rows
         ]
 
     def __eq__(self, other: object) -> bool:
