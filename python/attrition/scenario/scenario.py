@@ -5,12 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import errno
-import json
 import os
 import stat
 import zlib
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -18,7 +16,6 @@ import numpy as np
 from .. import _core
 from .._utils.envelope import seal, unseal
 from .._utils.fmt import shorten, shown
-from .._utils.names import unknown
 from .._utils.optional import require
 from ..errors import IntegrityError, ScenarioError
 from . import display
@@ -26,12 +23,12 @@ from . import display
 __all__ = ["MAX_PICKLED_SCENARIO_BYTES", "Scenario", "as_scenario", "builtins"]
 
 #: A pickled scenario: an envelope (see :mod:`attrition._utils.envelope`) of this kind and
-#: format around its ``to_dict()`` as zlib-compressed JSON.
+#: format around its overlay text (``to_overlay_toml()``), zlib-compressed.
 PICKLE_MAGIC = b"ATSC"
 PICKLE_FORMAT = 1
-#: Largest pickled scenario read back, as uncompressed JSON. It is not bound by
-#: ``MAX_SCENARIO_BYTES`` (a limit on what users write): the JSON of a scenario
-#: at that limit may be longer than its text.
+#: Largest pickled scenario read back, as uncompressed text. It is not bound by
+#: ``MAX_SCENARIO_BYTES`` (a limit on what users write): the text the library writes
+#: for a scenario read from a text at that limit may be longer.
 MAX_PICKLED_SCENARIO_BYTES = 64 << 20
 
 
@@ -44,8 +41,7 @@ def builtins() -> list[str]:
     >>> "baseline-2024-12" in attrition.builtins()
     True
     """
-    files = resources.files("attrition").joinpath("scenarios")
-    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+    return list(_core.builtin_names())
 
 
 class Scenario:
@@ -84,11 +80,7 @@ class Scenario:
     @classmethod
     def builtin(cls, name: str) -> Scenario:
         """A built-in scenario by name (see :func:`attrition.builtins`)."""
-        names = builtins()
-        if name not in names:
-            raise unknown(name, names, "built-in scenario", listing=True)
-        text = resources.files("attrition").joinpath("scenarios", f"{name}.toml").read_text("utf-8")
-        return cls.from_toml(text)
+        return cls(_core.Scenario.builtin(name))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Scenario:
@@ -133,8 +125,13 @@ class Scenario:
         return self._core.to_dict()
 
     def to_toml(self) -> str:
-        """The scenario as TOML text; ``from_toml`` takes it back."""
+        """The scenario as TOML text, in full; ``from_toml`` takes it back."""
         return self._core.to_toml()
+
+    def to_overlay_toml(self) -> str:
+        """For a scenario that extends a built-in: a TOML text with ``extends`` and only what
+        differs from that built-in (``remove`` for the tables it drops); otherwise the full form."""
+        return self._core.to_overlay_toml()
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the scenario as a TOML file (a new one, or over a regular file; a named
@@ -165,6 +162,11 @@ class Scenario:
     @property
     def description(self) -> str:
         return self._core.description
+
+    @property
+    def extends(self) -> str | None:
+        """The built-in scenario this one overlays (``extends = "..."`` in its file), or None."""
+        return self._core.extends
 
     @property
     def start(self) -> _dt.date:
@@ -224,10 +226,11 @@ class Scenario:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as a checked envelope (format version, library version, checksum)
-        around the scenario's dict as compressed JSON; made once per scenario."""
+        around the scenario's overlay text (:meth:`to_overlay_toml`, so that a scenario
+        that extends a built-in still does), compressed; made once per scenario."""
         if self._pickled is None:
-            text = json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-            self._pickled = seal(PICKLE_MAGIC, PICKLE_FORMAT, _core.__version__, zlib.compress(text.encode(), 6))
+            text = self.to_overlay_toml().encode("utf-8")
+            self._pickled = seal(PICKLE_MAGIC, PICKLE_FORMAT, _core.__version__, zlib.compress(text, 6))
         return (_unpickle, (self._pickled,))
 
     def __repr__(self) -> str:
@@ -301,14 +304,12 @@ def _unpickle(blob: bytes) -> Scenario:
     except zlib.error as e:
         raise IntegrityError(f"{what}: not compressed data ({e})") from None
     if len(data) > MAX_PICKLED_SCENARIO_BYTES or not z.eof or z.unused_data:
-        raise IntegrityError(f"{what}: more than {MAX_PICKLED_SCENARIO_BYTES:,} bytes of JSON, or trailing data")
+        raise IntegrityError(f"{what}: more than {MAX_PICKLED_SCENARIO_BYTES:,} bytes of text, or trailing data")
     try:
-        d = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise IntegrityError(f"{what}: not JSON ({e})") from None
-    if not isinstance(d, dict):
-        raise IntegrityError(f"{what}: not a scenario (a {type(d).__name__})")
-    return Scenario.from_dict(d)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise IntegrityError(f"{what}: not UTF-8 text ({e})") from None
+    return Scenario(_core.Scenario.from_toml(text, max_bytes=MAX_PICKLED_SCENARIO_BYTES))
 
 
 def _plain(x: Any) -> Any:
