@@ -21,7 +21,7 @@ N = 64
 #: (paths digest, summaries digest) per built-in scenario.
 EXPECTED = {
     "baseline-2024-12": (
-        "89a0087888389e867523dd5058e46012e4a04b905f0eab586e0a043d6419e280",
+        "939e0f6f86de86ce4478b354910333b5c9e466121b371c802119f327e7e0640c",
         "fcb330901aee107e84defda73239a77f6921fbcaa068df87fba20e0375eac2b7",
     ),
     "dprk-cutoff-2025-01-20": (
