@@ -7,7 +7,9 @@ deadlock fails the test instead of hanging it."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pathlib
+import signal
 import subprocess
 import sys
 import textwrap
@@ -47,10 +49,17 @@ if __name__ == "__main__":
 
 
 def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run a script in a session of its own; on a deadlock, end it and its children."""
+    p = subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
-        return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+        out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         pytest.fail(f"deadlock: no answer within {timeout} s ({' '.join(args[-3:])})")
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
 
 METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]

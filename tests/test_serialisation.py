@@ -98,11 +98,19 @@ def test_scenario_pickle_of_another_format_or_kind(small):
         scenario_module._unpickle(seal(b"ATRS", 1, "0.0.1", payload))
     with pytest.raises(IntegrityError, match="not compressed data"):
         scenario_module._unpickle(seal(b"ATSC", 1, "0.0.1", b"plain"))
-    with pytest.raises(IntegrityError, match="not a scenario"):
+    with pytest.raises(IntegrityError, match="not UTF-8 text"):
+        scenario_module._unpickle(seal(b"ATSC", 1, "0.0.1", zlib.compress(b"\xff\xfe")))
+    with pytest.raises(attrition.ScenarioError, match="not valid TOML"):
         scenario_module._unpickle(seal(b"ATSC", 1, "0.0.1", zlib.compress(b"[1, 2]")))
     bomb = zlib.compress(b" " * (scenario_module.MAX_PICKLED_SCENARIO_BYTES + 10))
-    with pytest.raises(IntegrityError, match="more than 67,108,864 bytes of JSON"):
+    with pytest.raises(IntegrityError, match="more than 67,108,864 bytes of text"):
         scenario_module._unpickle(seal(b"ATSC", 1, "0.0.1", bomb))
+
+
+def test_scenario_pickles_keep_the_overlay():
+    s = Scenario.builtin("no-dprk").with_values({"days": 30})
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s and back.extends == "baseline-2024-12"
 
 
 def test_scenario_pickles_do_not_go_through_the_text_limit(small):

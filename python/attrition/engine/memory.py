@@ -195,7 +195,7 @@ def keeps_arrays(
         return True
     if outcomes == "sketch":
         return False
-    workers = threads or os.cpu_count() or 1
+    workers = _core.worker_threads(threads)
     return _core.estimate_summary_bytes(scenario._core, n, n_series, workers, True) <= budget
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .. import _core
 from .._utils.fmt import shown
 from .._utils.names import select
 from ..scenario import Scenario
@@ -40,7 +41,7 @@ DEFAULT_N = 10_000
 #: Trajectory indices are 64-bit: every trajectory of a run lies in ``range(0, TRAJECTORY_LIMIT)``.
 TRAJECTORY_LIMIT = 2**64
 #: Most worker threads a run may ask for.
-MAX_THREADS = 1024
+MAX_THREADS: int = _core.MAX_THREADS
 #: Most retries of a failed block.
 MAX_RETRIES = 1000
 #: How a run may keep outcomes and drawn parameters.

@@ -107,7 +107,7 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
     arrays = keeps_arrays(sc, n, k, paths, options.outcomes, options.threads, budget)
     per_block_threads = options.threads or 1
     if paths:
-        per_traj = int(_core.estimate_bytes(sc._core, 1, k))
+        per_traj = int(_core.estimate_bytes(sc._core, 1, k, 0))
     elif arrays:
         per_traj = int(
             _core.estimate_summary_bytes(sc._core, 1, k, 1, True)
@@ -122,8 +122,8 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
             f"may have; use block >= {-(-n // MAX_BLOCKS):,} or leave it out"
         )
     if paths:
-        block_bytes = int(_core.estimate_bytes(sc._core, b, k))
-        result = int(_core.estimate_bytes(sc._core, n, k))
+        block_bytes = int(_core.estimate_bytes(sc._core, b, k, per_block_threads))
+        result = int(_core.estimate_bytes(sc._core, n, k, 0))
         client = 2 * result
     else:
         block_bytes = int(_core.estimate_summary_bytes(sc._core, b, k, per_block_threads, arrays))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -291,7 +290,7 @@ def sweep(
     budget = options.budget()
     if options.outcomes == "auto" and not options.paths:
         # Decided once for all the variants: arrays while they all fit together.
-        workers = options.threads or os.cpu_count() or 1
+        workers = _core.worker_threads(options.threads)
         total = sum(
             _core.estimate_summary_bytes(sc._core, n, len(k), workers, True)
             for sc, k in zip(scenarios, names, strict=True)
