@@ -49,12 +49,13 @@ const WHAT: &str = "a summary table";
 
 /// Bytes of a cell itself (its sketch's buckets are on the heap).
 pub const INLINE_CELL_BYTES: usize = size_of::<Cell>();
-/// Typical heap bytes of a cell's sketch: 64 buckets (the values of one series
-/// on one day usually span well under a decade; each decade takes about 115).
-pub const TYPICAL_SKETCH_BYTES: usize = 64 * size_of::<u64>();
+/// Typical heap bytes of a cell's sketch: 256 buckets, a little over two
+/// decades (each takes about 115); the cells of the built-in baseline's series
+/// hold 140 to 190 on average.
+pub const TYPICAL_SKETCH_BYTES: usize = 256 * size_of::<u64>();
 
-/// Typical memory of one cell for budget estimates: the inline size plus 64
-/// buckets.
+/// Typical memory of one cell for budget estimates: the inline size plus
+/// [`TYPICAL_SKETCH_BYTES`].
 pub fn estimate_cell_bytes() -> usize {
     INLINE_CELL_BYTES + TYPICAL_SKETCH_BYTES
 }
