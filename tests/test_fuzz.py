@@ -5,7 +5,7 @@ PanicException derives from BaseException), a crash, a hang or another
 exception.
 
 Property-based (hypothesis), with a fixed derandomised seed in CI; the number
-of examples scales with ATTRITION_FUZZ_EXAMPLES (see README "Test report").
+of examples scales with ATTRITION_FUZZ_EXAMPLES (see docs/reliability.md).
 Each example runs under a watchdog that ends the process with a traceback if
 it hangs, and hypothesis' deadline flags one that is merely very slow.
 """
