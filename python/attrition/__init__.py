@@ -6,7 +6,7 @@ streams. See ``docs/model.md`` for the model.
 
 ``import attrition`` loads numpy and the compiled core only; the parts that need
 optional packages (pandas, xarray, matplotlib, scipy, SALib, Dask) load on first
-use: ``attrition.calibrate``, ``attrition.sensitivity``, ``attrition.data`` and
+use: ``attrition.calibrate``, ``attrition.backtest``, ``attrition.sensitivity``, ``attrition.data`` and
 the charts.
 
 Examples
@@ -28,7 +28,7 @@ from .errors import AttritionError, IntegrityError, ResourceError, ScenarioError
 from .parallel import SweepResult, sweep
 from .results import Result, merge
 from .scenario import Scenario, builtins
-from .scenario.registry import DEFAULT_SERIES
+from .scenario.registry import DEFAULT_SERIES, outcome_info, series_info
 
 __version__: str = _core.__version__
 MAX_DAYS: int = _core.MAX_DAYS
@@ -37,6 +37,7 @@ MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 #: Names loaded on first use (PEP 562): name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "calibrate": ("attrition.calibration", "calibrate"),
+    "backtest": ("attrition.calibration.backtest", "backtest"),
     "Calibration": ("attrition.calibration", "Calibration"),
     "calibration": ("attrition.calibration", None),
     "data": ("attrition.data", None),
@@ -60,12 +61,15 @@ __all__ = [
     "SweepResult",
     "UnknownNameError",
     "__version__",
+    "backtest",
     "builtins",
     "calibrate",
     "compare",
     "data",
     "merge",
+    "outcome_info",
     "run",
+    "series_info",
     "sensitivity",
     "sweep",
 ]
