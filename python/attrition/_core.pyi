@@ -14,8 +14,14 @@ __all__ = [
     "BLOCK",
     "Dist",
     "MAX_DAYS",
+    "MAX_GUNS",
+    "MAX_ITEMS",
     "MAX_SCENARIO_BYTES",
+    "MAX_THREADS",
+    "MAX_TOTAL_GUNS",
+    "MAX_TOTAL_RTD_DAYS",
     "RELATIVE_ACCURACY",
+    "SUMMARY_FORMAT",
     "Scenario",
     "SummaryTable",
     "__version__",
@@ -29,6 +35,7 @@ __all__ = [
     "run",
     "run_summary",
     "series_kinds",
+    "worker_threads",
 ]
 
 __version__: str
@@ -38,6 +45,18 @@ MAX_SCENARIO_BYTES: int
 BLOCK: int
 #: Relative accuracy of the quantile sketches (0.01 = 1 %).
 RELATIVE_ACCURACY: float
+#: Most worker threads a run may ask for.
+MAX_THREADS: int
+#: Most guns one fleet may hold (initial, and delivered over the run).
+MAX_GUNS: float
+#: Most guns all fleets of a scenario may hold in a trajectory, initial plus delivered.
+MAX_TOTAL_GUNS: float
+#: Most days of returns all contingents may wait on (rtd_days + 1 each).
+MAX_TOTAL_RTD_DAYS: float
+#: Most items (calibers, lines, fleets, contingents, tempo windows, arrivals, thresholds) in a scenario.
+MAX_ITEMS: int
+#: Format version of SummaryTable.to_bytes (inside a checked envelope).
+SUMMARY_FORMAT: int
 
 _Columns = dict[str, NDArray[np.float64]]
 
@@ -67,7 +86,8 @@ class Scenario:
     def builtin(name: str) -> Scenario:
         """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
     @staticmethod
-    def from_toml(text: str) -> Scenario: ...
+    def from_toml(text: str, *, max_bytes: int | None = None) -> Scenario:
+        """Parse a TOML text of at most ``max_bytes`` bytes (default: ``MAX_SCENARIO_BYTES``)."""
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -205,7 +225,12 @@ def run_summary(
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios (compiled into the extension)."""
 
-def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
+def estimate_bytes(scenario: Scenario, n: int, n_series: int, threads: int | None = None) -> int:
+    """Bytes a run with full paths would hold on ``threads`` workers (None: the shared pool's; 0: none)."""
+
+def worker_threads(threads: int | None = None) -> int:
+    """The worker threads a run with ``threads`` would use (None: the shared pool's)."""
+
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""

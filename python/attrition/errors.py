@@ -4,7 +4,7 @@ Every error the library raises on purpose derives from :class:`AttritionError`.
 The Rust core raises these same classes.
 """
 
-__all__ = ["AttritionError", "ResourceError", "ScenarioError", "UnknownNameError"]
+__all__ = ["AttritionError", "IntegrityError", "ResourceError", "ScenarioError", "UnknownNameError"]
 
 
 class AttritionError(Exception):
@@ -37,3 +37,11 @@ class UnknownNameError(AttritionError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class IntegrityError(AttritionError, ValueError):
+    """Serialised data that attrition refuses to read back: a pickle or a summary
+    blob that is truncated, corrupted (its checksum does not match), of another
+    kind, or in a format this version cannot read; or parts that cannot be merged
+    (another scenario, seed or library version, overlapping trajectories). The
+    message names the check that failed."""

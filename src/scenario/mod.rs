@@ -70,6 +70,12 @@ impl Validated {
         Validated::from_value(parse::toml_text_to_value(text)?)
     }
 
+    /// Like [`Validated::from_toml_str`] for a text of up to `limit` bytes: a
+    /// text the library wrote (a pickle) may be longer than what users may write.
+    pub fn from_toml_str_within(text: &str, limit: usize) -> Result<Validated, CoreError> {
+        Validated::from_value(parse::toml_text_to_value_within(text, limit)?)
+    }
+
     /// Parse and validate a JSON-like value (what a Python dict becomes; an
     /// overlay of a built-in included).
     pub fn from_value(value: Value) -> Result<Validated, CoreError> {
