@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["num"]
+__all__ = ["num", "pct"]
 
 
 def num(x: Any) -> str:
@@ -34,3 +34,20 @@ def num(x: Any) -> str:
     if a >= 1:
         return f"{x:,.{max(0, 2 - int(math.floor(math.log10(a))))}f}".rstrip("0").rstrip(".")
     return f"{x:.3g}"
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share as a percentage with a space before the sign (``"62.3 %"``), ``digits``
+    decimals; ``"0 %"`` and ``"100 %"`` only when exact, ``"< 0.1 %"`` and ``"> 99.9 %"``
+    rather than rounding to them; ``-`` for NaN."""
+    x = float(x)
+    if math.isnan(x):
+        return "-"
+    if x == 0 or x == 1:
+        return f"{x:.0%}".replace("%", " %")
+    step = 10.0 ** -(digits + 2)
+    if 0 < x < step:
+        return f"< {step:.{digits}%}".replace("%", " %")
+    if 1 - step < x < 1:
+        return f"> {1 - step:.{digits}%}".replace("%", " %")
+    return f"{x:.{digits}%}".replace("%", " %")

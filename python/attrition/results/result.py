@@ -11,9 +11,10 @@ import numpy as np
 
 from .._utils.names import select, unknown
 from ..errors import UnknownNameError
-from ..scenario import Scenario
+from ..scenario import Scenario, registry
 from . import display, frames
-from .storage import ColumnStorage, SeriesStorage
+from .events import EventTime
+from .storage import ColumnStorage, SeriesStorage, no_event
 
 __all__ = ["PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
 
@@ -162,15 +163,70 @@ class Result:
             raise unknown(name, self.outcome_names, "outcome")
         return self.outcomes[name]
 
+    def is_event(self, name: str) -> bool:
+        """True for a first-passage outcome: the day an event first happens, censored
+        at the horizon (NaN when it does not happen within it)."""
+        if name not in self.outcome_names:
+            raise unknown(name, self.outcome_names, "outcome")
+        return registry.is_first_passage(name)
+
+    def event(self, name: str) -> EventTime:
+        """The time to a first-passage event as an :class:`~attrition.results.EventTime`:
+        the probability it has happened by each day (Kaplan-Meier, censored at the
+        horizon) with intervals, the share of runs that reach it, its median where at
+        least half do, and statistics among the runs where it happened.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> e = r.event("russia.fleet.msta_b.days_to_half")
+        >>> e.n, 0 <= e.reached <= 1, e.cdf().shape
+        (200, True, (730,))
+        """
+        if not self.is_event(name):
+            raise ValueError(f"{name} is not a first-passage outcome (days until an event)")
+        return self._outcomes.event(name, self.days, self.scenario.start)
+
     def outcome_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
     ) -> list[dict[str, Any]]:
-        """Per outcome: mean, the quantiles ``q`` of the uncensored values and the censored (NaN) share.
+        """Per outcome, one row (a dict) of its statistics over the runs.
+
+        Every row holds ``outcome``, ``mean``, the quantiles ``q`` (``q0.05`` ...),
+        ``censored``, ``reached``, ``restricted_mean``, ``cond_mean`` and the ``cond_``
+        quantiles (``cond_q0.05`` ...).
+
+        * A quantity: the mean and quantiles of its values that are not NaN, and the
+          NaN (``censored``) share; the event columns are NaN.
+        * A first-passage outcome (:meth:`is_event`), a day index: the quantiles of the
+          event time over **all** runs, censored at the horizon, so NaN where fewer than
+          that share of runs reach the event ("not reached"); ``mean`` is NaN (a time
+          that may never come has no mean); ``reached`` is the share of runs in which it
+          happens within the horizon and ``censored`` the share in which it does not;
+          ``restricted_mean`` is the mean of ``min(T, days)``; ``cond_mean`` and the
+          ``cond_`` quantiles describe **only the runs where it happened**.
 
         ``names`` picks outcomes by name or glob pattern (default: all, in order).
+        From sketches (``outcomes_kept == "sketch"``) the shares are exact and the
+        quantiles within the sketch's accuracy.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> row = r.outcome_table("russia.ammo.152mm.days_to_empty")[0]
+        >>> row["reached"] < 0.5, row["q0.5"]   # most runs never reach it: no median
+        (True, nan)
         """
         chosen = self.outcome_names if names is None else select(self.outcome_names, names, "outcome")
-        return [{"outcome": k, **self._outcomes.row(k, q)} for k in chosen]
+        rows = []
+        for k in chosen:
+            if registry.is_first_passage(k):
+                rows.append({"outcome": k, **self._outcomes.row(k, q, self.days)})
+            else:
+                rows.append({"outcome": k, **no_event(self._outcomes.row(k, q), q)})
+        return rows
 
     def param_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)

@@ -27,11 +27,27 @@ import numpy as np
 from .. import _core
 from .._utils.stats import quantiles
 from ..errors import AttritionError
+from .events import EventTime
 
-__all__ = ["STATS", "ColumnArrays", "ColumnSketches", "ColumnStorage", "PathSeries", "SeriesStorage", "SummarySeries"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "STATS",
+    "ColumnArrays",
+    "ColumnSketches",
+    "ColumnStorage",
+    "PathSeries",
+    "SeriesStorage",
+    "SummarySeries",
+    "event_row",
+    "no_event",
+]
 
 #: The per-day statistics of a series, in column order (quantiles follow).
 STATS = ("count", "mean", "sd", "min", "max")
+
+#: The columns of an outcome row that only first-passage outcomes fill (NaN for the others),
+#: after ``mean``, the quantiles and ``censored``; the ``cond_`` quantiles follow ``cond_mean``.
+EVENT_COLUMNS = ("reached", "restricted_mean", "cond_mean")
 
 
 # -- series ------------------------------------------------------------------------------
@@ -154,9 +170,25 @@ class ColumnStorage(ABC):
         ``missing`` when only sketches were kept."""
 
     @abstractmethod
-    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
-        """``mean``, the quantiles ``q`` (as ``q0.05`` ...) of the values that are not
-        NaN, and the ``censored`` (NaN) share."""
+    def row(self, name: str, q: Sequence[float], horizon: int | None = None) -> dict[str, float]:
+        """One row of :meth:`~attrition.Result.outcome_table`.
+
+        For a quantity (``horizon`` None): ``mean``, the quantiles ``q`` (as ``q0.05``
+        ...) of the values that are not NaN, and the ``censored`` (NaN) share.
+
+        For a first-passage time (``horizon`` the scenario's days): the quantiles of the
+        event time over **all** runs, NaN where fewer than that share of runs reach the
+        event (see :class:`~attrition.results.EventTime`); ``mean`` NaN (a time that
+        may never come has no mean); ``censored`` the share that never reach it;
+        ``reached`` the share that do; ``restricted_mean`` the mean of ``min(T, days)``;
+        and ``cond_mean`` and ``cond_q...``, the mean and quantiles among the runs where
+        it happened.
+        """
+
+    @abstractmethod
+    def event(self, name: str, days: int, start: Any = None) -> EventTime:
+        """The :class:`EventTime` of a first-passage outcome over ``days`` days; raises
+        AttritionError when the storage does not keep the exact times."""
 
     @classmethod
     @abstractmethod
@@ -177,14 +209,19 @@ class ColumnArrays(ColumnStorage):
     def arrays(self, missing: str) -> dict[str, np.ndarray]:
         return self._arrays
 
-    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
+    def row(self, name: str, q: Sequence[float], horizon: int | None = None) -> dict[str, float]:
         x = self._arrays[name]
+        if horizon is not None:
+            return event_row(EventTime.from_times(x, horizon), q)
         finite = x[~np.isnan(x)]
         out = {"mean": float(finite.mean()) if finite.size else float("nan")}
         for qq, v in zip(q, quantiles(finite, list(q)), strict=True):
             out[f"q{qq:g}"] = float(v)
         out["censored"] = float(1 - finite.size / x.size) if x.size else float("nan")
         return out
+
+    def event(self, name: str, days: int, start: Any = None) -> EventTime:
+        return EventTime.from_times(self._arrays[name], days, start=start, name=name)
 
     @classmethod
     def merge(cls, parts: Sequence[ColumnArrays], order: np.ndarray) -> ColumnArrays:
@@ -205,16 +242,48 @@ class ColumnSketches(ColumnStorage):
     def arrays(self, missing: str) -> dict[str, np.ndarray]:
         raise AttritionError(missing)
 
-    def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
+    def row(self, name: str, q: Sequence[float], horizon: int | None = None) -> dict[str, float]:
         i = self.names.index(name)
         st = self.table.stats(i)
+        total = st["count"][0] + st["nan"][0]
+        censored = float(st["nan"][0] / total) if total else float("nan")
+        if horizon is not None:
+            return self._event_row(i, st, censored, q, horizon)
         qs = self.table.quantiles(i, [float(v) for v in q])
         out = {"mean": float(st["mean"][0])}
         for j, qq in enumerate(q):
             out[f"q{qq:g}"] = float(qs[j, 0])
-        total = st["count"][0] + st["nan"][0]
-        out["censored"] = float(st["nan"][0] / total) if total else float("nan")
+        out["censored"] = censored
         return out
+
+    def _event_row(
+        self, i: int, st: dict[str, np.ndarray], censored: float, q: Sequence[float], horizon: int
+    ) -> dict[str, float]:
+        """A first-passage row from the sketch of the times of the runs that saw the event:
+        the share that reach it is exact; the quantile ``q`` over all runs is the sketch's
+        quantile ``q / reached`` of those times (within the sketch's accuracy)."""
+        reached = 1.0 - censored if np.isfinite(censored) else float("nan")
+        cond_mean = float(st["mean"][0]) if reached > 0 else float("nan")
+        unconditional = [qq / reached if reached > 0 and qq <= reached * (1 + 1e-12) else None for qq in q]
+        asked = sorted({min(1.0, u) for u in unconditional if u is not None} | {float(v) for v in q})
+        qs = dict(zip(asked, self.table.quantiles(i, asked)[:, 0].tolist(), strict=True)) if reached > 0 else {}
+        out: dict[str, float] = {"mean": float("nan")}
+        for qq, u in zip(q, unconditional, strict=True):
+            out[f"q{qq:g}"] = float(qs[min(1.0, u)]) if u is not None else float("nan")
+        out["censored"] = censored
+        out["reached"] = reached
+        out["restricted_mean"] = reached * cond_mean + censored * horizon if reached > 0 else float(horizon)
+        out["cond_mean"] = cond_mean
+        for qq in q:
+            out[f"cond_q{qq:g}"] = float(qs[float(qq)]) if reached > 0 else float("nan")
+        return out
+
+    def event(self, name: str, days: int, start: Any = None) -> EventTime:
+        raise AttritionError(
+            f"{name}: this run kept outcomes as sketches, which hold the share that reach the event "
+            "and quantiles within 1 %, not the exact day of each event; use outcome_table(), or run "
+            "with outcomes='arrays'"
+        )
 
     @classmethod
     def merge(cls, parts: Sequence[ColumnSketches], order: np.ndarray) -> ColumnSketches:
@@ -227,6 +296,30 @@ class ColumnSketches(ColumnStorage):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_column_sketches, (self.table.to_bytes(), self.names))
+
+
+def event_row(e: EventTime, q: Sequence[float]) -> dict[str, float]:
+    """The row of a first-passage outcome (see :meth:`ColumnStorage.row`) from its :class:`EventTime`."""
+    nan = float("nan")
+    out: dict[str, float] = {"mean": nan}
+    for qq in q:
+        v = e.quantile(qq)
+        out[f"q{qq:g}"] = nan if v is None else float(v)
+    out["censored"] = 1.0 - e.reached
+    out["reached"] = e.reached
+    out["restricted_mean"] = e.restricted_mean()
+    cond = e.conditional(q)
+    out["cond_mean"] = cond["mean"]
+    out.update({f"cond_q{qq:g}": cond[f"q{qq:g}"] for qq in q})
+    return out
+
+
+def no_event(out: dict[str, float], q: Sequence[float]) -> dict[str, float]:
+    """The row ``out`` of a quantity with the event columns added, NaN."""
+    nan = float("nan")
+    out.update(dict.fromkeys(EVENT_COLUMNS, nan))
+    out.update({f"cond_q{qq:g}": nan for qq in q})
+    return out
 
 
 def _column_sketches(data: bytes, names: list[str]) -> ColumnSketches:
