@@ -6,6 +6,12 @@ maps every column onto its parameter through that parameter's own inverse CDF
 first-order and total indices. :func:`rank_correlation` is the cheap screen:
 Spearman correlations between the parameters a run drew and an outcome.
 
+A first-passage outcome (the day an event first happens, censored at the
+horizon) is analysed as the time restricted to the horizon, ``min(T, days)``:
+:func:`rank_correlation` and the tornado chart always, :func:`sobol` with
+``censored="horizon"``. Every run counts; one that never sees the event counts
+as the horizon.
+
 The process noise of a trajectory (every random draw other than the uncertain
 parameters) is an input too. By default :func:`sobol` treats it as one more
 factor, ``"(noise)"``: the design pairs the random streams the way it pairs
@@ -28,6 +34,7 @@ from ._utils.optional import require
 from ._utils.stats import spearman
 from .api import run
 from .results import Result
+from .results.events import restricted
 from .scenario import Scenario, as_scenario
 from .scenario.dist import Marginal, ppf
 
@@ -299,16 +306,23 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     """Spearman rank correlation of each drawn parameter with an outcome.
 
     The quick screen of which inputs move an outcome: one run, no design.
-    Ranks are average ranks (ties share the mean of their positions); pairs
-    with a NaN (e.g. a censored first-passage time) are dropped, parameter by
-    parameter. A parameter or outcome that does not vary gives NaN.
+    Ranks are average ranks (ties share the mean of their positions).
+
+    A first-passage outcome (``days_to_*``, the day an event first happens) is
+    read as the **time censored at the horizon**, ``min(T, days)``: a run in which
+    the event never happens counts as later than any run in which it does, so
+    every run counts. (Dropping those runs would correlate the parameters with the
+    event time among the runs that happen to see it, a selected few that can point
+    the other way.) The tornado chart (``result.plot.tornado``) uses the same
+    method, so the two agree. For other outcomes, pairs with a NaN are dropped,
+    parameter by parameter. A parameter or outcome that does not vary gives NaN.
 
     Parameters
     ----------
     result
         A :class:`~attrition.Result` that kept per-trajectory outcomes and parameters.
     outcome
-        An outcome name, or an array of one value per trajectory.
+        An outcome name, or an array of one value per trajectory (used as it is).
     params
         Dotted paths or glob patterns to restrict to (default: all drawn parameters).
 
@@ -316,7 +330,8 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     -------
     pandas.Series
         rho indexed by parameter path, sorted by ``|rho|`` descending (NaN last);
-        ``attrs["n"]`` is the number of pairs used (the most over parameters).
+        ``attrs["n"]`` is the number of pairs used (the most over parameters) and
+        ``attrs["censored"]`` how censored times were read (``"horizon"``, or None).
 
     Examples
     --------
@@ -330,11 +345,18 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     'sides.russia.casualties.base'
     >>> bool(rho.iloc[0] > 0.8)
     True
+    >>> t = rank_correlation(r, "russia.ammo.152mm.days_to_empty")   # censored at the horizon: all 200 runs
+    >>> t.attrs["n"], t.attrs["censored"]
+    (200, 'horizon')
     """
     pd = require("pandas", extra="sensitivity", purpose="rank_correlation()")
+    censored = None
     if isinstance(outcome, str):
         y = np.asarray(result.outcome(outcome), dtype=float)
         name = outcome
+        if result.is_event(outcome):
+            y = restricted(y, result.days)
+            censored = "horizon"
     else:
         y = np.asarray(outcome, dtype=float)
         name = None
@@ -351,4 +373,5 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     order = s.abs().sort_values(ascending=False, na_position="last", kind="mergesort").index
     s = s.reindex(order)
     s.attrs["n"] = used
+    s.attrs["censored"] = censored
     return s

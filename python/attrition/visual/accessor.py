@@ -246,9 +246,15 @@ class ResultPlot:
         """
         return _outcomes.survival(self._r, outcome, ax=ax, color=color, label=label)
 
-    def tornado(self, outcome: str, *, ax: Any = None, top: int = 12, censored: str = "after") -> Axes:
+    def tornado(self, outcome: str, *, ax: Any = None, top: int = 12) -> Axes:
         """Which drawn parameters drive an outcome: Spearman rank correlation of each
         uncertain parameter with the outcome over trajectories, largest ``|rho|`` at the top.
+
+        The same numbers as :func:`attrition.sensitivity.rank_correlation`: a
+        first-passage outcome is read as the time censored at the horizon,
+        ``min(T, days)`` (a run in which the event never happens counts as the
+        horizon, later than any that sees it), so every run counts. NaN values of
+        other outcomes are dropped pairwise.
 
         Parameters
         ----------
@@ -258,11 +264,6 @@ class ResultPlot:
             Axes to draw on (default: a new figure).
         top
             Show this many parameters.
-        censored
-            For first-passage outcomes: ``"after"`` (default) ranks the
-            trajectories in which the event never happened after every observed
-            day (they are later than the horizon), ``"drop"`` leaves them out.
-            NaN values of other outcomes are always dropped pairwise.
 
         Returns
         -------
@@ -282,4 +283,4 @@ class ResultPlot:
         (5, 'russia.fleets.msta_b.rounds_per_gun_day')
         >>> import matplotlib.pyplot as plt; plt.close("all")
         """
-        return _tornado.tornado(self._r, outcome, ax=ax, top=top, censored=censored)
+        return _tornado.tornado(self._r, outcome, ax=ax, top=top)
