@@ -208,7 +208,13 @@ def test_survival(r, s):
     assert np.all(np.diff(y) <= 0)
     pct = f"{never:.0%}".replace("%", " %")
     assert never > 0.5  # so half never see it, and the legend gives no date for half
-    assert ax.get_legend().get_texts()[0].get_text() == f"two-sides\nnever within the horizon (censored): {pct}"
+    assert ax.get_legend().get_texts()[0].get_text() == (
+        f"two-sides\nnever within the horizon (censored): {pct}\nmedian not reached by 2025-04-02"
+    )
+    # the 95 % band of Kaplan-Meier around the curve
+    low, high = r.event(name).interval()
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.min(), 1 - high.max()) and np.isclose(band.max(), 1.0)
     # an event that most trajectories see: the legend gives the date by which half have seen it
     fast = attrition.run(r.scenario.with_values({"sides.red.casualties.base": 1500}), n=50, seed=1, series=[])
     x2 = fast.outcomes[name]

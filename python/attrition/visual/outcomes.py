@@ -41,7 +41,9 @@ def outcome_values(r: Result, outcome: str) -> tuple[np.ndarray, np.ndarray | No
         censored = float(1 - finite.size / x.size) if x.size else float("nan")
         return finite, None, censored, False
     row = r.outcome_table([outcome], q=list(QGRID))[0]
-    v = np.array([row[f"q{q:g}"] for q in QGRID])
+    # a first-passage time: the quantiles among the runs that saw the event
+    key = "cond_q{:g}" if r.is_event(outcome) else "q{:g}"
+    v = np.array([row[key.format(q)] for q in QGRID])
     censored = float(row["censored"])
     v = v[np.isfinite(v)]
     w = np.full(v.size, (1 - censored) / max(v.size, 1))
@@ -55,7 +57,7 @@ def hist(
     v, w, censored, sketch = outcome_values(r, outcome)
     ax = new_axes(ax)
     c = next_color(ax, color)
-    fp = _labels.is_first_passage(outcome)
+    fp = r.is_event(outcome)
     if v.size:
         weights = w if w is not None else np.full(v.size, 1.0 / r.n)
         ax.hist(
@@ -97,23 +99,27 @@ def hist(
 
 def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = None, label: str | None = None) -> Axes:
     """The share of trajectories of ``r`` in which a first-passage event has not happened
-    yet, by date (see :meth:`ResultPlot.survival`)."""
-    if not _labels.is_first_passage(outcome):
+    yet, by date, with its 95 % confidence band (see :meth:`ResultPlot.survival`)."""
+    if not r.is_event(outcome):
         raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {outcome!r}")
-    v, w, censored, sketch = outcome_values(r, outcome)
-    days = np.arange(r.days)
-    if w is None:
-        # event on day t: it has happened by the end of day t
-        counts = np.searchsorted(np.sort(v), days, side="right")
-        surv = 1.0 - counts / r.n
+    band = None
+    if r.outcomes_kept == "arrays":
+        e = r.event(outcome)
+        surv = e.survival()
+        low, high = e.interval(0.95)
+        band = (1.0 - high, 1.0 - low)
+        censored, sketch = 1.0 - e.reached, False
     else:
-        cdf = np.interp(days, v, QGRID[: v.size], left=0.0, right=1.0) if v.size else np.zeros(r.days)
+        v, _, censored, sketch = outcome_values(r, outcome)
+        cdf = np.interp(np.arange(r.days), v, QGRID[: v.size], left=0.0, right=1.0) if v.size else np.zeros(r.days)
         surv = 1.0 - (1 - censored) * cdf
     ax = new_axes(ax)
     c = next_color(ax, color)
     name = label or r.scenario.name
-    below = np.flatnonzero(surv <= 0.5)
-    half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else ""
+    below = np.flatnonzero(surv <= 0.5 + 1e-12)
+    half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else f"\nmedian not reached by {r.dates[-1]}"
+    if band is not None:
+        ax.fill_between(r.dates, band[0], band[1], step="post", color=c, alpha=0.2, linewidth=0)
     ax.step(
         r.dates,
         surv,
@@ -136,5 +142,6 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     else:
         ax.legend(loc="best", fontsize=8, frameon=False)
     style(ax)
-    stamp(ax, r, _SKETCH_NOTE if sketch else "")
+    note = _SKETCH_NOTE if sketch else "; band: 95 % confidence interval (Kaplan-Meier)"
+    stamp(ax, r, note)
     return ax
