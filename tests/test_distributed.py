@@ -390,7 +390,7 @@ def test_seed_drawn_once_for_all_blocks(small):
 
 
 def test_progress_bar(small, monkeypatch):
-    import tqdm.auto
+    import tqdm.std
 
     bars = []
 
@@ -405,7 +405,7 @@ def test_progress_bar(small, monkeypatch):
         def close(self):
             self.closed = True
 
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    monkeypatch.setattr(tqdm.std, "tqdm", Bar)
     with cf.ThreadPoolExecutor(2) as ex:
         attrition.run(small, n=100, seed=1, executor=ex, block=30, progress=True)
         attrition.sweep(small, {"days": [10, 20]}, n=40, seed=1, executor=ex, block=30, progress=True)

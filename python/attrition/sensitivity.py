@@ -29,10 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from ._utils import progress as progress_
 from ._utils.names import select, unknown
 from ._utils.optional import require
 from ._utils.stats import spearman
 from .api import run
+from .engine import expected_seconds
 from .results import Result
 from .results.events import restricted
 from .scenario import Scenario, as_scenario
@@ -92,6 +94,7 @@ def sobol(
     num_resamples: int = 100,
     conf_level: float = 0.95,
     threads: int | None = None,
+    progress: bool | None = None,
 ) -> Any:
     """First-order and total Sobol' indices of an outcome.
 
@@ -147,6 +150,9 @@ def sobol(
         Bootstrap resamples and level of the confidence intervals.
     threads
         Worker threads of the runs.
+    progress
+        Show a progress bar over the design's trajectories (default: when watched,
+        in a notebook or a terminal, and long).
 
     Returns
     -------
@@ -244,18 +250,24 @@ def sobol(
             threads=threads,
             progress=False,
         )
+        progress_.tick(bar, m)
         return _outcome_values(r, outcome, m)
 
-    if noise:
-        # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
-        # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
-        # the noise's A_B^i and B take B's (trajectories N..2N-1).
-        for pos in range(step):
-            rows = np.arange(pos, len(u), step)
-            traj = range(n, 2 * n) if pos >= k else range(0, n)
-            y[rows] = batch(rows, traj)
-    else:
-        y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    seconds = expected_seconds(sc, len(u), threads)
+    bar = progress_.bar(progress_.show(progress, seconds), len(u), f"sobol {sc.name}")
+    try:
+        if noise:
+            # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
+            # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
+            # the noise's A_B^i and B take B's (trajectories N..2N-1).
+            for pos in range(step):
+                rows = np.arange(pos, len(u), step)
+                traj = range(n, 2 * n) if pos >= k else range(0, n)
+                y[rows] = batch(rows, traj)
+        else:
+            y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    finally:
+        progress_.close(bar)
 
     bad = np.isnan(y)
     share = float(bad.mean())

@@ -9,17 +9,23 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils import progress
 from ..results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
 from ..results.storage import ColumnStorage, SeriesStorage
 from ..scenario import Scenario, as_scenario
 from .memory import keeps_arrays, refuse
 from .options import RunOptions
 
-__all__ = ["SECONDS_PER_TRAJECTORY_DAY", "run_local"]
+__all__ = ["SECONDS_PER_TRAJECTORY_DAY", "expected_seconds", "run_local"]
 
 #: About 3.5 microseconds per trajectory-day per core for the built-in baseline
 #: (BENCHMARKS.md): with ``progress=None``, a bar shows when a run should take over two seconds.
 SECONDS_PER_TRAJECTORY_DAY = 3.5e-6
+
+
+def expected_seconds(scenario: Scenario, n: int, threads: int | None = None) -> float:
+    """About how long ``n`` trajectories of ``scenario`` take here (for the progress rule)."""
+    return n * scenario.days * SECONDS_PER_TRAJECTORY_DAY / (threads or os.cpu_count() or 1)
 
 
 def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions) -> Result:
@@ -40,12 +46,7 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
         workers = options.threads or os.cpu_count() or 1
         need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
     refuse(need, budget, options.paths)
-    bar = None
-    expected = n * sc.days * SECONDS_PER_TRAJECTORY_DAY / (options.threads or os.cpu_count() or 1)
-    if options.progress if options.progress is not None else expected > 2.0:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n, desc=sc.name, unit="traj", leave=False)
+    bar = progress.bar(progress.show(options.progress, expected_seconds(sc, n, options.threads)), n, sc.name)
 
     def tick(done: int) -> None:
         if bar is not None:
@@ -71,8 +72,7 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
             paths = [u["path"] for u in sc.uncertain_list()]
             stored = (SummarySeries(table, names), _columns(so, sc.outcome_names), _columns(sp, paths))
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close(bar)
     return Result(sc, options.seed, [(options.first, options.first + n)], *stored)
 
 

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils import progress as progress_
 from .._utils.names import select
 from .._utils.notes import add_note
 from .._utils.optional import require
-from ..engine import RunOptions, run_local
+from ..engine import RunOptions, expected_seconds, run_local
 from ..engine.memory import refuse
 from ..engine.options import RETRIES
 from ..results import Result
@@ -301,20 +302,15 @@ def sweep(
     if executor is not None:
         need += max(p.client_bytes - p.result_bytes for p in plans)
     refuse(need, budget, options.paths, f"this sweep of {len(variants)} variants")
-    show = (
-        options.progress
-        if options.progress is not None
-        else (n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9)
-    )
-    bar = progress_bar(show, n * len(variants), f"{base.name} sweep")
+    seconds = sum(expected_seconds(sc, n, options.threads) for sc in scenarios)
+    bar = progress_bar(options.progress, n * len(variants), f"{base.name} sweep", seconds)
     try:
         if executor is None:
             results = _run_here(scenarios, names, options, kept, bar)
         else:
             results = _run_there(variants, scenarios, plans, options, executor, bar)
     finally:
-        if bar is not None:
-            bar.close()
+        progress_.close(bar)
     return SweepResult(base, variants, scenarios, results, n, options.seed, kept)
 
 
@@ -325,8 +321,7 @@ def _run_here(
     results = []
     for sc, k in zip(scenarios, names, strict=True):
         results.append(run_local(sc, dataclasses.replace(options, series=tuple(k), progress=False, outcomes=kept)))
-        if bar is not None:
-            bar.update(options.n)
+        progress_.tick(bar, options.n)
     return results
 
 
