@@ -137,10 +137,14 @@ class _Acc:
         self.s2 = np.zeros(shape)
         self.gt = np.zeros(shape)
         self.lt = np.zeros(shape)
+        self.sa = np.zeros(shape)
+        self.sb = np.zeros(shape)
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         ok = np.isfinite(a) & np.isfinite(b)
         d = np.where(ok, b - a, 0.0)
+        self.sa += np.where(ok, a, 0.0).sum(axis=0)
+        self.sb += np.where(ok, b, 0.0).sum(axis=0)
         self.n += ok.sum(axis=0)
         self.s += d.sum(axis=0)
         self.s2 += (d * d).sum(axis=0)
@@ -154,6 +158,8 @@ class _Acc:
             se = np.sqrt(np.maximum(var, 0.0) / self.n)
             return {
                 "pairs": self.n,
+                "mean_a": self.sa / self.n,
+                "mean_b": self.sb / self.n,
                 "mean_diff": mean,
                 "ci_low": mean - Z95 * se,
                 "ci_high": mean + Z95 * se,
@@ -168,19 +174,21 @@ class Comparison:
 
     ``outcomes`` holds one dict per outcome (:meth:`table` lists them as rows):
 
-    * a quantity: ``pairs`` (pairs where both values are finite), the mean
-      difference ``mean_diff`` with its 95 % interval ``ci_low`` .. ``ci_high`` and
-      standard error ``se``, and ``p_b_gt_a`` and ``p_b_lt_a``, the shares of pairs
-      in which b exceeds a and a exceeds b;
-    * a first-passage time (``first_passage`` True), censored at the horizon: the same
-      columns for the **time restricted to the horizon**, ``min(T, days)`` (a run that
-      never sees the event counts as the horizon; every pair counts; ``mean_diff`` is
-      the difference of the restricted mean times); ``reached_a`` and ``reached_b``, the
-      shares of runs that see the event within the horizon, and the paired difference of
-      the probability of the event by the horizon, ``reached_diff`` with its interval
-      ``reached_ci_low`` .. ``reached_ci_high``; and, **among the pairs in which both runs
-      saw the event**, ``both_pairs`` and the difference ``both_mean_diff`` with its
-      interval ``both_ci_low`` .. ``both_ci_high`` (a selected subset: read it with
+    * a quantity: ``pairs`` (pairs where both values are finite), the means
+      ``mean_a`` and ``mean_b`` over those pairs, the mean difference ``mean_diff``
+      with its 95 % interval ``ci_low`` .. ``ci_high`` and standard error ``se``,
+      and ``p_b_gt_a`` and ``p_b_lt_a``, the shares of pairs in which b exceeds a
+      and a exceeds b;
+    * a first-passage time (``first_passage`` True), censored at the horizon: the
+      same columns for the **time restricted to the horizon**, ``min(T, days)`` (a
+      run that never sees the event counts as the horizon; every pair counts;
+      ``mean_a`` and ``mean_b`` are the restricted mean times, ``mean_diff`` their
+      difference); ``reached_a`` and ``reached_b``, the shares of runs that see the
+      event within the horizon, and the paired difference of the probability of the
+      event by the horizon, ``reached_diff``, with its interval ``reached_ci_low`` ..
+      ``reached_ci_high``; and, **among the pairs in which both runs saw the event**,
+      ``both_pairs`` and the difference ``both_mean_diff`` with its interval
+      ``both_ci_low`` .. ``both_ci_high`` (a selected subset: read it with
       ``both_pairs``).
 
     ``censored_a`` and ``censored_b`` are the NaN shares of each side. Event columns
