@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import os
 from collections.abc import Mapping
 from importlib import resources
@@ -221,5 +222,8 @@ def as_scenario(s: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Sce
             return Scenario.builtin(s)
         if os.path.exists(s):
             return Scenario.load(s)
-        raise ScenarioError(f"{os.fspath(s)!r} is neither a built-in scenario ({', '.join(builtins())}) nor a file")
+        names = builtins()
+        close = difflib.get_close_matches(os.fspath(s), names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ScenarioError(f"{os.fspath(s)!r} is neither a built-in scenario ({', '.join(names)}) nor a file{hint}")
     raise TypeError(f"expected a Scenario, a dict, a built-in name or a path, got {type(s).__name__}")
