@@ -234,6 +234,12 @@ def test_sweep_grid_table_and_common_random_numbers(small):
         "q0.5",
         "q0.95",
         "censored",
+        "reached",
+        "restricted_mean",
+        "cond_mean",
+        "cond_q0.05",
+        "cond_q0.5",
+        "cond_q0.95",
     ]
     assert len(t) == sum(len(r.outcome_names) for r in sw.results)
     fired = t[t.outcome == "red.ammo.152mm.fired_total"].set_index("variant")

@@ -14,6 +14,9 @@ pytest.importorskip("SALib")
 from attrition.scenario.dist import Marginal  # noqa: E402
 from attrition.sensitivity import NOISE, ppf, rank_correlation, sobol  # noqa: E402
 
+# Synthetic scenarios: a tempo step after the horizon carries uncertain factors on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
+
 # One spec of every distribution (and variant) of src/scenario/dist.rs, all >= 0 so that
 # they are valid tempo factors.
 SPECS = {

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from .._utils.optional import require
-from ..errors import ScenarioError
+from ..errors import ScenarioError, ScenarioWarning
 from ..scenario import Scenario, as_scenario
 
 __all__ = ["add_output", "add_run_options", "add_sets", "load", "parse_sets", "parse_value", "require_up_front"]
@@ -50,11 +51,19 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     return out
 
 
-def load(name: str, sets: Sequence[str] | None = None) -> Scenario:
-    """A built-in scenario or a TOML file, with ``--set`` overrides applied."""
-    sc = as_scenario(name)
-    values = parse_sets(sets)
-    return sc.with_values(values) if values else sc
+def load(name: str, sets: Sequence[str] | None = None, *, quiet: bool = False) -> Scenario:
+    """A built-in scenario or a TOML file, with ``--set`` overrides applied. Its
+    plausibility warnings are printed to stderr as ``warning: ...`` lines (unless ``quiet``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)  # printed below, once, without a source line
+        sc = as_scenario(name)
+        values = parse_sets(sets)
+        if values:
+            sc = sc.with_values(values)
+    if not quiet:
+        for w in sc.warnings():
+            print(f"warning: {w}", file=sys.stderr)
+    return sc
 
 
 def add_sets(p: argparse.ArgumentParser) -> None:

@@ -138,9 +138,10 @@ class SweepResult:
         """One row per variant and outcome, as a list of dicts (no pandas needed).
 
         Each row holds ``variant`` (its index), the override of every swept path
-        (None where a variant leaves a path alone), ``outcome``, then, as in
-        :meth:`Result.outcome_table`, ``mean``, the quantiles ``q`` of the uncensored
-        values and the ``censored`` (NaN) share. ``names`` picks outcomes by name or glob
+        (None where a variant leaves a path alone), ``outcome``, then the columns of
+        :meth:`Result.outcome_table`: for a first-passage outcome, quantiles over all runs
+        (NaN where not reached), the share ``reached`` and the statistics among the runs
+        where it happened (``cond_``). ``names`` picks outcomes by name or glob
         pattern (default: all); a name must be an outcome of at least one variant.
         """
         if names is not None:  # names or patterns, over the outcomes of every variant
@@ -161,8 +162,9 @@ class SweepResult:
         """:meth:`outcome_table` as a tidy pandas DataFrame (one row per variant and outcome).
 
         Columns: ``variant``, one per swept path (its override value; a distribution
-        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, ``mean``, ``q0.05``,
-        ``q0.5``, ``q0.95``, ``censored``. Pivot it for a variants x outcomes view:
+        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, then those of
+        :meth:`Result.outcome_table` (``mean``, ``q0.05``, ``q0.5``, ``q0.95``, ``censored``,
+        ``reached``, ``restricted_mean``, ``cond_mean``, ``cond_q0.05`` ...). Pivot it for a variants x outcomes view:
         ``df.pivot(index="variant", columns="outcome", values="q0.5")``.
         """
         pd = require("pandas", purpose="SweepResult.to_pandas()")
@@ -249,7 +251,7 @@ def sweep(
     >>> len(sw), sw.variants[1]
     (2, {'sides.russia.supply.dprk_152.rate': 10000})
     >>> t = sw.table
-    >>> list(t.columns[:3]), list(t.columns[3:])
+    >>> list(t.columns[:3]), list(t.columns[3:8])
     (['variant', 'sides.russia.supply.dprk_152.rate', 'outcome'], ['mean', 'q0.05', 'q0.5', 'q0.95', 'censored'])
     >>> fired = t[t.outcome == "russia.ammo.152mm.fired_total"].set_index("variant")["mean"]
     >>> bool(fired[1] > fired[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -14,8 +15,8 @@ import numpy as np
 from .. import _core
 from .._utils.names import unknown
 from .._utils.optional import require
-from ..errors import ScenarioError
-from . import display
+from ..errors import ScenarioError, ScenarioWarning
+from . import display, plausibility
 
 __all__ = ["Scenario", "as_scenario", "builtins"]
 
@@ -50,12 +51,16 @@ class Scenario:
     30
     """
 
-    __slots__ = ("_core",)
+    __slots__ = ("_core", "_warnings")
 
-    def __init__(self, core: Any) -> None:
+    def __init__(self, core: Any, *, warn: bool = True) -> None:
         if not isinstance(core, _core.Scenario):
             raise TypeError("use Scenario.builtin, Scenario.load, Scenario.from_dict or Scenario.from_toml")
         self._core = core
+        self._warnings: list[str] | None = None
+        if warn:
+            for w in self.warnings():
+                warnings.warn(w, ScenarioWarning, stacklevel=3)
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -186,13 +191,37 @@ class Scenario:
             for p, desc, lo, hi, spec in self._core.uncertain()
         ]
 
+    def warnings(self) -> list[str]:
+        """Values that validate but are almost surely mistakes, each ``"path: what looks
+        wrong and why"`` (see :mod:`attrition.scenario.plausibility`): a rate or growth
+        written as a percentage, a fleet that loses every gun for want of spares, a
+        contingent used up within weeks, a window that never opens within the run.
+        Building the scenario emits each as a :class:`~attrition.ScenarioWarning`.
+
+        Examples
+        --------
+        >>> import warnings, attrition
+        >>> attrition.Scenario.builtin("baseline-2024-12").warnings()
+        []
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     s = attrition.Scenario.builtin("baseline-2024-12").with_values(
+        ...         {"sides.russia.supply.domestic_152.growth": 30})
+        >>> s.warnings()[0].split(":")[0], caught[0].category.__name__
+        ('sides.russia.supply.domestic_152.growth', 'ScenarioWarning')
+        """
+        if self._warnings is None:
+            self._warnings = plausibility.check(self.to_dict())
+        return list(self._warnings)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._core == other._core
 
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Scenario.from_toml, (self.to_toml(),))
+        # a copy (another process, a worker): its warnings were given when it was built
+        return (_unpickle, (self.to_toml(),))
 
     def __repr__(self) -> str:
         """Sides, calibers, supply lines (supplier, window), fleets and contingents, every
@@ -201,6 +230,10 @@ class Scenario:
 
     def _repr_html_(self) -> str:
         return display.scenario_html(self)
+
+
+def _unpickle(text: str) -> Scenario:
+    return Scenario(_core.Scenario.from_toml(text), warn=False)
 
 
 def _plain(x: Any) -> Any:
