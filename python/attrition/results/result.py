@@ -67,6 +67,7 @@ class Result:
     # -- identity ----------------------------------------------------------------------
     @property
     def days(self) -> int:
+        """The horizon: the number of days simulated."""
         return self.scenario.days
 
     @property
@@ -155,6 +156,7 @@ class Result:
 
     @property
     def outcome_names(self) -> list[str]:
+        """Names of the per-trajectory outcomes, in the scenario's order."""
         return self.scenario.outcome_names
 
     def outcome(self, name: str) -> np.ndarray:

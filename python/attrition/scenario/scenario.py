@@ -135,18 +135,22 @@ class Scenario:
     # -- properties --------------------------------------------------------------------
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self._core.name
 
     @property
     def description(self) -> str:
+        """What the scenario is about, in a sentence."""
         return self._core.description
 
     @property
     def start(self) -> _dt.date:
+        """The date of day 0."""
         return _dt.date.fromisoformat(self._core.start)
 
     @property
     def days(self) -> int:
+        """The horizon: the number of days simulated."""
         return self._core.days
 
     @property
@@ -166,6 +170,7 @@ class Scenario:
 
     @property
     def sides(self) -> list[str]:
+        """The names of the sides, in order."""
         return list(self.to_dict()["sides"])
 
     def uncertain(self) -> Any:
