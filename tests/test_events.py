@@ -165,3 +165,14 @@ def test_later_cutoffs_never_bring_the_median_sooner():
     # and the whole curve moves the same way, day by day (common random numbers)
     for a, b in zip(events, events[1:], strict=False):
         assert np.all(b.cdf() <= a.cdf() + 1e-12)
+
+
+def test_describe_gives_units_and_dates(result):
+    d = result.describe(["russia.fleet.msta_s.*", "russia.ammo.152mm.days_to_empty"])
+    row = d.loc["russia.fleet.msta_s.days_to_half"]
+    e = result.event("russia.fleet.msta_s.days_to_half")
+    assert row["unit"] == "days" and row["first_passage"] and row["reached"] == e.reached
+    assert str(row["date_q0.5"])[:10] == str(e.date(e.median()))
+    never = d.loc["russia.ammo.152mm.days_to_empty"]
+    assert math.isnan(never["q0.5"]) and str(never["date_q0.5"]) == "NaT"
+    assert d.loc["russia.fleet.msta_s.serviceable_end", "unit"] == "guns"

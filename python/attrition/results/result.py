@@ -230,6 +230,25 @@ class Result:
                 rows.append({"outcome": k, **no_event(self._outcomes.row(k, q), q)})
         return rows
 
+    def describe(self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+        """The outcomes as a pandas DataFrame to read: :meth:`outcome_table` indexed by
+        outcome, with each one's ``label``, ``unit`` (``days`` for a first-passage time)
+        and ``first_passage`` flag, and for a first-passage time the calendar dates of
+        its quantiles (``date_q0.5`` ..., NaT where not reached; ``date_cond_q0.5`` ...
+        among the runs where it happened). Needs the ``pandas`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> d = r.describe("russia.fleet.msta_s.*")
+        >>> d.loc["russia.fleet.msta_s.days_to_half", ["unit", "reached"]].tolist()[0]
+        'days'
+        >>> str(d.loc["russia.fleet.msta_s.days_to_half", "date_q0.5"])[:4]
+        '2025'
+        """
+        return frames.describe(self, names, q)
+
     def param_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
     ) -> list[dict[str, Any]]:
