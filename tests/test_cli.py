@@ -166,7 +166,7 @@ def test_report_needs_matplotlib_before_the_run(tmp_path, capsys, monkeypatch):
 
 def test_ctrl_c_exits_quietly_with_130():
     p = subprocess.Popen(
-        [sys.executable, "-m", "attrition.cli", "run", "-n", "5000000", "--seed", "1", "--no-progress"],
+        [sys.executable, "-m", "attrition.cli", "run", "-n", "1000000", "--seed", "1", "--no-progress"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
