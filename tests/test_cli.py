@@ -206,3 +206,19 @@ def test_the_table_shows_the_key_outcomes_of_any_run():
         rows = [line.split()[0] for line in lines[1 : lines.index("")]]
         assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_empty" in rows
         assert np.all([len(line) < 140 for line in lines])
+
+
+def test_compare_needs_no_optional_package():
+    """A fresh install has numpy and tqdm only: compare --json must not need pandas, scipy,
+    matplotlib, xarray, SALib or dask."""
+    code = (
+        "import sys\n"
+        "for m in ('pandas', 'scipy', 'matplotlib', 'xarray', 'SALib', 'dask', 'distributed', 'IPython'):\n"
+        "    sys.modules[m] = None\n"
+        "from attrition.cli import main\n"
+        "argv = ['compare', 'baseline-2024-12', 'dprk-cutoff-2025-01-20', '--json', '-n', '100', '--seed', '1']\n"
+        "sys.exit(main(argv))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["b"] == "dprk-cutoff-2025-01-20"
