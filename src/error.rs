@@ -1,5 +1,6 @@
 //! Error types of the core. The Python layer maps them onto the exception
-//! hierarchy rooted at `attrition.AttritionError`.
+//! hierarchy rooted at `attrition.AttritionError` (and `ValueError`,
+//! `KeyboardInterrupt` for a bad argument and a stopped run).
 use std::fmt;
 
 /// Every error the core reports.
@@ -7,12 +8,18 @@ use std::fmt;
 pub enum CoreError {
     /// A scenario broke a rule; each message names the parameter's full dotted path.
     Scenario(Vec<String>),
-    /// A request the engine refuses before allocating (too many days, too much memory).
+    /// A request the engine refuses before allocating (too much memory).
     Resource(String),
-    /// A series or outcome name that does not exist.
+    /// A series, outcome, parameter or built-in scenario name that does not exist.
     UnknownName(String),
+    /// A bad argument to a run: no trajectories, a thread count out of
+    /// range, given values that do not match the trajectories.
+    Argument(String),
     /// The caller stopped the run (Ctrl-C).
     Interrupted,
+    /// A bug: something the core's own invariants rule out (a worker thread
+    /// panicked). The message asks for a report.
+    Internal(String),
 }
 
 impl CoreError {
@@ -23,11 +30,7 @@ impl CoreError {
 
 /// `path: message`, or just the message at the top level.
 pub fn at(path: &str, msg: impl fmt::Display) -> String {
-    if path.is_empty() {
-        format!("{msg}")
-    } else {
-        format!("{path}: {msg}")
-    }
+    if path.is_empty() { format!("{msg}") } else { format!("{path}: {msg}") }
 }
 
 impl fmt::Display for CoreError {
@@ -40,8 +43,13 @@ impl fmt::Display for CoreError {
                     write!(f, "{} problems in the scenario:\n  {}", msgs.len(), msgs.join("\n  "))
                 }
             }
-            CoreError::Resource(m) | CoreError::UnknownName(m) => write!(f, "{m}"),
+            CoreError::Resource(m) | CoreError::UnknownName(m) | CoreError::Argument(m) => write!(f, "{m}"),
             CoreError::Interrupted => write!(f, "the run was interrupted"),
+            CoreError::Internal(m) => write!(
+                f,
+                "internal error: {m}. This is a bug in attrition: please report it with the scenario and the seed \
+                 of the run"
+            ),
         }
     }
 }
@@ -49,7 +57,7 @@ impl fmt::Display for CoreError {
 impl std::error::Error for CoreError {}
 
 /// Edit distance, for "did you mean" suggestions.
-pub fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -64,7 +72,7 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The candidates closest to `word` (at most three, within a distance that scales with length).
-pub fn close_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn close_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let limit = (word.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()

@@ -1,5 +1,5 @@
 //! Goodness-of-fit tests of the parameter distributions (`attrition::scenario::Dist`)
-//! and of the daily samplers (`attrition::engine::sample`), plus the errors of
+//! and of the daily samplers (`attrition::rng`), plus the errors of
 //! `Dist::from_value`.
 //!
 //! Every test uses one fixed seed (`SEED`, chosen once) and its own keyed
@@ -17,14 +17,15 @@
 //!   with their neighbours; the critical value is the (1 - alpha) quantile of
 //!   ChiSquared(cells - 1) from statrs.
 mod common;
-use common::chi_square;
-use attrition::engine::rng::{Stream, key, stream};
-use attrition::engine::sample::{
-    CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial, binomial_at_least_one, gamma_mean_cv, index,
-    neg_binomial, poisson, unit, weibull_residual_life,
+use attrition::rng::clock::{CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial_at_least_one};
+use attrition::rng::sample::{
+    binomial, gamma, gamma_mean_cv, index, neg_binomial, normal, poisson, unit, weibull_residual_life,
 };
+use attrition::rng::{Stream, key, stream};
 use attrition::scenario::Dist;
-use serde_json::json;
+use common::{chi_square, proptest_config};
+use proptest::prelude::*;
+use serde_json::{Value, json};
 use statrs::distribution::{
     Beta, Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, Gamma, LogNormal, NegativeBinomial, Normal,
     Poisson, Triangular, Weibull,
@@ -63,10 +64,7 @@ fn assert_ks(what: &str, mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) {
     let n = xs.len();
     let d = ks_statistic(&mut xs, cdf);
     let crit = KS_C / (n as f64).sqrt();
-    assert!(
-        d <= crit,
-        "{what}: Kolmogorov-Smirnov D = {d:.5} > critical {crit:.5} (alpha = {ALPHA}, n = {n})"
-    );
+    assert!(d <= crit, "{what}: Kolmogorov-Smirnov D = {d:.5} > critical {crit:.5} (alpha = {ALPHA}, n = {n})");
 }
 
 fn draw(d: &Dist, name: &str) -> Vec<f64> {
@@ -306,7 +304,10 @@ fn dist_errors_name_the_rule() {
     assert_err(json!({"dist": "beta", "a": 0, "b": 2}), &["a > 0 and b > 0"]);
     assert_err(json!({"dist": "beta", "a": 2, "b": -1}), &["a > 0 and b > 0"]);
     assert_err(json!({"dist": "beta", "a": 2, "b": 2, "low": 1, "high": 1}), &["low < high"]);
-    assert_err(json!({"dist": "choice", "values": [1, 2, 3], "weights": [1, 2]}), &["one weight per value", "3 values", "2 weights"]);
+    assert_err(
+        json!({"dist": "choice", "values": [1, 2, 3], "weights": [1, 2]}),
+        &["one weight per value", "3 values", "2 weights"],
+    );
     assert_err(json!({"dist": "choice", "values": []}), &["at least one value"]);
     assert_err(json!({"dist": "choice", "values": [1, 2], "weights": [1, -1]}), &["weights >= 0"]);
     assert_err(json!({"dist": "choice", "values": [1, 2], "weights": [0, 0]}), &["sum to more than 0"]);
@@ -335,7 +336,10 @@ fn dist_errors_on_types_and_names() {
         &["pert has no key `hihg`", "did you mean `high`?", "low, mode, high, shape"],
     );
     // Unknown distribution, with a suggestion.
-    assert_err(json!({"dist": "lognormall", "mu": 0, "sigma": 1}), &["unknown distribution `lognormall`", "did you mean `lognormal`"]);
+    assert_err(
+        json!({"dist": "lognormall", "mu": 0, "sigma": 1}),
+        &["unknown distribution `lognormall`", "did you mean `lognormal`"],
+    );
     assert_err(json!({"dist": "weibull", "scale": 1}), &["unknown distribution `weibull`", "known: fixed"]);
     // Missing keys.
     assert_err(json!({"dist": "uniform", "low": 1}), &["uniform needs `high`"]);
@@ -652,4 +656,133 @@ fn unit_and_index_are_uniform() {
         obs[index(&mut r, 7)] += 1.0;
     }
     assert_chi_square("index(7)", &obs, &[N as f64 / 7.0; 7]);
+}
+
+// ---------------------------------------------------------------------------
+// Every sampler stays in its support, whatever its parameters (proptest).
+
+/// A parameter anywhere: ordinary, tiny, huge, negative, or not a number.
+fn any_param(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => lo..hi,
+        1 => Just(0.0),
+        1 => Just(-1.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => 1e15f64..1e18,
+    ]
+}
+
+fn is_count(x: f64) -> bool {
+    x >= 0.0 && x.is_finite() && x == x.trunc()
+}
+
+/// A valid distribution table of the scenario format.
+fn any_dist() -> impl Strategy<Value = Value> {
+    let lh = (-1e6f64..1e6, 1e-6f64..1e6).prop_map(|(lo, w)| (lo, lo + w));
+    prop_oneof![
+        (-1e9f64..1e9).prop_map(|v| json!(v)),
+        lh.clone().prop_map(|(low, high)| json!({"dist": "uniform", "low": low, "high": high})),
+        (lh.clone(), 0.0f64..=1.0).prop_map(|((low, high), m)| {
+            json!({"dist": "triangular", "low": low, "mode": low + m * (high - low), "high": high})
+        }),
+        (lh.clone(), 0.0f64..=1.0, 0.1f64..20.0).prop_map(|((low, high), m, shape)| {
+            json!({"dist": "pert", "low": low, "mode": low + m * (high - low), "high": high, "shape": shape})
+        }),
+        (-1e3f64..1e3, 1e-3f64..1e3, prop::option::of(-3.0f64..3.0), prop::option::of(0.01f64..3.0)).prop_map(
+            |(mean, sd, lo, w)| {
+                let mut t = json!({"dist": "normal", "mean": mean, "sd": sd});
+                if let Some(lo) = lo {
+                    t["low"] = json!(mean + lo * sd);
+                    if let Some(w) = w {
+                        t["high"] = json!(mean + (lo + w) * sd);
+                    }
+                }
+                t
+            }
+        ),
+        (-5.0f64..5.0, 0.0f64..2.0, prop::option::of(0.01f64..10.0)).prop_map(|(mu, sigma, high)| {
+            let mut t = json!({"dist": "lognormal", "mu": mu, "sigma": sigma});
+            if let Some(h) = high {
+                t["high"] = json!(mu.exp() * (1.0 + h));
+            }
+            t
+        }),
+        (0.05f64..50.0, 0.05f64..50.0, lh.clone())
+            .prop_map(|(a, b, (low, high))| { json!({"dist": "beta", "a": a, "b": b, "low": low, "high": high}) }),
+        prop::collection::vec((-1e6f64..1e6, 0.0f64..10.0), 1..6).prop_map(|vw| {
+            let (values, mut weights): (Vec<f64>, Vec<f64>) = vw.into_iter().unzip();
+            weights[0] += 1.0;
+            json!({"dist": "choice", "values": values, "weights": weights})
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(proptest_config(500))]
+
+    #[test]
+    fn counts_are_counts(seed in any::<u64>(), lambda in any_param(0.0, 1e4), n in any_param(0.0, 1e7), p in any_param(-0.2, 1.2)) {
+        let g = &mut stream(seed, 0, key("prop:counts"));
+        prop_assert!(is_count(poisson(g, lambda)), "poisson({})", lambda);
+        let b = binomial(g, n, p);
+        prop_assert!(is_count(b) && b <= n.max(0.0).floor(), "binomial({}, {}) = {}", n, p, b);
+        let k = if p.is_finite() && p > 0.0 { Some(p * 100.0) } else { None };
+        prop_assert!(is_count(neg_binomial(g, lambda, k)), "neg_binomial({}, {:?})", lambda, k);
+        let mut clock = PoissonClock::default();
+        let mut hazard = HazardClock::default();
+        let trials = if n.is_nan() { n } else { n.clamp(-1.0, 1e5) };
+        for _ in 0..5 {
+            prop_assert!(is_count(clock.count(g, lambda.min(5.0))));
+            let h = hazard.binomial(g, trials, p);
+            prop_assert!(is_count(h) && (h == 0.0 || h <= trials.floor()), "hazard({}, {}) = {}", trials, p, h);
+        }
+    }
+
+    #[test]
+    fn at_least_one_is_between_one_and_n(seed in any::<u64>(), n in 1u64..100_000, p in 1e-9f64..=0.5) {
+        let g = &mut stream(seed, 0, key("prop:at-least-one"));
+        let h = -(n as f64) * (-p).ln_1p();
+        let k = binomial_at_least_one(g, n, p, h);
+        prop_assert!((1..=n).contains(&k), "{} of {} at p = {}", k, n, p);
+    }
+
+    #[test]
+    fn continuous_draws_stay_in_their_support(
+        seed in any::<u64>(),
+        shape in 1e-3f64..1e3,
+        scale in 1e-3f64..1e3,
+        mean in any_param(0.0, 1e6),
+        cv in any_param(0.0, 3.0),
+        life in (1.0f64..1e5, 1.0f64..10.0, 0.0f64..0.95),
+    ) {
+        let g = &mut stream(seed, 0, key("prop:continuous"));
+        let x = gamma(g, shape, scale).expect("valid parameters");
+        prop_assert!(x >= 0.0 && x.is_finite(), "gamma({}, {}) = {}", shape, scale, x);
+        let y = gamma_mean_cv(g, mean, cv);
+        prop_assert!(y >= 0.0 && !y.is_nan(), "gamma_mean_cv({}, {}) = {}", mean, cv, y);
+        let (s, k, wear) = life;
+        let age = wear * s;
+        let l = weibull_residual_life(g, s, k, age);
+        prop_assert!(l >= age && l.is_finite(), "life {} of a barrel aged {} (scale {}, shape {})", l, age, s, k);
+        let u = unit(g);
+        prop_assert!((0.0..1.0).contains(&u));
+        prop_assert!(normal(g).is_finite());
+        prop_assert!(index(g, 7) < 7);
+    }
+
+    #[test]
+    fn parameter_draws_stay_in_their_support(seed in any::<u64>(), spec in any_dist(), u in 0.0f64..=1.0) {
+        let d = Dist::from_value(&spec).map_err(|e| TestCaseError::fail(format!("{spec}: {e}")))?;
+        let (lo, hi) = d.support();
+        let g = &mut stream(seed, 0, key("prop:dist"));
+        for _ in 0..20 {
+            let x = d.sample(g);
+            prop_assert!(lo <= x && x <= hi, "{} drew {} outside [{}, {}]", spec, x, lo, hi);
+        }
+        let x = d.ppf(u);
+        prop_assert!(lo <= x && x <= hi, "{}: ppf({}) = {} outside [{}, {}]", spec, u, x, lo, hi);
+        let f = d.cdf(x);
+        prop_assert!((0.0..=1.0).contains(&f), "{}: cdf({}) = {}", spec, x, f);
+    }
 }

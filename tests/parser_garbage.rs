@@ -1,36 +1,38 @@
 //! The scenario parser never panics, whatever bytes it is fed: a smoke test
 //! without libFuzzer (the cargo-fuzz target lives in fuzz/). About 20,000
 //! inputs from a fixed-seed generator: random bytes, random TOML-ish token
-//! soup, and mutations of the built-in scenarios (bit flips, insertions,
-//! deletions, duplicated ranges, spliced tokens, numbers replaced by extreme
-//! ones, truncation). Every input must give a scenario or a `Scenario`
-//! error; a scenario is also simulated for three days, one trajectory.
+//! soup, and mutations of the built-in scenarios, overlays included (bit
+//! flips, insertions, deletions, duplicated ranges, spliced tokens, numbers
+//! replaced by extreme ones, truncation). Every input must give a scenario or
+//! a `Scenario` error; a scenario is also simulated for three days, one
+//! trajectory.
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use attrition::error::CoreError;
-use attrition::model::Sink;
-use attrition::model::compile::Compiled;
-use attrition::scenario::Scenario;
+use attrition::model::{Model, Sink};
+use attrition::scenario::Validated;
+use attrition::scenario::overlay::BUILTINS;
 
-const BUILTINS: [&str; 4] = [
-    include_str!("../python/attrition/scenarios/baseline-2024-12.toml"),
-    include_str!("../python/attrition/scenarios/dprk-cutoff-2025-01-20.toml"),
-    include_str!("../python/attrition/scenarios/no-dprk.toml"),
-    include_str!("data/two_sides.toml"),
-];
+/// The texts mutated: the built-ins (two of them overlays of the third) and the tests' two-sided scenario.
+fn bases() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(_, text)| *text).chain([include_str!("data/two_sides.toml")]).collect()
+}
 
 /// Tokens spliced into inputs: TOML syntax, schema words, hostile values.
-const TOKENS: [&str; 58] = [
+#[rustfmt::skip] // a table of short tokens, kept dense
+const TOKENS: [&str; 61] = [
     "=", "[", "]", "[[", "]]", "{", "}", ",", ".", "\"", "'", "\"\"\"", "'''", "#", "\n", "\r\n", "\t", "\\u0000",
     "\\", "dist", "\"pert\"", "\"normal\"", "\"choice\"", "low", "mode", "high", "values = []", "weights = [0]",
     "nan", "inf", "-inf", "+nan", "1e308", "-1e308", "1e-320", "18446744073709551616", "-9223372036854775808",
     "9223372036854775807", "0x7fffffff", "0o777", "0b1", "1_000", "0000-01-01", "9999-12-31", "2024-02-30",
     "1979-05-27T07:32:00Z", "07:32:00", "true", "[sides.a]", "[sides.a.fleets.f]", "opponent = \"a\"",
     "include = \"other.toml\"", "days = 4294967296", "caliber = \"none\"", "\u{feff}", "\u{10ffff}", "é", "\u{0}",
+    "extends = \"baseline-2024-12\"", "extends = \"no-dprk\"", "remove = [\"sides.russia.calibers.152mm\"]",
 ];
 
 /// Extreme values for numbers in the built-ins (sizes beyond the model's
 /// limits are refused by the validation).
+#[rustfmt::skip] // a table of short tokens, kept dense
 const NUMBERS: [&str; 16] = [
     "0", "-1", "-0.0", "1", "0.5", "1e-300", "1e300", "1.7976931348623157e308", "nan", "inf", "-inf",
     "4294967295", "255", "256", "1e6", "\"12\"",
@@ -144,16 +146,18 @@ impl Sink for Count {
 fn check(input: &[u8], ran: &mut usize) {
     let text = String::from_utf8_lossy(input);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        match Scenario::from_toml_str(&text) {
-            Ok(mut s) => {
+        match Validated::from_toml_str(&text) {
+            Ok(v) => {
+                let mut s = v.scenario().clone();
                 s.days = s.days.min(3);
-                let model = Compiled::new(&s).expect("a parsed scenario compiles");
+                let v = Validated::new(s).expect("a valid scenario stays valid with fewer days");
+                let model = Model::new(v);
                 // One trajectory straight through the model (the runner is not the subject here).
-                let mut sink = Count(vec![0; model.series.len()]);
-                let mut outcomes = vec![f64::NAN; model.outcomes.len()];
-                let mut params = vec![f64::NAN; model.uncertain.len()];
+                let mut sink = Count(vec![0; model.series().len()]);
+                let mut outcomes = vec![f64::NAN; model.outcomes().len()];
+                let mut params = vec![f64::NAN; model.uncertain().len()];
                 model.simulate(7, 0, &[], &mut sink, &mut outcomes, &mut params);
-                assert!(sink.0.iter().all(|&k| k == model.days), "every series gets a value a day");
+                assert!(sink.0.iter().all(|&k| k == model.days()), "every series gets a value a day");
                 assert!(params.iter().all(|p| !p.is_nan()), "every uncertain parameter is drawn");
                 true
             }
@@ -179,6 +183,7 @@ fn check(input: &[u8], ran: &mut usize) {
 #[test]
 fn garbage_never_panics() {
     let mut rng = Rng(0x5EED_2024_1224);
+    let bases = bases();
     let mut ran = 0;
     let total = 20_000;
     for i in 0..total {
@@ -186,11 +191,11 @@ fn garbage_never_panics() {
             0 => random_bytes(&mut rng),
             1 => token_soup(&mut rng),
             2 => {
-                let base = BUILTINS[rng.below(BUILTINS.len())];
+                let base = bases[rng.below(bases.len())];
                 replace_number(&mut rng, base)
             }
             _ => {
-                let base = BUILTINS[rng.below(BUILTINS.len())].as_bytes().to_vec();
+                let base = bases[rng.below(bases.len())].as_bytes().to_vec();
                 mutate(&mut rng, base)
             }
         };
@@ -225,7 +230,7 @@ fn exact_inputs() {
         check(input.as_bytes(), &mut ran);
     }
     let too_big = "#".repeat(attrition::scenario::MAX_SCENARIO_BYTES + 1);
-    match Scenario::from_toml_str(&too_big) {
+    match Validated::from_toml_str(&too_big) {
         Err(CoreError::Scenario(m)) => assert!(m[0].contains("limit"), "{m:?}"),
         other => panic!("{other:?}"),
     }

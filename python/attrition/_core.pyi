@@ -1,28 +1,32 @@
-"""Typed stubs of the Rust extension ``attrition._core`` (src/python/mod.rs).
+"""Typed stubs of the Rust extension ``attrition._core`` (src/python/).
 
 Checked against the compiled module by ``python -m mypy.stubtest attrition._core``
 (tests/test_stubs.py).
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, final
+from typing import Any, ClassVar, TypedDict, final
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BLOCK",
+    "Dist",
     "MAX_DAYS",
     "MAX_SCENARIO_BYTES",
     "RELATIVE_ACCURACY",
     "Scenario",
     "SummaryTable",
     "__version__",
+    "builtin_names",
     "estimate_bytes",
     "estimate_summary_bytes",
+    "outcome_kinds",
     "rng_floor",
     "run",
     "run_summary",
+    "series_kinds",
 ]
 
 __version__: str
@@ -35,17 +39,41 @@ RELATIVE_ACCURACY: float
 
 _Columns = dict[str, NDArray[np.float64]]
 
+class _SeriesKind(TypedDict):
+    pattern: str
+    unit: str
+    description: str
+    owner: str
+
+class _OutcomeKind(_SeriesKind):
+    first_passage: bool
+    key: bool
+
+class _SeriesInfo(_SeriesKind):
+    name: str
+
+class _OutcomeInfo(_OutcomeKind):
+    name: str
+
 @final
 class Scenario:
     """A validated scenario with its compiled model (series, outcomes, uncertain parameters)."""
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
     @staticmethod
+    def builtin(name: str) -> Scenario:
+        """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
+    @staticmethod
     def from_toml(text: str) -> Scenario: ...
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_toml(self) -> str: ...
+    def to_overlay_toml(self) -> str:
+        """For an overlay of a built-in: ``extends`` and only what differs from it; otherwise as ``to_toml``."""
+    @property
+    def extends(self) -> str | None:
+        """The built-in this scenario overlays (equality ignores it)."""
     def with_values(self, overrides: dict[str, Any]) -> Scenario: ...
     @property
     def name(self) -> str: ...
@@ -59,8 +87,55 @@ class Scenario:
     def series_names(self) -> list[str]: ...
     @property
     def outcome_names(self) -> list[str]: ...
+    def series_info(self) -> list[_SeriesInfo]:
+        """Every series in id order: ``name``, ``unit``, ``description``, ``owner``, ``pattern``."""
+    def outcome_info(self) -> list[_OutcomeInfo]:
+        """Every outcome in id order: as :meth:`series_info`, plus ``first_passage`` and ``key``."""
     def uncertain(self) -> list[tuple[str, str, float, float, Any]]:
         """Each uncertain parameter as (path, description, low, high, distribution as a dict)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
+_Floats = float | NDArray[np.float64]
+
+@final
+class Dist:
+    """A distribution of the scenario format (a number, or a dict such as
+    ``{"dist": "pert", "low": 1, "mode": 2, "high": 3}``), checked as the scenario
+    checks it (``ScenarioError`` naming ``path``), with its CDF and inverse CDFs.
+
+    ``ppf``, ``isf``, ``cdf`` and ``from_normal_score`` take a float (and give a
+    float) or an array of any shape (and give a float64 array of that shape).
+    """
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, spec: float | dict[str, Any], path: str = "") -> Dist: ...
+    def ppf(self, u: float | ArrayLike) -> _Floats:
+        """The inverse CDF at ``u`` in [0, 1] (NaN outside)."""
+    def isf(self, q: float | ArrayLike) -> _Floats:
+        """The value exceeded with probability ``q``: ``ppf(1 - q)``, accurate for ``q`` near 0."""
+    def cdf(self, x: float | ArrayLike) -> _Floats:
+        """The CDF at ``x``."""
+    def from_normal_score(self, z: float | ArrayLike) -> _Floats:
+        """``ppf(Phi(z))`` for standard-normal scores ``z``, keeping the upper tail's precision."""
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest value."""
+    def median(self) -> float: ...
+    def describe(self) -> str:
+        """A short form, e.g. ``pert(1500, 2000, 3000)``."""
+    @property
+    def degenerate(self) -> bool:
+        """True when the distribution has a single value."""
+    @property
+    def discrete(self) -> bool:
+        """True for ``choice``."""
+    def to_dict(self) -> dict[str, Any]:
+        """The distribution in the scenario format (``fixed`` as ``{"dist": "fixed", "value": v}``)."""
+    def __reduce__(self) -> tuple[type[Dist], tuple[dict[str, Any]]]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __lt__(self, value: object, /) -> bool: ...
@@ -122,7 +197,17 @@ def run_summary(
 ) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable]:
     """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches."""
 
+def builtin_names() -> list[str]:
+    """The names of the built-in scenarios (compiled into the extension)."""
+
 def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""
+
+def series_kinds() -> list[_SeriesKind]:
+    """Every kind of series: ``pattern`` (``{side}.fleet.{fleet}.serviceable``), ``unit``, ``description``,
+    ``owner``."""
+
+def outcome_kinds() -> list[_OutcomeKind]:
+    """Every kind of outcome: as :func:`series_kinds`, plus ``first_passage`` and ``key``."""

@@ -38,7 +38,7 @@ from .engine import expected_seconds
 from .results import Result
 from .results.events import restricted
 from .scenario import Scenario, as_scenario
-from .scenario.dist import Marginal, ppf
+from .scenario.dist import Dist, ppf
 
 __all__ = ["NOISE", "ppf", "rank_correlation", "sobol"]
 
@@ -217,7 +217,7 @@ def sobol(
     elif not np.isfinite(float(censored)):
         raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {censored!r}")
 
-    marg = {u["path"]: Marginal(u["spec"], u["path"]) for u in sc.uncertain_list()}
+    marg = {u["path"]: Dist(u["spec"], u["path"]) for u in sc.uncertain_list()}
     varying = [p for p, m in marg.items() if not m.degenerate]
     if params is None:
         names = varying

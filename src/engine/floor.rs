@@ -7,7 +7,7 @@
 //!
 //! The variates are those the model's laws name: every parameter draw, every
 //! daily count, life, index and amount. A daily count drawn by an event-time
-//! clock (`sample::PoissonClock`, `sample::HazardClock`) is one variate per
+//! clock (`clock::PoissonClock`, `clock::HazardClock`) is one variate per
 //! day, a quiet day included, and is replayed through a clock: the clock's
 //! daily step is the work of drawing that count.
 use std::cell::RefCell;
@@ -18,19 +18,19 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 
-use super::rng::{Draw, Tape, mix};
-use super::sample;
-use crate::model::compile::Compiled;
+use crate::model::Model;
+use crate::rng::{Draw, Tape, mix};
+use crate::rng::{clock, sample};
 
 /// Draw every logged variate again; returns their sum (so nothing is optimised away).
 ///
 /// A day's count from a clock is replayed through a clock (one of each kind,
 /// shared by all the logged processes: a day with mean mu costs the same
 /// whichever process it belongs to).
-pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
+pub(crate) fn replay(model: &Model, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
     let mut acc = 0.0;
-    let mut clock = sample::PoissonClock::default();
-    let mut hazard = sample::HazardClock::default();
+    let mut clock = clock::PoissonClock::default();
+    let mut hazard = clock::HazardClock::default();
     for (i, d) in tape.iter().enumerate() {
         acc += match *d {
             Draw::Seed => {
@@ -47,7 +47,7 @@ pub fn replay(model: &Compiled, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> 
             Draw::Index(n) => sample::index(rng, n) as f64,
             Draw::Unit => sample::unit(rng),
             Draw::Normal => sample::normal(rng),
-            Draw::Param(j) => model.uncertain[j as usize].dist.sample(rng),
+            Draw::Param(j) => model.uncertain()[j as usize].dist.sample(rng),
         };
     }
     acc
@@ -62,10 +62,10 @@ pub struct Floor {
     pub draws: u64,
 }
 
-pub fn measure(model: &Compiled, seed: u64, n: usize) -> Floor {
+pub fn measure(model: &Model, seed: u64, n: usize) -> Floor {
     let tape: Tape = Rc::new(RefCell::new(Vec::new()));
-    let mut orow = vec![0.0; model.outcomes.len()];
-    let mut prow = vec![0.0; model.uncertain.len()];
+    let mut orow = vec![0.0; model.outcomes().len()];
+    let mut prow = vec![0.0; model.uncertain().len()];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut out = Floor::default();
     for i in 0..n {
@@ -83,11 +83,11 @@ pub fn measure(model: &Compiled, seed: u64, n: usize) -> Floor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::Validated;
 
     #[test]
     fn tape_counts_every_draw() {
-        let s = Scenario::from_toml_str(
+        let v = Validated::from_toml_str(
             r#"
             name = "t"
             start = 2024-01-01
@@ -103,9 +103,9 @@ mod tests {
             "#,
         )
         .unwrap();
-        let m = Compiled::new(&s).unwrap();
+        let m = Model::new(v);
         let tape: Tape = Rc::new(RefCell::new(Vec::new()));
-        m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes.len()], &mut vec![0.0; 1]);
+        m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes().len()], &mut [0.0; 1]);
         let t = tape.borrow();
         // streams: the parameter, the line, the stock, casualties and tempo
         assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);

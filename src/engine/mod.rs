@@ -1,5 +1,4 @@
-//! Keyed random streams, samplers and the Monte Carlo runner.
+//! The Monte Carlo runner (blocks of trajectories over rayon) and the
+//! random-number floor of a run.
 pub mod floor;
-pub mod rng;
 pub mod runner;
-pub mod sample;

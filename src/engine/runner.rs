@@ -3,7 +3,7 @@
 //! Each trajectory draws only from its own keyed streams, so its numbers do
 //! not depend on the block it lands in, the thread that runs it or the number
 //! of threads. The blocks run on a driver thread; the calling thread polls
-//! their progress every [`POLL`] and hands it to `tick`, which may stop the
+//! their progress every `POLL` (50 ms) and hands it to `tick`, which may stop the
 //! run (progress bars, Ctrl-C): workers then finish the trajectory they are
 //! on and return, so a stop takes effect within one trajectory's time.
 use std::sync::Mutex;
@@ -13,16 +13,15 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use crate::error::CoreError;
-use crate::model::compile::Compiled;
-use crate::model::{Discard, Sink};
+use crate::model::{Discard, Model, Sink};
 use crate::summary::Summary;
 
 /// Trajectories per block.
 pub const BLOCK: usize = 64;
 /// How often the calling thread reports progress and checks for a stop.
-pub const POLL: Duration = Duration::from_millis(50);
+pub(crate) const POLL: Duration = Duration::from_millis(50);
 /// Most worker threads a run may ask for.
-pub const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -33,7 +32,8 @@ pub struct Request {
     pub n: usize,
     /// Ids of the series recorded (as paths or summaries).
     pub series: Vec<usize>,
-    /// Explicitly given parameter values: for each trajectory, (slot, value) pairs.
+    /// Explicitly given parameter values: for each trajectory, pairs of an
+    /// index in [`Model::uncertain`] and a value (empty: none given).
     pub given: Vec<Vec<(usize, f64)>>,
     /// Worker threads; None: rayon's global pool.
     pub threads: Option<usize>,
@@ -68,8 +68,8 @@ pub struct Summaries {
 }
 
 /// Bytes a run with full paths holds.
-pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
-    let per_traj = (n_series * model.days + model.outcomes.len() + model.uncertain.len()) as u64 * 8;
+pub fn estimate_bytes(model: &Model, n: usize, n_series: usize) -> u64 {
+    let per_traj = (n_series * model.days() + model.outcomes().len() + model.uncertain().len()) as u64 * 8;
     per_traj.saturating_mul(n as u64)
 }
 
@@ -77,9 +77,9 @@ pub fn estimate_bytes(model: &Compiled, n: usize, n_series: usize) -> u64 {
 /// its summary: each cell then takes a run of values while it is in cache,
 /// instead of one value per trajectory from a state far larger than the cache.
 /// The buffer is held under [`SUMMARY_BATCH_BYTES`].
-pub const SUMMARY_BATCH: usize = 32;
+pub(crate) const SUMMARY_BATCH: usize = 32;
 /// Upper bound of a worker's batch buffer (unless one trajectory needs more).
-pub const SUMMARY_BATCH_BYTES: usize = 8 << 20;
+pub(crate) const SUMMARY_BATCH_BYTES: usize = 8 << 20;
 
 /// Trajectories per batch for `cells` series-days per trajectory.
 fn summary_batch(cells: usize) -> usize {
@@ -89,17 +89,20 @@ fn summary_batch(cells: usize) -> usize {
 /// Bytes a summary-mode run holds: one summary and one batch buffer per
 /// worker, plus the result, and the outcome and parameter arrays when they
 /// are kept per trajectory.
-pub fn estimate_summary_bytes(model: &Compiled, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
-    let cells = (n_series * model.days) as u64;
+pub fn estimate_summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
+    let cells = (n_series * model.days()) as u64;
     let batch = if cells == 0 { 0 } else { cells * 8 * summary_batch(cells as usize) as u64 };
     let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
-    let cols = (model.outcomes.len() + model.uncertain.len()) as u64;
+    let cols = (model.outcomes().len() + model.uncertain().len()) as u64;
     let outs = if arrays {
         cols.saturating_mul(n as u64).saturating_mul(8)
     } else {
         cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
     };
-    per_state.saturating_mul(threads as u64 + 1).saturating_add(batch.saturating_mul(threads as u64)).saturating_add(outs)
+    per_state
+        .saturating_mul(threads as u64 + 1)
+        .saturating_add(batch.saturating_mul(threads as u64))
+        .saturating_add(outs)
 }
 
 struct PathSink<'a, 'b> {
@@ -174,8 +177,10 @@ fn new_blocks<'b>(n: usize) -> Vec<Block<'b>> {
 fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> {
     match threads {
         None => Ok(None),
-        Some(0) => Err(CoreError::Resource("threads must be at least 1".into())),
-        Some(k) if k > MAX_THREADS => Err(CoreError::Resource(format!("threads must be at most {MAX_THREADS}, got {k}"))),
+        Some(0) => Err(CoreError::Argument("threads must be at least 1".into())),
+        Some(k) if k > MAX_THREADS => {
+            Err(CoreError::Argument(format!("threads must be at most {MAX_THREADS}, got {k}")))
+        }
         Some(k) => rayon::ThreadPoolBuilder::new()
             .num_threads(k)
             .build()
@@ -184,15 +189,32 @@ fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> 
     }
 }
 
-fn check_given(req: &Request) -> Result<(), CoreError> {
+/// The checks of a request that do not depend on memory.
+fn check(model: &Model, req: &Request) -> Result<(), CoreError> {
+    if req.n == 0 {
+        return Err(CoreError::Argument("n must be at least 1 trajectory".into()));
+    }
     if !req.given.is_empty() && req.given.len() != req.n {
-        return Err(CoreError::Resource(format!("{} rows of given values for {} trajectories", req.given.len(), req.n)));
+        return Err(CoreError::Argument(format!(
+            "{} rows of given values for {} trajectories",
+            req.given.len(),
+            req.n
+        )));
+    }
+    let (n_series, n_params) = (model.series().len(), model.uncertain().len());
+    if let Some(&id) = req.series.iter().find(|&&id| id >= n_series) {
+        return Err(CoreError::Argument(format!("series id {id} out of range: the model has {n_series} series")));
+    }
+    if let Some(&(i, _)) = req.given.iter().flatten().find(|(i, _)| *i >= n_params) {
+        return Err(CoreError::Argument(format!(
+            "uncertain parameter {i} out of range: the model has {n_params} uncertain parameters"
+        )));
     }
     Ok(())
 }
 
-fn slots(model: &Compiled, req: &Request) -> Vec<usize> {
-    let mut slot = vec![usize::MAX; model.series.len()];
+fn slots(model: &Model, req: &Request) -> Vec<usize> {
+    let mut slot = vec![usize::MAX; model.series().len()];
     for (i, &id) in req.series.iter().enumerate() {
         slot[id] = i;
     }
@@ -246,7 +268,7 @@ fn drive<B: Send>(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            return Err(CoreError::Resource(format!("internal error in a worker thread: {what}")));
+            return Err(CoreError::Internal(format!("a worker thread panicked: {what}")));
         }
         if stopped || !tick(done.load(Ordering::Relaxed)) {
             return Err(CoreError::Interrupted);
@@ -256,12 +278,12 @@ fn drive<B: Send>(
 }
 
 /// Run with full paths of the requested series. `tick(done)` is called on the
-/// calling thread about every [`POLL`]; returning false stops the run with
+/// calling thread about every `POLL`; returning false stops the run with
 /// `Interrupted`.
-pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
-    let days = model.days;
+pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bool) -> Result<Paths, CoreError> {
+    let days = model.days();
     let n = req.n;
-    check_given(req)?;
+    check(model, req)?;
     let need = estimate_bytes(model, n, req.series.len());
     if let Some(max) = req.max_bytes {
         if need > max {
@@ -276,8 +298,8 @@ pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) ->
     let slot = slots(model, req);
     let mut out = Paths {
         series: req.series.iter().map(|_| vec![0.0; n * days]).collect(),
-        outcomes: vec![vec![0.0; n]; model.outcomes.len()],
-        params: vec![vec![0.0; n]; model.uncertain.len()],
+        outcomes: vec![vec![0.0; n]; model.outcomes().len()],
+        params: vec![vec![0.0; n]; model.uncertain().len()],
     };
     let pool = pool(req.threads)?;
     let mut blocks = new_blocks(n);
@@ -285,8 +307,8 @@ pub fn run_paths(model: &Compiled, req: &Request, mut tick: impl FnMut(usize) ->
     split(&mut blocks, &mut out.outcomes, 1, |b| &mut b.outcomes);
     split(&mut blocks, &mut out.params, 1, |b| &mut b.params);
     let work = |mut b: Block, stop: &AtomicBool, done: &AtomicUsize| {
-        let mut orow = vec![0.0; model.outcomes.len()];
-        let mut prow = vec![0.0; model.uncertain.len()];
+        let mut orow = vec![0.0; model.outcomes().len()];
+        let mut prow = vec![0.0; model.uncertain().len()];
         for j in 0..b.len {
             if stop.load(Ordering::Relaxed) {
                 return;
@@ -326,14 +348,14 @@ struct Local {
 /// the trajectories into partial runs. Each worker thread folds into its own
 /// summary; they are merged at the end.
 pub fn run_summary(
-    model: &Compiled,
+    model: &Model,
     req: &Request,
     arrays: bool,
     mut tick: impl FnMut(usize) -> bool,
 ) -> Result<Summaries, CoreError> {
-    let days = model.days;
+    let days = model.days();
     let n = req.n;
-    check_given(req)?;
+    check(model, req)?;
     let pool = pool(req.threads)?;
     let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads()).max(1);
     let need = estimate_summary_bytes(model, n, req.series.len(), threads, arrays);
@@ -347,7 +369,7 @@ pub fn run_summary(
         }
     }
     let slot = slots(model, req);
-    let (n_out, n_par) = (model.outcomes.len(), model.uncertain.len());
+    let (n_out, n_par) = (model.outcomes().len(), model.uncertain().len());
     let sketch_rows = |k: usize| if arrays { 0 } else { k };
     let locals: Vec<Mutex<Local>> = (0..threads)
         .map(|_| {
@@ -411,15 +433,35 @@ pub fn run_summary(
     };
     drive(pool.as_ref(), blocks, work, &mut tick)?;
     let mut it = locals.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let mut acc = it.next().expect("at least one worker");
+    let mut acc = it.next().ok_or_else(|| CoreError::Internal("a summary run without workers".into()))?;
     for l in it {
-        acc.series.merge(&l.series).map_err(CoreError::Resource)?;
-        acc.outcomes.merge(&l.outcomes).map_err(CoreError::Resource)?;
-        acc.params.merge(&l.params).map_err(CoreError::Resource)?;
+        acc.series.merge(&l.series).map_err(CoreError::Internal)?;
+        acc.outcomes.merge(&l.outcomes).map_err(CoreError::Internal)?;
+        acc.params.merge(&l.params).map_err(CoreError::Internal)?;
     }
     Ok(Summaries {
         series: acc.series,
         outcomes: if arrays { Collected::Arrays(out_arr) } else { Collected::Sketch(acc.outcomes) },
         params: if arrays { Collected::Arrays(par_arr) } else { Collected::Sketch(acc.params) },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_panic_is_an_internal_error_and_a_stop_an_interruption() {
+        let blocks: Vec<usize> = (0..4).collect();
+        let r = drive(None, blocks, |b, _, _| assert!(b != 2, "block {b} broke"), &mut |_| true);
+        match r {
+            Err(e @ CoreError::Internal(_)) => {
+                let m = e.to_string();
+                assert!(m.contains("block 2 broke") && m.contains("This is a bug in attrition"), "{m}");
+            }
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let stopped = drive(None, vec![0usize; 3], |_, _, _| {}, &mut |_| false);
+        assert_eq!(stopped, Err(CoreError::Interrupted));
+    }
 }

@@ -1,23 +1,107 @@
-//! Ammunition per side and caliber (MODEL.md section 3).
-use super::compile::{CaliberCfg, LineCfg, Window};
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{self, PoissonClock, binomial};
+//! Ammunition per side and caliber (docs/model.md section 3): supply lines,
+//! stocks and firing, and what they record.
+use super::first_passage;
+use super::registry::{Group, Item, Quantity};
+use crate::rng::clock::PoissonClock;
+use crate::rng::sample::{self, binomial};
+use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{CaliberCfg, LineCfg, Window};
+
+const SHELLS: &str = "shells";
+const SHELLS_DAY: &str = "shells/day";
+const EFFECTIVE: &str = "effective rounds/day (152 mm eq.)";
+
+/// A side's effective fire, the sum over its calibers: what the couplings see.
+pub(crate) const FIRE: Group = Group {
+    module: "fire",
+    item: Item::Fixed("total"),
+    owner: "ammo",
+    series: &[Quantity::new(
+        "effective",
+        EFFECTIVE,
+        "The side's effective fire: good shells fired, weighted by lethality and barrel accuracy, summed over \
+         calibers.",
+    )],
+    outcomes: &[],
+};
+
+/// A caliber's stock: what it receives and fires.
+pub(crate) const CALIBER: Group = Group {
+    module: "ammo",
+    item: Item::Named("caliber"),
+    owner: "ammo",
+    series: &CALIBER_SERIES,
+    outcomes: &CALIBER_OUTCOMES,
+};
+
+const CALIBER_SERIES: [Quantity; 8] = [
+    Quantity::new("stock", SHELLS, "Shells in stock at the end of the day, duds included."),
+    Quantity::new("duds", SHELLS, "Duds in the stock at the end of the day."),
+    Quantity::new("delivered", SHELLS_DAY, "Shells delivered during the day by the caliber's supply lines."),
+    Quantity::new(
+        "demand",
+        SHELLS_DAY,
+        "Shells the caliber's fleets ask for: serviceable guns times rounds per gun and day, in whole rounds.",
+    ),
+    Quantity::new(
+        "fired",
+        SHELLS_DAY,
+        "Shells fired: the demand, or what the stock holds above its reserve floor when that is less.",
+    ),
+    Quantity::new("duds_fired", SHELLS_DAY, "Duds among the shells fired."),
+    Quantity::new("shortfall", SHELLS_DAY, "Demand the stock could not meet: demand less fired."),
+    Quantity::new(
+        "effective_fire",
+        EFFECTIVE,
+        "The caliber's effective fire: good shells fired times lethality times the mean accuracy of its guns.",
+    ),
+];
+
+const CALIBER_OUTCOMES: [Quantity; 2] = [
+    Quantity::new(
+        "days_to_empty",
+        "days",
+        "First day the stock, down at its reserve floor, could not meet the demand (fire was rationed).",
+    )
+    .first_passage()
+    .key(),
+    Quantity::new("fired_total", SHELLS, "Shells fired over the run."),
+];
+
+/// A supply line: its deliveries and what they earn its supplier.
+pub(crate) const LINE: Group = Group {
+    module: "supply",
+    item: Item::Named("line"),
+    owner: "ammo",
+    series: &LINE_SERIES,
+    outcomes: &LINE_OUTCOMES,
+};
+
+const LINE_SERIES: [Quantity; 2] = [
+    Quantity::new("delivered", SHELLS_DAY, "Shells the line delivered during the day, in whole lots."),
+    Quantity::new("duds", SHELLS_DAY, "Duds among the shells the line delivered during the day."),
+];
+
+const LINE_OUTCOMES: [Quantity; 2] = [
+    Quantity::new("delivered_total", SHELLS, "Shells the line delivered over the run."),
+    Quantity::new("revenue", "USD", "What the line's shells earned its supplier over the run: shells times price."),
+];
 
 /// A supply line's state in one trajectory.
-pub struct Line {
+pub(crate) struct Line {
     rng: Stream,
     lots: PoissonClock,
     rate: f64,
     growth_per_day: f64,
     lot: f64,
     dud: f64,
-    pub price: f64,
+    pub(crate) price: f64,
     window: Window,
-    pub delivered_total: f64,
+    pub(crate) delivered_total: f64,
 }
 
 impl Line {
-    pub fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
+    pub(crate) fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
         Line {
             rng: s.get(c.key),
             lots: PoissonClock::default(),
@@ -34,39 +118,65 @@ impl Line {
     /// Shells and duds delivered on day `t`: lots ~ Poisson(rate(t) / lot)
     /// (by event times while the mean is small), duds ~ Binomial.
     #[inline]
-    pub fn deliver(&mut self, t: usize) -> (f64, f64) {
+    pub(crate) fn deliver(&mut self, t: usize) -> (f64, f64) {
         if !self.window.holds(t as i64) || self.rate <= 0.0 {
             return (0.0, 0.0);
         }
-        let rate = if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
+        let rate =
+            if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
         let shells = self.lots.count(&mut self.rng, rate / self.lot) * self.lot;
         let duds = binomial(&mut self.rng, shells, self.dud);
         self.delivered_total += shells;
         (shells, duds)
     }
+
+    /// The day's series: what [`Line::deliver`] returned.
+    #[inline]
+    pub(crate) fn series((shells, duds): (f64, f64)) -> [f64; LINE_SERIES.len()] {
+        [shells, duds]
+    }
+
+    pub(crate) fn outcomes(&self) -> [f64; LINE_OUTCOMES.len()] {
+        [self.delivered_total, self.revenue()]
+    }
+
+    /// What the line's shells earned its supplier over the run.
+    pub(crate) fn revenue(&self) -> f64 {
+        self.delivered_total * self.price
+    }
 }
 
 /// The stock of one caliber.
-pub struct Stock {
+pub(crate) struct Stock {
     rng: Stream,
-    pub stock: f64,
-    pub duds: f64,
-    pub lethality: f64,
+    pub(crate) stock: f64,
+    pub(crate) duds: f64,
+    pub(crate) lethality: f64,
     reserve: f64,
     reserve_days: f64,
-    pub first_short: Option<usize>,
-    pub fired_total: f64,
+    pub(crate) first_short: Option<usize>,
+    pub(crate) fired_total: f64,
 }
 
 /// What happened to a caliber's stock on one day.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Firing {
-    pub fired: f64,
-    pub duds_fired: f64,
+pub(crate) struct Firing {
+    pub(crate) fired: f64,
+    pub(crate) duds_fired: f64,
+}
+
+/// A caliber's day, as the side saw it: shells delivered, the fleets'
+/// demand, the firing and its effective fire.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CaliberDay {
+    pub(crate) delivered: f64,
+    pub(crate) demand: f64,
+    pub(crate) firing: Firing,
+    pub(crate) effective: f64,
 }
 
 impl Stock {
-    pub fn new(c: &CaliberCfg, v: &[f64], s: &Streams) -> Stock {
+    pub(crate) fn new(c: &CaliberCfg, v: &[f64], s: &Streams) -> Stock {
         let stock = v[c.initial_stock].round();
         Stock {
             rng: s.get(c.key),
@@ -80,17 +190,17 @@ impl Stock {
         }
     }
 
-    pub fn receive(&mut self, shells: f64, duds: f64) {
+    pub(crate) fn receive(&mut self, shells: f64, duds: f64) {
         self.stock += shells;
         self.duds += duds;
     }
 
     /// Fire down to the reserve floor: fired = min(demand, max(0, S - floor)),
     /// whole shells. Duds fired ~ Binomial(fired, U / S): the binomial
-    /// approximation of the hypergeometric draw from the pool (MODEL.md 3.3),
+    /// approximation of the hypergeometric draw from the pool (docs/model.md 3.3),
     /// held within the hypergeometric's support [max(0, fired - (S - U)),
     /// min(fired, U)], so neither the duds nor the good shells go negative.
-    pub fn fire(&mut self, t: usize, demand: f64) -> Firing {
+    pub(crate) fn fire(&mut self, t: usize, demand: f64) -> Firing {
         let floor = self.reserve.max(self.reserve_days * demand);
         let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
         if fired < demand && demand > 0.0 && self.first_short.is_none() {
@@ -106,5 +216,16 @@ impl Stock {
         self.duds -= duds_fired;
         self.fired_total += fired;
         Firing { fired, duds_fired }
+    }
+
+    /// The day's series, at the end of the day.
+    #[inline]
+    pub(crate) fn series(&self, d: &CaliberDay) -> [f64; CALIBER_SERIES.len()] {
+        let f = d.firing;
+        [self.stock, self.duds, d.delivered, d.demand, f.fired, f.duds_fired, d.demand - f.fired, d.effective]
+    }
+
+    pub(crate) fn outcomes(&self) -> [f64; CALIBER_OUTCOMES.len()] {
+        [first_passage(self.first_short), self.fired_total]
     }
 }

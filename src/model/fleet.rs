@@ -1,4 +1,4 @@
-//! Gun fleets and barrel wear (MODEL.md section 4).
+//! Gun fleets and barrel wear (docs/model.md section 4), and what they record.
 //!
 //! All serviceable guns of a fleet fire the same rounds each day, so they wear
 //! at the same pace: the fleet keeps one wear clock (EFC fired per serviceable
@@ -15,9 +15,64 @@
 //! factor `mean(1 - a (wear / life)^b)` are O(1) a day for b in {1, 2, 3}.
 use std::collections::VecDeque;
 
-use super::compile::{FleetCfg, Window};
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{HazardClock, PoissonClock, index, round_nonneg, unit, weibull_residual_life};
+use super::first_passage;
+use super::registry::{Group, Item, Quantity};
+use crate::rng::clock::{HazardClock, PoissonClock};
+use crate::rng::sample::{index, round_nonneg, unit, weibull_residual_life};
+use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{FleetCfg, Window};
+
+const GUNS: &str = "guns";
+const GUNS_CUMULATIVE: &str = "guns (cumulative)";
+
+/// A gun system's fleet: its guns, barrels and spares.
+pub(crate) const FLEET: Group = Group {
+    module: "fleet",
+    item: Item::Named("fleet"),
+    owner: "fleet",
+    series: &FLEET_SERIES,
+    outcomes: &FLEET_OUTCOMES,
+};
+
+const FLEET_SERIES: [Quantity; 11] = [
+    Quantity::new("serviceable", GUNS, "Guns able to fire at the end of the day."),
+    Quantity::new("waiting", GUNS, "Guns with a worn-out barrel, waiting for a spare one."),
+    Quantity::new("repair", GUNS, "Guns being refitted with a spare barrel."),
+    Quantity::new("destroyed", GUNS_CUMULATIVE, "Guns destroyed in combat since day 0."),
+    Quantity::new(
+        "written_off",
+        GUNS_CUMULATIVE,
+        "Guns written off since day 0, after waiting longer than max_wait_days for a barrel.",
+    ),
+    Quantity::new("worn_out", "barrels (cumulative)", "Barrels worn out since day 0."),
+    Quantity::new("spares", "barrels", "Spare barrels in stock at the end of the day."),
+    Quantity::new(
+        "wear",
+        "share of barrel life",
+        "Mean wear of the serviceable guns' barrels, as a share of each barrel's life.",
+    ),
+    Quantity::new(
+        "accuracy",
+        "accuracy factor",
+        "Mean over the serviceable guns of 1 - accuracy_loss (wear / life)^accuracy_exponent (1 when none serve).",
+    ),
+    Quantity::new("delivered", GUNS_CUMULATIVE, "New guns delivered since day 0."),
+    Quantity::new("fired", "rounds/day", "Rounds the fleet fired during the day."),
+];
+
+const FLEET_OUTCOMES: [Quantity; 5] = [
+    Quantity::new(
+        "days_to_half",
+        "days",
+        "First day the serviceable guns fell below `threshold` (one half by default) of the day-0 fleet.",
+    )
+    .first_passage()
+    .key(),
+    Quantity::new("worn_out", "barrels", "Barrels worn out over the run.").key(),
+    Quantity::new("destroyed", GUNS, "Guns destroyed in combat over the run.").key(),
+    Quantity::new("written_off", GUNS, "Guns written off over the run, for want of a barrel.").key(),
+    Quantity::new("serviceable_end", GUNS, "Serviceable guns at the end of the run.").key(),
+];
 
 /// A serviceable gun in the heap: when its barrel fails, and where its barrel's data is.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +109,7 @@ const ARITY: usize = 4;
 /// The id of a day-0 gun destroyed in combat, still in the sorted array.
 const DEAD: u32 = u32::MAX;
 
-pub struct Fleet {
+pub(crate) struct Fleet {
     /// Day-0 guns by `thr`; those before `head` have left, dead ones are marked.
     init: Vec<Entry>,
     head: usize,
@@ -69,12 +124,11 @@ pub struct Fleet {
     waiting: VecDeque<usize>,
     /// Day each gun in repair rejoins (FIFO: the repair time is one per trajectory).
     repair: VecDeque<usize>,
-    pub spares: f64,
-    pub destroyed: f64,
-    pub written_off: f64,
-    pub worn_out: f64,
-    pub delivered: f64,
-    pub initial: f64,
+    pub(crate) spares: f64,
+    pub(crate) destroyed: f64,
+    pub(crate) written_off: f64,
+    pub(crate) worn_out: f64,
+    pub(crate) delivered: f64,
     /// sum over serviceable guns of c^j / life^b, j = 0..=3
     pw: [f64; 4],
     /// sum of 1 / life and c / life (mean wear fraction)
@@ -85,11 +139,11 @@ pub struct Fleet {
     rng_spares: Stream,
     rng_deliveries: Stream,
     /// Event-time clocks of the rare daily events: combat losses, spare
-    /// barrels and lots of new guns (see `engine::sample`).
+    /// barrels and lots of new guns (see `rng::clock`).
     combat_clock: HazardClock,
     spares_clock: PoissonClock,
     lots_clock: PoissonClock,
-    pub rounds_per_gun_day: f64,
+    pub(crate) rounds_per_gun_day: f64,
     efc: f64,
     scale: f64,
     shape: f64,
@@ -102,11 +156,11 @@ pub struct Fleet {
     b: u8,
     threshold: f64,
     deliveries: Option<(f64, f64, Window)>,
-    pub first_below: Option<usize>,
+    pub(crate) first_below: Option<usize>,
 }
 
 impl Fleet {
-    pub fn new(c: &FleetCfg, v: &[f64], s: &Streams) -> Fleet {
+    pub(crate) fn new(c: &FleetCfg, v: &[f64], s: &Streams) -> Fleet {
         let initial = v[c.guns].round();
         let mut f = Fleet {
             init: Vec::with_capacity(initial as usize),
@@ -123,7 +177,6 @@ impl Fleet {
             written_off: 0.0,
             worn_out: 0.0,
             delivered: 0.0,
-            initial,
             pw: [0.0; 4],
             q0: 0.0,
             q1: 0.0,
@@ -165,30 +218,30 @@ impl Fleet {
     }
 
     #[inline]
-    pub fn serviceable(&self) -> usize {
+    pub(crate) fn serviceable(&self) -> usize {
         self.init_live + self.heap.len()
     }
-    pub fn waiting(&self) -> usize {
+    pub(crate) fn waiting(&self) -> usize {
         self.waiting.len()
     }
-    pub fn in_repair(&self) -> usize {
+    pub(crate) fn in_repair(&self) -> usize {
         self.repair.len()
     }
 
     /// Rounds the fleet asks for today (whole rounds).
     #[inline]
-    pub fn demand(&self) -> f64 {
+    pub(crate) fn demand(&self) -> f64 {
         round_nonneg(self.serviceable() as f64 * self.rounds_per_gun_day)
     }
 
     /// Mean wear / life over serviceable guns.
-    pub fn mean_wear(&self) -> f64 {
+    pub(crate) fn mean_wear(&self) -> f64 {
         let n = self.serviceable();
         if n == 0 { 0.0 } else { (self.clock * self.q0 - self.q1) / n as f64 }
     }
 
     /// Mean over serviceable guns of 1 - a (wear / life)^b (1 when none serve).
-    pub fn accuracy(&self) -> f64 {
+    pub(crate) fn accuracy(&self) -> f64 {
         let n = self.serviceable();
         if n == 0 || self.a == 0.0 {
             return 1.0;
@@ -365,7 +418,7 @@ impl Fleet {
 
     /// One day after firing `rounds` (the fleet's share of its caliber's fire),
     /// with the enemy's fire at exp(`ln_ratio`) times its reference.
-    pub fn step(&mut self, t: usize, rounds: f64, ln_ratio: f64) {
+    pub(crate) fn step(&mut self, t: usize, rounds: f64, ln_ratio: f64) {
         // 1. Wear and failures.
         let n = self.serviceable();
         if n > 0 && rounds > 0.0 {
@@ -421,6 +474,28 @@ impl Fleet {
         self.check_threshold(t);
     }
 
+    /// The day's series, at the end of the day, after firing `rounds`.
+    #[inline]
+    pub(crate) fn series(&self, rounds: f64) -> [f64; FLEET_SERIES.len()] {
+        [
+            self.serviceable() as f64,
+            self.waiting() as f64,
+            self.in_repair() as f64,
+            self.destroyed,
+            self.written_off,
+            self.worn_out,
+            self.spares,
+            self.mean_wear(),
+            self.accuracy(),
+            self.delivered,
+            rounds,
+        ]
+    }
+
+    pub(crate) fn outcomes(&self) -> [f64; FLEET_OUTCOMES.len()] {
+        [first_passage(self.first_below), self.worn_out, self.destroyed, self.written_off, self.serviceable() as f64]
+    }
+
     fn check_threshold(&mut self, t: usize) {
         if self.first_below.is_none() && (self.serviceable() as f64) < self.threshold {
             self.first_below = Some(t);
@@ -435,6 +510,7 @@ mod tests {
     #[test]
     fn heap_removal_keeps_order_and_sums() {
         let cfg = FleetCfg {
+            name: "guns".into(),
             caliber: 0,
             guns: 0,
             rounds_per_gun_day: 1,
@@ -453,8 +529,6 @@ mod tests {
             threshold: 9,
             deliveries: None,
             keys: [1, 2, 3, 4],
-            s0: 0,
-            o0: 0,
         };
         // Combat losses of 0.2 % a day, then of 2 % (most day-0 guns die in
         // combat, so the sorted array is compacted on the way).
@@ -489,8 +563,9 @@ mod tests {
                     let w: f64 = guns.iter().map(|g| (f.clock - g.c) * g.inv_life).sum::<f64>() / n;
                     assert!((w - f.mean_wear()).abs() < 1e-9);
                 }
-                let total = f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
-                assert_eq!(total, f.initial + f.delivered);
+                let total =
+                    f.serviceable() as f64 + f.waiting() as f64 + f.in_repair() as f64 + f.destroyed + f.written_off;
+                assert_eq!(total, 500.0 + f.delivered);
             }
             assert!(f.worn_out > 0.0 && f.destroyed > 0.0);
             assert_eq!(compacted, q > 0.01, "compaction with q = {q}");

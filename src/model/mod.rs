@@ -1,5 +1,8 @@
-//! The model of MODEL.md sections 3 to 6: one file per sub-model, wired here
-//! into one day's step of every side, coupled through effective fire.
+//! The model of docs/model.md sections 3 to 6: one file per sub-model (its
+//! state, its daily step, and the series and outcomes it records), wired
+//! here into one day's step of every side, coupled through effective fire.
+//! The registry ([`registry`]) names what the sub-models record and gives
+//! each series and outcome its id.
 //!
 //! Within a day, every side first takes its deliveries and fires (phase A,
 //! which depends only on the state at the start of the day); then every side
@@ -15,35 +18,53 @@
 //! The side's `killed`, `wounded` and `returned` series sum its contingents;
 //! a side without contingents records only the casualty counts.
 //!
-//! Policy monotonicity (MODEL.md section 8). Every component draws from its
-//! own keyed stream, so cutting a supply line changes no other component's
+//! Policy monotonicity (docs/model.md section 8). Every component draws from
+//! its own keyed stream, so cutting a supply line changes no other component's
 //! draws. With the coupling off, the cut stock stays at or below the
 //! baseline's while the baseline meets its demand, and until the two runs'
 //! demands first differ. Once both sides of the comparison are short of
 //! shells it can be exceeded, through the model itself rather than its
 //! randomness: the cut run fires less, so its barrels fail on other days, and
 //! on a day when more of its guns are in repair it asks for fewer shells
-//! (`tests/model.rs` keeps a counterexample as an ignored test).
-pub mod ammo;
-pub mod compile;
-pub mod fleet;
-pub mod personnel;
-pub mod territory;
+//! (`tests/policy.rs` keeps a counterexample as an ignored test).
+mod ammo;
+mod fleet;
+mod personnel;
+pub mod registry;
+mod territory;
 
-use ammo::{Line, Stock};
-use compile::Compiled;
+use ammo::{CaliberDay, Line, Stock};
 use fleet::Fleet;
-use personnel::{Casualties, Contingent};
-use territory::{KM2_PER_SQMI, Territory};
+use personnel::{Casualties, CasualtyDay, Contingent};
+use registry::{Entry, Group, Item, Quantity, Registry};
+use territory::Territory;
 
-use crate::engine::rng::{Draw, Source, Streams, Tape};
+use crate::rng::{Draw, Source, Streams, Tape};
+use crate::scenario::compile::NO_PAYEE;
+use crate::scenario::{Compiled, Uncertain, Validated};
 
 /// Upper bound of a fire ratio in the couplings (enemy fire over its
 /// reference for losses and casualties; the own-to-enemy ratio over its
 /// reference for territory). A side whose stock sits at its reserve floor fires
 /// only on days a lot arrives, so daily fire can drop to zero or spike; the
 /// bound keeps one such day from multiplying losses or gains without limit.
-pub const MAX_FIRE_RATIO: f64 = 5.0;
+pub(crate) const MAX_FIRE_RATIO: f64 = 5.0;
+
+/// What a side pays, over its sub-models: one revenue per supplier of its
+/// supply lines and per sending state of its contingents.
+pub(crate) const SUPPLIER: Group = Group {
+    module: "supplier",
+    item: Item::Named("supplier"),
+    owner: "side",
+    series: &[],
+    outcomes: &[Quantity::new(
+        "revenue",
+        "USD",
+        "What the side paid this supplier or sending state over the run: its supply lines' shells times their \
+         prices, plus its contingents' payments.",
+    )
+    .key()],
+};
 
 /// Where a trajectory's daily values go (full paths, summaries, or nowhere).
 pub trait Sink {
@@ -51,10 +72,43 @@ pub trait Sink {
 }
 
 /// A sink that drops everything (outcomes only).
-pub struct Discard;
+pub(crate) struct Discard;
 impl Sink for Discard {
     #[inline]
     fn put(&mut self, _: usize, _: usize, _: f64) {}
+}
+
+/// Put one component's day into `sink`: its series from id `s0` on.
+#[inline]
+fn record<const N: usize>(sink: &mut impl Sink, s0: usize, t: usize, values: [f64; N]) {
+    for (k, x) in values.into_iter().enumerate() {
+        sink.put(s0 + k, t, x);
+    }
+}
+
+/// Put one component's outcomes into `outcomes`, from id `o0` on.
+#[inline]
+fn put(outcomes: &mut [f64], o0: usize, values: &[f64]) {
+    outcomes[o0..o0 + values.len()].copy_from_slice(values);
+}
+
+/// A first-passage outcome: the day index, or NaN (censored) when the event never held.
+pub(crate) fn first_passage(day: Option<usize>) -> f64 {
+    day.map_or(f64::NAN, |d| d as f64)
+}
+
+/// A validated scenario ready to simulate: its compiled form and the
+/// registry of its series and outcomes.
+#[derive(Debug, Clone)]
+pub struct Model {
+    validated: Validated,
+    registry: Registry,
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Model) -> bool {
+        self.validated == other.validated
+    }
 }
 
 struct SideState {
@@ -69,34 +123,63 @@ struct SideState {
     delivered: Vec<f64>,
 }
 
-fn first(x: Option<usize>) -> f64 {
-    x.map_or(f64::NAN, |d| d as f64)
-}
+impl Model {
+    pub fn new(validated: Validated) -> Model {
+        let registry = Registry::new(validated.compiled());
+        Model { validated, registry }
+    }
 
-impl Compiled {
+    pub fn validated(&self) -> &Validated {
+        &self.validated
+    }
+
+    pub(crate) fn compiled(&self) -> &Compiled {
+        self.validated.compiled()
+    }
+
+    /// The horizon in days.
+    pub fn days(&self) -> usize {
+        self.compiled().days
+    }
+
+    /// Every series, in id order.
+    pub fn series(&self) -> &[Entry] {
+        self.registry.series()
+    }
+
+    /// Every outcome, in id order.
+    pub fn outcomes(&self) -> &[Entry] {
+        self.registry.outcomes()
+    }
+
+    /// The uncertain parameters, in the order of their draws.
+    pub fn uncertain(&self) -> &[Uncertain] {
+        self.compiled().uncertain()
+    }
+
     /// The drawn values of every parameter for one trajectory: fixed values,
     /// then each uncertain parameter from its own stream (keyed by its path),
-    /// unless `given` supplies it (slot, value).
-    pub fn draw(&self, streams: &Streams, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
-        let mut v = self.values.clone();
-        for (i, u) in self.uncertain.iter().enumerate() {
+    /// unless `given` supplies it as (index in [`Model::uncertain`], value).
+    fn draw(&self, streams: &Streams, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
+        let c = self.compiled();
+        let mut v = c.values.clone();
+        for (i, u) in c.uncertain.iter().enumerate() {
             let mut rng = streams.get(u.key);
             rng.log(Draw::Param(i as u32));
             v[u.slot] = u.dist.sample(&mut rng);
             params[i] = v[u.slot];
         }
-        for &(slot, x) in given {
-            v[slot] = x;
-            if let Some(i) = self.uncertain.iter().position(|u| u.slot == slot) {
-                params[i] = x;
-            }
+        for &(i, x) in given {
+            v[c.uncertain[i].slot] = x;
+            params[i] = x;
         }
         v
     }
 
     /// Simulate trajectory `traj` of a run seeded with `seed`: daily values go
-    /// to `sink`, per-trajectory outcomes to `outcomes` (one per outcome name)
-    /// and the drawn uncertain parameters to `params`.
+    /// to `sink`, per-trajectory outcomes to `outcomes` (one per outcome) and
+    /// the drawn uncertain parameters to `params`. `given` replaces the draws
+    /// of some uncertain parameters: (index in [`Model::uncertain`], value).
     pub fn simulate(
         &self,
         seed: u64,
@@ -109,8 +192,8 @@ impl Compiled {
         self.simulate_streams(&Streams::new(seed, traj, None), given, sink, outcomes, params);
     }
 
-    /// Like [`Compiled::simulate`], logging every draw on `tape`.
-    pub fn simulate_taped(&self, seed: u64, traj: u64, tape: Tape, outcomes: &mut [f64], params: &mut [f64]) {
+    /// Like [`Model::simulate`], logging every draw on `tape`.
+    pub(crate) fn simulate_taped(&self, seed: u64, traj: u64, tape: Tape, outcomes: &mut [f64], params: &mut [f64]) {
         self.simulate_streams(&Streams::new(seed, traj, Some(tape)), &[], &mut Discard, outcomes, params);
     }
 
@@ -122,9 +205,11 @@ impl Compiled {
         outcomes: &mut [f64],
         params: &mut [f64],
     ) {
+        let c = self.compiled();
+        let ids = &self.registry.sides;
         let s_ = streams;
         let v = self.draw(s_, given, params);
-        let mut st: Vec<SideState> = self
+        let mut st: Vec<SideState> = c
             .sides
             .iter()
             .map(|s| SideState {
@@ -138,24 +223,24 @@ impl Compiled {
                 delivered: vec![0.0; s.calibers.len()],
             })
             .collect();
-        let mut fire = vec![0.0; self.sides.len()];
+        let mut fire = vec![0.0; c.sides.len()];
         let mut split = Vec::new();
 
-        for t in 0..self.days {
+        for t in 0..c.days {
             // Phase A: deliveries and firing.
-            for (si, s) in self.sides.iter().enumerate() {
+            for (si, s) in c.sides.iter().enumerate() {
                 let ss = &mut st[si];
+                let id = &ids[si];
                 let delivered = &mut ss.delivered;
                 delivered.fill(0.0);
                 for (li, l) in s.lines.iter().enumerate() {
                     let (shells, duds) = ss.lines[li].deliver(t);
                     ss.stocks[l.caliber].receive(shells, duds);
                     delivered[l.caliber] += shells;
-                    sink.put(l.s0, t, shells);
-                    sink.put(l.s0 + 1, t, duds);
+                    record(sink, id.lines[li].s0, t, Line::series((shells, duds)));
                 }
                 let mut total = 0.0;
-                for (ci, c) in s.calibers.iter().enumerate() {
+                for ci in 0..s.calibers.len() {
                     let mut demand = 0.0;
                     let mut acc = 0.0;
                     for (fi, f) in s.fleets.iter().enumerate() {
@@ -176,59 +261,29 @@ impl Compiled {
                     let accuracy = if demand > 0.0 { acc / demand } else { 1.0 };
                     let eff = (fr.fired - fr.duds_fired) * stock.lethality * accuracy;
                     total += eff;
-                    for (k, x) in [
-                        stock.stock,
-                        stock.duds,
-                        ss.delivered[ci],
-                        demand,
-                        fr.fired,
-                        fr.duds_fired,
-                        demand - fr.fired,
-                        eff,
-                    ]
-                    .into_iter()
-                    .enumerate()
-                    {
-                        sink.put(c.s0 + k, t, x);
-                    }
+                    let day = CaliberDay { delivered: ss.delivered[ci], demand, firing: fr, effective: eff };
+                    record(sink, id.calibers[ci].s0, t, stock.series(&day));
                 }
                 fire[si] = total;
-                sink.put(s.fire_series, t, total);
+                record(sink, id.fire.s0, t, [total]);
             }
             // Phase B: the consequences of the day's fire.
-            for (si, s) in self.sides.iter().enumerate() {
+            for (si, s) in c.sides.iter().enumerate() {
+                let id = &ids[si];
                 let enemy = s.enemy;
-                let ratio = if self.coupling && enemy != si {
-                    (fire[enemy] / v[self.sides[enemy].ref_fire]).min(MAX_FIRE_RATIO)
+                let ratio = if c.coupling && enemy != si {
+                    (fire[enemy] / v[c.sides[enemy].ref_fire]).min(MAX_FIRE_RATIO)
                 } else {
                     1.0
                 };
                 let ln_ratio = ratio.ln();
                 let ss = &mut st[si];
-                for (fi, f) in s.fleets.iter().enumerate() {
-                    let fl = &mut ss.fleets[fi];
+                for (fi, fl) in ss.fleets.iter_mut().enumerate() {
                     fl.step(t, ss.rounds[fi], ln_ratio);
-                    for (k, x) in [
-                        fl.serviceable() as f64,
-                        fl.waiting() as f64,
-                        fl.in_repair() as f64,
-                        fl.destroyed,
-                        fl.written_off,
-                        fl.worn_out,
-                        fl.spares,
-                        fl.mean_wear(),
-                        fl.accuracy(),
-                        fl.delivered,
-                        ss.rounds[fi],
-                    ]
-                    .into_iter()
-                    .enumerate()
-                    {
-                        sink.put(f.s0 + k, t, x);
-                    }
+                    record(sink, id.fleets[fi].s0, t, fl.series(ss.rounds[fi]));
                 }
                 let mut tempo = 1.0;
-                if let (Some(cc), Some(cas)) = (&s.casualties, ss.cas.as_mut()) {
+                if let (Some(cas_ids), Some(cas)) = (id.casualties, ss.cas.as_mut()) {
                     tempo = cas.tempo(t);
                     let (mut killed, mut wounded, mut returned) = (0.0, 0.0, 0.0);
                     let taken = if ss.conts.is_empty() {
@@ -237,93 +292,62 @@ impl Compiled {
                         let lambda = cas.intensity(tempo, ratio);
                         Casualties::split(lambda, &ss.conts, &mut split);
                         let mut taken = 0.0;
-                        for (ki, k) in s.contingents.iter().enumerate() {
-                            let ct = &mut ss.conts[ki];
+                        for (ki, ct) in ss.conts.iter_mut().enumerate() {
                             let d = ct.step(t, split[ki]);
                             taken += d.casualties;
                             killed += d.killed;
                             wounded += d.wounded;
                             returned += d.returned;
-                            for (j, x) in [ct.strength, d.casualties, ct.cumulative, ct.killed, ct.payments]
-                                .into_iter()
-                                .enumerate()
-                            {
-                                sink.put(k.s0 + j, t, x);
-                            }
+                            record(sink, id.contingents[ki].s0, t, ct.series(&d));
                         }
                         taken
                     };
                     cas.record(t, taken);
-                    for (k, x) in [taken, cas.cumulative, killed, wounded, returned, tempo].into_iter().enumerate() {
-                        sink.put(cc.s0 + k, t, x);
-                    }
+                    let day = CasualtyDay { taken, killed, wounded, returned, tempo };
+                    record(sink, cas_ids.s0, t, cas.series(&day));
                 }
-                if let (Some(tc), Some(terr)) = (&s.territory, ss.terr.as_mut()) {
-                    let a = terr.step(tempo, fire[si], fire[enemy], self.coupling && enemy != si);
-                    let cum = terr.cumulative_km2;
-                    for (k, x) in [a, cum, a / KM2_PER_SQMI, cum / KM2_PER_SQMI].into_iter().enumerate() {
-                        sink.put(tc.s0 + k, t, x);
-                    }
+                if let (Some(terr_ids), Some(terr)) = (id.territory, ss.terr.as_mut()) {
+                    let a = terr.step(tempo, fire[si], fire[enemy], c.coupling && enemy != si);
+                    record(sink, terr_ids.s0, t, terr.series(a));
                 }
             }
         }
 
         // Outcomes.
-        let days = self.days as f64;
-        for (si, s) in self.sides.iter().enumerate() {
+        let days = c.days as f64;
+        for (si, s) in c.sides.iter().enumerate() {
             let ss = &st[si];
+            let id = &ids[si];
             let mut revenue = vec![0.0; s.payees.len()];
-            for (ci, c) in s.calibers.iter().enumerate() {
-                outcomes[c.o0] = first(ss.stocks[ci].first_short);
-                outcomes[c.o0 + 1] = ss.stocks[ci].fired_total;
+            for (ci, stock) in ss.stocks.iter().enumerate() {
+                put(outcomes, id.calibers[ci].o0, &stock.outcomes());
             }
-            for (li, l) in s.lines.iter().enumerate() {
-                let line = &ss.lines[li];
-                let r = line.delivered_total * line.price;
-                outcomes[l.o0] = line.delivered_total;
-                outcomes[l.o0 + 1] = r;
-                if l.supplier != compile::NO_PAYEE {
-                    revenue[l.supplier] += r;
+            for (li, (l, line)) in s.lines.iter().zip(&ss.lines).enumerate() {
+                put(outcomes, id.lines[li].o0, &line.outcomes());
+                if l.supplier != NO_PAYEE {
+                    revenue[l.supplier] += line.revenue();
                 }
             }
-            for (fi, f) in s.fleets.iter().enumerate() {
-                let fl = &ss.fleets[fi];
-                outcomes[f.o0] = first(fl.first_below);
-                outcomes[f.o0 + 1] = fl.worn_out;
-                outcomes[f.o0 + 2] = fl.destroyed;
-                outcomes[f.o0 + 3] = fl.written_off;
-                outcomes[f.o0 + 4] = fl.serviceable() as f64;
+            for (fi, fl) in ss.fleets.iter().enumerate() {
+                put(outcomes, id.fleets[fi].o0, &fl.outcomes());
             }
             let run_total = ss.cas.as_ref().map_or(0.0, |c| c.run_total);
-            if let (Some(cc), Some(cas)) = (&s.casualties, &ss.cas) {
-                outcomes[cc.o0] = cas.run_total;
-                for (i, fc) in cas.first_cross.iter().enumerate() {
-                    outcomes[cc.o0 + 1 + i] = first(*fc);
+            if let (Some(cas_ids), Some(cas)) = (id.casualties, &ss.cas) {
+                for (k, x) in cas.outcomes().enumerate() {
+                    outcomes[cas_ids.o0 + k] = x;
                 }
             }
-            for (ki, k) in s.contingents.iter().enumerate() {
-                let ct = &ss.conts[ki];
-                // Casualties per soldier-month of exposure (strength summed over days).
-                outcomes[k.o0] = if ct.exposure > 0.0 { ct.cumulative / ct.exposure * 30.0 } else { f64::NAN };
-                outcomes[k.o0 + 1] = ct.cumulative;
-                outcomes[k.o0 + 2] = ct.killed;
-                outcomes[k.o0 + 3] = ct.payments;
-                if k.sender != compile::NO_PAYEE {
+            for (ki, (k, ct)) in s.contingents.iter().zip(&ss.conts).enumerate() {
+                put(outcomes, id.contingents[ki].o0, &ct.outcomes());
+                if k.sender != NO_PAYEE {
                     revenue[k.sender] += ct.payments;
                 }
             }
-            if let (Some(tc), Some(terr)) = (&s.territory, &ss.terr) {
-                let km2 = terr.cumulative_km2;
-                let per = |area: f64| if area > 0.0 { run_total / area } else { f64::NAN };
-                outcomes[tc.o0] = km2;
-                outcomes[tc.o0 + 1] = km2 / KM2_PER_SQMI;
-                outcomes[tc.o0 + 2] = per(km2);
-                outcomes[tc.o0 + 3] = per(km2 / KM2_PER_SQMI);
-                outcomes[tc.o0 + 4] =
-                    if km2 > 0.0 { terr.reference_area_km2 / (km2 / days) / 365.25 } else { f64::INFINITY };
+            if let (Some(terr_ids), Some(terr)) = (id.territory, &ss.terr) {
+                put(outcomes, terr_ids.o0, &terr.outcomes(run_total, days));
             }
             for (i, r) in revenue.into_iter().enumerate() {
-                outcomes[s.payee_o0 + i] = r;
+                put(outcomes, id.payees[i].o0, &[r]);
             }
         }
     }

@@ -1,29 +1,117 @@
-//! Personnel and casualties (MODEL.md section 5).
-use super::compile::{CasCfg, ContCfg, Window};
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::{PoissonClock, binomial, nb_intensity, neg_binomial, normal, poisson};
+//! Personnel and casualties (docs/model.md section 5): a side's casualty
+//! process and its contingents, and what they record.
+use super::first_passage;
+use super::registry::{Group, Item, Quantity};
+use crate::rng::clock::PoissonClock;
+use crate::rng::sample::{binomial, nb_intensity, neg_binomial, normal, poisson};
+use crate::rng::{Stream, Streams};
+use crate::scenario::compile::{CasCfg, ContCfg, Window};
+
+const PEOPLE: &str = "people";
+const PEOPLE_DAY: &str = "people/day";
+
+/// A side's casualty process, summed over its contingents.
+pub(crate) const CASUALTIES: Group = Group {
+    module: "casualties",
+    item: Item::Fixed("total"),
+    owner: "personnel",
+    series: &CASUALTY_SERIES,
+    outcomes: &CASUALTY_OUTCOMES,
+};
+
+const CASUALTY_SERIES: [Quantity; 6] = [
+    Quantity::new("daily", PEOPLE_DAY, "Casualties (killed and wounded) during the day."),
+    Quantity::new(
+        "cumulative",
+        PEOPLE,
+        "Casualties since before day 0: initial_cumulative plus the run's, at the end of the day.",
+    ),
+    Quantity::new("killed", PEOPLE_DAY, "Killed during the day, summed over the contingents (0 without any)."),
+    Quantity::new("wounded", PEOPLE_DAY, "Wounded during the day, summed over the contingents (0 without any)."),
+    Quantity::new(
+        "returned",
+        PEOPLE_DAY,
+        "Wounded who returned to duty during the day, summed over the contingents (0 without any).",
+    ),
+    Quantity::new("tempo", "tempo factor", "The day's tempo: the schedule's factor times the mean-one drift."),
+];
+
+const CASUALTY_OUTCOMES: [Quantity; 2] = [
+    Quantity::new("run_total", PEOPLE, "Casualties over the run.").key(),
+    Quantity::new(
+        "days_to_{threshold}",
+        "days",
+        "First day the cumulative casualties reached the threshold (one outcome per entry of `thresholds`).",
+    )
+    .first_passage()
+    .key(),
+];
+
+/// A contingent of a side's force.
+pub(crate) const CONTINGENT: Group = Group {
+    module: "contingent",
+    item: Item::Named("contingent"),
+    owner: "personnel",
+    series: &CONTINGENT_SERIES,
+    outcomes: &CONTINGENT_OUTCOMES,
+};
+
+const CONTINGENT_SERIES: [Quantity; 5] = [
+    Quantity::new("strength", PEOPLE, "Soldiers in the contingent at the end of the day."),
+    Quantity::new("casualties", PEOPLE_DAY, "The contingent's casualties during the day."),
+    Quantity::new("cumulative", PEOPLE, "The contingent's casualties since day 0."),
+    Quantity::new("killed", PEOPLE, "The contingent's killed since day 0."),
+    Quantity::new(
+        "payments",
+        "USD",
+        "Paid to the sending state since day 0: strength at the end of each day times the payment per soldier.",
+    ),
+];
+
+const CONTINGENT_OUTCOMES: [Quantity; 4] = [
+    Quantity::new(
+        "rate_per_30d",
+        "per soldier per 30 days",
+        "Casualties per soldier and 30 days of exposure (the strength summed over days); NaN without exposure.",
+    )
+    .key(),
+    Quantity::new("casualties", PEOPLE, "The contingent's casualties over the run."),
+    Quantity::new("killed", PEOPLE, "The contingent's killed over the run."),
+    Quantity::new("payments", "USD", "Paid to the sending state over the run."),
+];
+
+/// A side's casualties on one day: taken (summed over its contingents, if
+/// any), killed, wounded and returned, and the day's tempo.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CasualtyDay {
+    pub(crate) taken: f64,
+    pub(crate) killed: f64,
+    pub(crate) wounded: f64,
+    pub(crate) returned: f64,
+    pub(crate) tempo: f64,
+}
 
 /// A side's casualty process: tempo (schedule x mean-one log drift) and the
 /// daily negative-binomial count.
-pub struct Casualties {
+pub(crate) struct Casualties {
     rng: Stream,
     rng_tempo: Stream,
     base: f64,
     k: Option<f64>,
-    pub alpha: f64,
+    pub(crate) alpha: f64,
     tempo: Vec<(Window, f64)>,
     drift_sd: f64,
     keep: f64,
     x: f64,
     var: f64,
-    pub cumulative: f64,
-    pub run_total: f64,
-    pub thresholds: Vec<f64>,
-    pub first_cross: Vec<Option<usize>>,
+    pub(crate) cumulative: f64,
+    pub(crate) run_total: f64,
+    pub(crate) thresholds: Vec<f64>,
+    pub(crate) first_cross: Vec<Option<usize>>,
 }
 
 impl Casualties {
-    pub fn new(c: &CasCfg, v: &[f64], s: &Streams) -> Casualties {
+    pub(crate) fn new(c: &CasCfg, v: &[f64], s: &Streams) -> Casualties {
         Casualties {
             rng: s.get(c.keys[0]),
             rng_tempo: s.get(c.keys[1]),
@@ -46,7 +134,7 @@ impl Casualties {
     /// exp(x_t - Var(x_t) / 2), where x_t = (1 - reversion) x_{t-1} + sd e_t
     /// in log space. Subtracting half the variance keeps the drift's mean at 1
     /// on every day, so the drift widens long horizons without biasing them.
-    pub fn tempo(&mut self, t: usize) -> f64 {
+    pub(crate) fn tempo(&mut self, t: usize) -> f64 {
         let mut f = 1.0;
         for (w, factor) in &self.tempo {
             if w.holds(t as i64) {
@@ -71,13 +159,13 @@ impl Casualties {
     /// The day's Poisson mean of casualties, to split over contingents: the
     /// negative binomial with that mean and dispersion k is a Poisson count
     /// with a Gamma(k, mean / k) mean (the mean itself without dispersion).
-    pub fn intensity(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+    pub(crate) fn intensity(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
         let mean = self.mean(tempo, enemy_ratio);
         nb_intensity(&mut self.rng, mean, self.k)
     }
 
     /// Casualties of a side without contingents ~ NegativeBinomial(mean, k).
-    pub fn draw(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
+    pub(crate) fn draw(&mut self, tempo: f64, enemy_ratio: f64) -> f64 {
         let mean = self.mean(tempo, enemy_ratio);
         neg_binomial(&mut self.rng, mean, self.k)
     }
@@ -86,13 +174,13 @@ impl Casualties {
     /// their weights (strength x relative risk at the start of the day) into
     /// `out`. A multinomial split of a Poisson count is independent Poisson
     /// counts with the split means, so each contingent then draws its own.
-    pub fn split(lambda: f64, conts: &[Contingent], out: &mut Vec<f64>) {
+    pub(crate) fn split(lambda: f64, conts: &[Contingent], out: &mut Vec<f64>) {
         out.clear();
         let w: f64 = conts.iter().map(|k| k.weight()).sum();
         out.extend(conts.iter().map(|k| if w > 0.0 { lambda * k.weight() / w } else { 0.0 }));
     }
 
-    pub fn record(&mut self, t: usize, c: f64) {
+    pub(crate) fn record(&mut self, t: usize, c: f64) {
         self.cumulative += c;
         self.run_total += c;
         for (i, th) in self.thresholds.iter().enumerate() {
@@ -101,41 +189,52 @@ impl Casualties {
             }
         }
     }
+
+    /// The day's series, once the day is recorded.
+    #[inline]
+    pub(crate) fn series(&self, d: &CasualtyDay) -> [f64; CASUALTY_SERIES.len()] {
+        [d.taken, self.cumulative, d.killed, d.wounded, d.returned, d.tempo]
+    }
+
+    /// The run total, then the first crossing of each threshold.
+    pub(crate) fn outcomes(&self) -> impl Iterator<Item = f64> + '_ {
+        std::iter::once(self.run_total).chain(self.first_cross.iter().map(|d| first_passage(*d)))
+    }
 }
 
 /// A contingent's state.
-pub struct Contingent {
+pub(crate) struct Contingent {
     rng: Stream,
     rng_arrivals: Stream,
     arrivals: PoissonClock,
-    pub strength: f64,
+    pub(crate) strength: f64,
     rr: f64,
     killed_fraction: f64,
     rtd: f64,
     rtd_days: usize,
-    pub payment: f64,
+    pub(crate) payment: f64,
     arrival_rate: f64,
     schedule: Vec<(i64, f64)>,
     window: Window,
     /// Wounded due back, by day modulo the ring's length.
     returns: Vec<f64>,
-    pub cumulative: f64,
-    pub killed: f64,
-    pub payments: f64,
-    pub exposure: f64,
+    pub(crate) cumulative: f64,
+    pub(crate) killed: f64,
+    pub(crate) payments: f64,
+    pub(crate) exposure: f64,
 }
 
 /// One day of a contingent.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ContDay {
-    pub casualties: f64,
-    pub killed: f64,
-    pub wounded: f64,
-    pub returned: f64,
+pub(crate) struct ContDay {
+    pub(crate) casualties: f64,
+    pub(crate) killed: f64,
+    pub(crate) wounded: f64,
+    pub(crate) returned: f64,
 }
 
 impl Contingent {
-    pub fn new(c: &ContCfg, v: &[f64], s: &Streams) -> Contingent {
+    pub(crate) fn new(c: &ContCfg, v: &[f64], s: &Streams) -> Contingent {
         let rtd_days = v[c.rtd_days].round() as usize;
         Contingent {
             rng: s.get(c.keys[0]),
@@ -159,7 +258,7 @@ impl Contingent {
     }
 
     #[inline]
-    pub fn weight(&self) -> f64 {
+    pub(crate) fn weight(&self) -> f64 {
         self.strength * self.rr
     }
 
@@ -174,7 +273,7 @@ impl Contingent {
     /// When c exceeds the strength, the strength is taken and its killed and
     /// returning are drawn afresh by the binomials: given c >= strength, the
     /// capped casualties' split does not depend on c.
-    pub fn step(&mut self, t: usize, mu: f64) -> ContDay {
+    pub(crate) fn step(&mut self, t: usize, mu: f64) -> ContDay {
         self.exposure += self.strength;
         let wounded_mu = mu * (1.0 - self.killed_fraction);
         let mut killed = poisson(&mut self.rng, mu * self.killed_fraction);
@@ -203,5 +302,17 @@ impl Contingent {
         }
         self.payments += self.strength * self.payment;
         ContDay { casualties: c, killed, wounded, returned }
+    }
+
+    /// The day's series, at the end of the day.
+    #[inline]
+    pub(crate) fn series(&self, d: &ContDay) -> [f64; CONTINGENT_SERIES.len()] {
+        [self.strength, d.casualties, self.cumulative, self.killed, self.payments]
+    }
+
+    pub(crate) fn outcomes(&self) -> [f64; CONTINGENT_OUTCOMES.len()] {
+        // Casualties per soldier-month of exposure (strength summed over days).
+        let rate = if self.exposure > 0.0 { self.cumulative / self.exposure * 30.0 } else { f64::NAN };
+        [rate, self.cumulative, self.killed, self.payments]
     }
 }

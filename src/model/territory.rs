@@ -1,12 +1,52 @@
-//! Territory (MODEL.md section 6).
-use super::compile::TerrCfg;
-use crate::engine::rng::{Stream, Streams};
-use crate::engine::sample::gamma_mean_cv;
+//! Territory (docs/model.md section 6): the ground a side takes, and what it
+//! records.
+use super::registry::{Group, Item, Quantity};
+use crate::rng::sample::gamma_mean_cv;
+use crate::rng::{Stream, Streams};
+use crate::scenario::compile::TerrCfg;
 
 /// Square kilometres per square mile.
-pub const KM2_PER_SQMI: f64 = 2.589_988_110_336;
+pub(crate) const KM2_PER_SQMI: f64 = 2.589_988_110_336;
 
-pub struct Territory {
+/// The ground a side takes.
+pub(crate) const TERRITORY: Group = Group {
+    module: "territory",
+    item: Item::Fixed("area"),
+    owner: "territory",
+    series: &TERRITORY_SERIES,
+    outcomes: &TERRITORY_OUTCOMES,
+};
+
+const TERRITORY_SERIES: [Quantity; 4] = [
+    Quantity::new("daily_km2", "km²/day", "Area taken during the day."),
+    Quantity::new("cumulative_km2", "km²", "Area taken since day 0."),
+    Quantity::new("daily_sqmi", "sq mi/day", "Area taken during the day, in square miles."),
+    Quantity::new("cumulative_sqmi", "sq mi", "Area taken since day 0, in square miles."),
+];
+
+const TERRITORY_OUTCOMES: [Quantity; 5] = [
+    Quantity::new("total_km2", "km²", "Area taken over the run."),
+    Quantity::new("total_sqmi", "sq mi", "Area taken over the run, in square miles."),
+    Quantity::new(
+        "casualties_per_km2",
+        "people/km²",
+        "The side's casualties over the run per km² it took (NaN when it took none).",
+    ),
+    Quantity::new(
+        "casualties_per_sqmi",
+        "people/sq mi",
+        "The side's casualties over the run per square mile it took (NaN when it took none).",
+    )
+    .key(),
+    Quantity::new(
+        "years_to_reference",
+        "years",
+        "Years to take reference_area_km2 at the run's mean daily pace (infinite when it took nothing).",
+    )
+    .key(),
+];
+
+pub(crate) struct Territory {
     rng: Stream,
     rate: f64,
     cv: f64,
@@ -17,7 +57,7 @@ pub struct Territory {
 }
 
 impl Territory {
-    pub fn new(c: &TerrCfg, v: &[f64], s: &Streams) -> Territory {
+    pub(crate) fn new(c: &TerrCfg, v: &[f64], s: &Streams) -> Territory {
         Territory {
             rng: s.get(c.key),
             rate: v[c.rate],
@@ -33,7 +73,7 @@ impl Territory {
     /// and coefficient of variation cv, where ratio = (own fire + 1) / (enemy fire + 1):
     /// one round added to each side keeps the ratio finite when a side is silent,
     /// and the ratio over its reference is capped at [`super::MAX_FIRE_RATIO`].
-    pub fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, coupling: bool) -> f64 {
+    pub(crate) fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, coupling: bool) -> f64 {
         let m = if self.gamma == 0.0 || !coupling {
             1.0
         } else {
@@ -42,5 +82,25 @@ impl Territory {
         let a = gamma_mean_cv(&mut self.rng, self.rate * tempo * m, self.cv);
         self.cumulative_km2 += a;
         a
+    }
+
+    /// The day's series, after taking `a` km² (what [`Territory::step`] returned).
+    #[inline]
+    pub(crate) fn series(&self, a: f64) -> [f64; TERRITORY_SERIES.len()] {
+        let cum = self.cumulative_km2;
+        [a, cum, a / KM2_PER_SQMI, cum / KM2_PER_SQMI]
+    }
+
+    /// The outcomes of a run of `days` days in which the side took `casualties`.
+    pub(crate) fn outcomes(&self, casualties: f64, days: f64) -> [f64; TERRITORY_OUTCOMES.len()] {
+        let km2 = self.cumulative_km2;
+        let per = |area: f64| if area > 0.0 { casualties / area } else { f64::NAN };
+        [
+            km2,
+            km2 / KM2_PER_SQMI,
+            per(km2),
+            per(km2 / KM2_PER_SQMI),
+            if km2 > 0.0 { self.reference_area_km2 / (km2 / days) / 365.25 } else { f64::INFINITY },
+        ]
     }
 }

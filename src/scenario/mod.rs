@@ -1,222 +1,117 @@
-//! Scenarios: the schema, loading from TOML text or a JSON-like value, and
-//! validation that names each parameter's full dotted path.
+//! Scenarios: the schema, loading from TOML text or a JSON-like value,
+//! validation that names each parameter's full dotted path, and the compiled
+//! form the model runs on.
+//!
+//! [`Validated`] is the only way to a compiled scenario: each of its
+//! constructors reads the input, checks every rule and compiles, once.
+//!
+//! The built-in scenarios are compiled in, and a scenario may be written as
+//! an overlay of one (`extends`, see [`overlay`]).
 //!
 //! Loading never executes anything and follows no includes; texts above
 //! [`MAX_SCENARIO_BYTES`] are refused.
+pub(crate) mod compile;
 pub mod date;
 pub mod dist;
+pub mod overlay;
+pub(crate) mod parse;
 pub mod schema;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+pub(crate) use compile::Compiled;
+pub use compile::Uncertain;
 pub use date::Date;
 pub use dist::Dist;
 pub use schema::*;
 
-use crate::error::{CoreError, at, did_you_mean};
+use crate::error::CoreError;
+use overlay::{overlay_of, overlay_toml};
 
 /// The largest scenario text accepted (4 MiB).
 pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
 /// The longest horizon accepted (100 years).
 pub const MAX_DAYS: u32 = 36_525;
 
-impl Scenario {
-    /// Parse and validate a TOML text.
-    pub fn from_toml_str(text: &str) -> Result<Scenario, CoreError> {
-        if text.len() > MAX_SCENARIO_BYTES {
-            return Err(CoreError::scenario(
-                "",
-                format!("scenario text is {} bytes; the limit is {MAX_SCENARIO_BYTES}", text.len()),
-            ));
-        }
-        let table: toml::Table = toml::from_str(text).map_err(|e| CoreError::scenario("", toml_error(text, &e)))?;
-        let value = toml_to_json(&toml::Value::Table(table), &mut String::new())?;
-        Scenario::from_value(value)
+/// A scenario that passed every rule, with its compiled form and the
+/// built-in it overlays, if any.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    scenario: Scenario,
+    compiled: Compiled,
+    extends: Option<String>,
+}
+
+impl Validated {
+    /// Check every rule of a scenario and compile it.
+    pub fn new(scenario: Scenario) -> Result<Validated, CoreError> {
+        Validated::overlaying(scenario, None)
     }
 
-    /// Parse and validate a JSON-like value (what a Python dict becomes).
-    pub fn from_value(value: Value) -> Result<Scenario, CoreError> {
-        let s: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            CoreError::Scenario(vec![explain_serde(&path, &e.into_inner().to_string())])
-        })?;
-        crate::model::compile::Compiled::new(&s)?;
-        Ok(s)
+    fn overlaying(scenario: Scenario, extends: Option<String>) -> Result<Validated, CoreError> {
+        let compiled = Compiled::new(&scenario)?;
+        Ok(Validated { scenario, compiled, extends })
     }
 
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).expect("a scenario always serializes")
+    /// Parse and validate a TOML text (an overlay of a built-in included).
+    pub fn from_toml_str(text: &str) -> Result<Validated, CoreError> {
+        Validated::from_value(parse::toml_text_to_value(text)?)
     }
 
-    pub fn to_toml_string(&self) -> String {
-        let v = json_to_toml(&self.to_value(), "");
-        toml::to_string(&v).expect("a scenario always serializes to TOML")
+    /// Parse and validate a JSON-like value (what a Python dict becomes; an
+    /// overlay of a built-in included).
+    pub fn from_value(value: Value) -> Result<Validated, CoreError> {
+        let (value, extends) = overlay::resolve(value)?;
+        Validated::overlaying(parse::scenario_from_value(value)?, extends)
     }
 
-    /// A new, validated scenario with the values at the given dotted paths replaced.
-    pub fn with_values(&self, overrides: &[(String, Value)]) -> Result<Scenario, CoreError> {
-        let mut root = self.to_value();
+    /// A built-in scenario by name.
+    pub fn builtin(name: &str) -> Result<Validated, CoreError> {
+        let text = overlay::builtin_text(name).ok_or_else(|| CoreError::UnknownName(overlay::unknown_builtin(name)))?;
+        Validated::from_toml_str(text)
+    }
+
+    /// A new, validated scenario with the values at the given dotted paths
+    /// replaced; it overlays the same built-in.
+    pub fn with_values(&self, overrides: &[(String, Value)]) -> Result<Validated, CoreError> {
+        let mut root = self.scenario.to_value();
         for (path, value) in overrides {
-            set_path(&mut root, path, value.clone())?;
+            parse::set_path(&mut root, path, value.clone())?;
         }
-        Scenario::from_value(root)
+        Validated::overlaying(parse::scenario_from_value(root)?, self.extends.clone())
+    }
+
+    /// The built-in this scenario overlays.
+    pub fn extends(&self) -> Option<&str> {
+        self.extends.as_deref()
+    }
+
+    /// The scenario as TOML: for an overlay, `extends` and what differs from
+    /// the built-in; otherwise (or should the difference not be expressible
+    /// as an overlay) the whole scenario.
+    pub fn to_overlay_toml(&self) -> String {
+        let full = || self.scenario.to_toml_string();
+        let Some(name) = &self.extends else { return full() };
+        let Ok(base) = Validated::builtin(name) else { return full() };
+        match overlay_of(&self.scenario.to_value(), &base.scenario.to_value()) {
+            Some((remove, set)) => overlay_toml(name, &remove, &set),
+            None => full(),
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.compiled
     }
 }
 
-/// "not valid TOML: line L, column C: rule, near `...`", with the offending
-/// line cut to a window around the column, so that a hostile one-line file of
-/// megabytes gives a message of one short line.
-fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    const HALF: usize = 30;
-    let msg = e.message().trim_end().replace('\n', "; ");
-    let Some(span) = e.span() else { return format!("not valid TOML: {msg}") };
-    let at = span.start.min(text.len());
-    let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let line_no = text[..line_start].matches('\n').count() + 1;
-    let line = text[line_start..line_end].trim_end_matches('\r');
-    let col = text[line_start..at].chars().count();
-    let chars: Vec<char> = line.chars().collect();
-    let from = col.saturating_sub(HALF).min(chars.len());
-    let to = (col + HALF).min(chars.len());
-    let window: String = chars[from..to].iter().collect();
-    let (pre, post) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
-    format!("not valid TOML: line {line_no}, column {}: {msg}, near `{pre}{window}{post}`", col + 1)
-}
-
-/// A key as shown in a dotted path: as it is when it is a plain name, quoted
-/// otherwise (an empty key, spaces, dots, quotes), so that every message
-/// shows where the problem is.
-pub fn key_in_path(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
-        key.to_string()
-    } else {
-        format!("{key:?}")
+/// Two scenarios are equal when they say the same, whether or not one is
+/// written as an overlay.
+impl PartialEq for Validated {
+    fn eq(&self, other: &Validated) -> bool {
+        self.scenario == other.scenario
     }
-}
-
-/// Turn a serde message into "path: rule", with "did you mean" for unknown keys.
-fn explain_serde(path: &str, msg: &str) -> String {
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let key = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        // serde_path_to_error records a string key before its visitor runs, so
-        // the path of an unknown key already ends with the key itself.
-        let parent = if path == key {
-            ""
-        } else {
-            path.strip_suffix(key).and_then(|p| p.strip_suffix('.')).unwrap_or(path)
-        };
-        let shown = key_in_path(key);
-        let full = if parent.is_empty() { shown } else { format!("{parent}.{shown}") };
-        return at(
-            &full,
-            format!("unknown key{}; allowed here: {}", did_you_mean(key, expected.iter().copied()), expected.join(", ")),
-        );
-    }
-    if let Some(rest) = msg.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or("");
-        let full = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
-        return at(&full, "missing required key");
-    }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        return at(path, format!("wrong type: got {rest}"));
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        return at(path, format!("invalid value: got {rest}"));
-    }
-    at(path, msg)
-}
-
-fn toml_to_json(v: &toml::Value, path: &mut String) -> Result<Value, CoreError> {
-    Ok(match v {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => {
-            if !f.is_finite() {
-                return Err(CoreError::scenario(path, format!("must be a finite number, got {f}")));
-            }
-            Value::from(*f)
-        }
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => match (d.date, d.time, d.offset) {
-            (Some(_), None, None) => Value::String(d.to_string()),
-            _ => return Err(CoreError::scenario(path, format!("expected a date as YYYY-MM-DD, got {d}"))),
-        },
-        toml::Value::Array(a) => {
-            let base = path.len();
-            let mut out = Vec::with_capacity(a.len());
-            for (i, x) in a.iter().enumerate() {
-                path.push_str(&format!("[{i}]"));
-                out.push(toml_to_json(x, path)?);
-                path.truncate(base);
-            }
-            Value::Array(out)
-        }
-        toml::Value::Table(t) => {
-            let base = path.len();
-            let mut out = Map::new();
-            for (k, x) in t {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                out.insert(k.clone(), toml_to_json(x, path)?);
-                path.truncate(base);
-            }
-            Value::Object(out)
-        }
-    })
-}
-
-const DATE_KEYS: [&str; 4] = ["start", "end", "date", "arrivals_start"];
-
-fn json_to_toml(v: &Value, key: &str) -> toml::Value {
-    match v {
-        Value::Null => toml::Value::String(String::new()),
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => {
-            if (DATE_KEYS.contains(&key) || key == "arrivals_end") && Date::parse(s).is_ok() {
-                if let Ok(d) = s.parse::<toml::value::Datetime>() {
-                    return toml::Value::Datetime(d);
-                }
-            }
-            toml::Value::String(s.clone())
-        }
-        Value::Array(a) => toml::Value::Array(a.iter().map(|x| json_to_toml(x, "")).collect()),
-        Value::Object(m) => {
-            toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect())
-        }
-    }
-}
-
-fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), CoreError> {
-    let parts: Vec<&str> = path.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(CoreError::scenario("with_values", format!("{path:?} is not a dotted path (names joined by '.')")));
-    }
-    let mut cur = root;
-    for (i, part) in parts.iter().enumerate() {
-        let here = parts[..=i].join(".");
-        let last = i + 1 == parts.len();
-        let Value::Object(m) = cur else {
-            return Err(CoreError::scenario(&here, "no such parameter: its parent is not a table"));
-        };
-        if last {
-            m.insert(part.to_string(), value);
-            return Ok(());
-        }
-        if !m.contains_key(*part) {
-            let hint = did_you_mean(part, m.keys().map(String::as_str));
-            return Err(CoreError::scenario(&here, format!("no such table in the scenario{hint}")));
-        }
-        cur = m.get_mut(*part).expect("checked");
-    }
-    Ok(())
 }

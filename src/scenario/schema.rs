@@ -1,7 +1,11 @@
 //! The scenario schema (serde). Units and meanings are documented field by
-//! field; MODEL.md gives the equations. Named collections are tables keyed by
-//! name (kept in sorted order). Every numeric field is a [`Param`]: a number
-//! or a distribution, drawn once per trajectory.
+//! field; docs/model.md gives the equations. Named collections are tables
+//! keyed by name (kept in sorted order). Every numeric field is a [`Param`]:
+//! a number or a distribution, drawn once per trajectory.
+//!
+//! A scenario may also be written as an overlay of a built-in: the top-level
+//! keys `extends` and `remove`, then only what differs (see
+//! [`super::overlay`]). They are resolved before the schema reads the value.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -94,7 +98,7 @@ pub struct Side {
     pub territory: Option<Territory>,
 }
 
-/// Ammunition of one caliber (MODEL.md section 3).
+/// Ammunition of one caliber (docs/model.md section 3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Caliber {
@@ -145,7 +149,7 @@ pub struct SupplyLine {
     pub price: Param,
 }
 
-/// One gun system (MODEL.md section 4).
+/// One gun system (docs/model.md section 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
@@ -225,7 +229,7 @@ pub struct Deliveries {
     pub end: Option<Date>,
 }
 
-/// The casualty process of a side (MODEL.md section 5).
+/// The casualty process of a side (docs/model.md section 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Casualties {
@@ -311,7 +315,7 @@ pub struct Arrival {
     pub size: Param,
 }
 
-/// Ground taken (MODEL.md section 6).
+/// Ground taken (docs/model.md section 6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Territory {

@@ -76,6 +76,10 @@ impl Cell {
     pub fn count(&self) -> u64 {
         self.moments.count()
     }
+    /// NaN values seen (and otherwise ignored).
+    pub fn nan_count(&self) -> u64 {
+        self.moments.nan_count()
+    }
     pub fn mean(&self) -> f64 {
         self.moments.mean()
     }

@@ -15,7 +15,7 @@ from .._utils.stats import quantiles
 from ..api import run
 from ..errors import ScenarioError
 from ..scenario import Scenario, as_scenario
-from ..scenario.dist import Marginal
+from ..scenario.dist import Dist
 
 __all__ = ["Calibration"]
 
@@ -79,7 +79,7 @@ class Calibration:
         lag: int,
         coupling: bool,
         seed: int,
-        marginals: dict[str, Marginal],
+        marginals: dict[str, Dist],
     ) -> None:
         self.posterior = posterior
         self.distances = distances

@@ -43,7 +43,7 @@ from ..api import run
 from ..engine import expected_seconds
 from ..errors import ScenarioError
 from ..scenario import Scenario, as_scenario
-from ..scenario.dist import Marginal
+from ..scenario.dist import Dist
 from . import distance as _distance
 from . import summary_stats as _summary_stats
 from .distance import DISTANCES, Distance, targets
@@ -53,7 +53,7 @@ from .summary_stats import STAT_NAMES, daily_stats, observed_window
 __all__ = ["calibrate"]
 
 
-def _select_params(sc: Scenario, params: str | Iterable[str]) -> tuple[list[str], dict[str, Marginal]]:
+def _select_params(sc: Scenario, params: str | Iterable[str]) -> tuple[list[str], dict[str, Dist]]:
     """The uncertain parameters to fit (names or glob patterns) and their priors."""
     unc = {u["path"]: u for u in sc.uncertain_list()}
     patterns = [params] if isinstance(params, str) else list(params)
@@ -72,7 +72,7 @@ def _select_params(sc: Scenario, params: str | Iterable[str]) -> tuple[list[str]
     names = select(list(unc), patterns, "uncertain parameter", empty_pattern_ok=False)
     marg = {}
     for p in names:
-        m = Marginal(unc[p]["spec"], p)
+        m = Dist(unc[p]["spec"], p)
         if m.discrete:
             raise ValueError(
                 f"{p} has a discrete prior ({unc[p]['distribution']}); calibration needs continuous priors"

@@ -7,13 +7,11 @@ import difflib
 import os
 import warnings
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from .. import _core
-from .._utils.names import unknown
 from .._utils.optional import require
 from ..errors import ScenarioError, ScenarioWarning
 from . import display, plausibility
@@ -30,8 +28,7 @@ def builtins() -> list[str]:
     >>> "baseline-2024-12" in attrition.builtins()
     True
     """
-    files = resources.files("attrition").joinpath("scenarios")
-    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+    return list(_core.builtin_names())
 
 
 class Scenario:
@@ -66,11 +63,7 @@ class Scenario:
     @classmethod
     def builtin(cls, name: str) -> Scenario:
         """A built-in scenario by name (see :func:`attrition.builtins`)."""
-        names = builtins()
-        if name not in names:
-            raise unknown(name, names, "built-in scenario", listing=True)
-        text = resources.files("attrition").joinpath("scenarios", f"{name}.toml").read_text("utf-8")
-        return cls.from_toml(text)
+        return cls(_core.Scenario.builtin(name))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Scenario:
@@ -116,8 +109,13 @@ class Scenario:
         return self._core.to_dict()
 
     def to_toml(self) -> str:
-        """The scenario as TOML text; ``from_toml`` takes it back."""
+        """The scenario as TOML text, in full; ``from_toml`` takes it back."""
         return self._core.to_toml()
+
+    def to_overlay_toml(self) -> str:
+        """For a scenario that extends a built-in: a TOML text with ``extends`` and only what
+        differs from that built-in (``remove`` for the tables it drops); otherwise the full form."""
+        return self._core.to_overlay_toml()
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the scenario as a TOML file."""
@@ -142,6 +140,11 @@ class Scenario:
     def description(self) -> str:
         """What the scenario is about, in a sentence."""
         return self._core.description
+
+    @property
+    def extends(self) -> str | None:
+        """The built-in scenario this one overlays (``extends = "..."`` in its file), or None."""
+        return self._core.extends
 
     @property
     def start(self) -> _dt.date:
@@ -226,7 +229,7 @@ class Scenario:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # a copy (another process, a worker): its warnings were given when it was built
-        return (_unpickle, (self.to_toml(),))
+        return (_unpickle, (self.to_overlay_toml(),))
 
     def __repr__(self) -> str:
         """Sides, calibers, supply lines (supplier, window), fleets and contingents, every

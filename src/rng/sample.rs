@@ -7,16 +7,22 @@
 //! binomial variates with small means, and Hormann's BTRS (transformed
 //! rejection with squeeze, 1993) for binomials with n p >= 10. Poisson means
 //! from 12 use rand_distr's Ahrens-Dieter (normal-based, mostly one normal
-//! and no logarithm), gammas its Marsaglia-Tsang, exponentials its ziggurat. All are exact; `tests/distributions.rs` checks each against its
+//! and no logarithm), gammas its Marsaglia-Tsang, exponentials its ziggurat.
+//! All are exact; `tests/distributions.rs` checks each against its
 //! distribution.
 //!
-//! Rare daily events are drawn by event times instead of daily counts
-//! ([`PoissonClock`], [`HazardClock`]): a quiet day then costs a subtraction,
-//! not a variate.
+//! Rare daily events are drawn by event times instead of daily counts (see
+//! [`super::clock`]).
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma, Poisson, StandardNormal};
 
-use super::rng::{Draw, Source};
+use super::{Draw, Source};
+
+/// x > 0, and false for NaN: the samplers' guard against degenerate parameters.
+#[inline]
+pub(super) fn positive(x: f64) -> bool {
+    x > 0.0
+}
 
 /// Poisson(lambda); 0 for lambda <= 0 or not finite.
 #[inline]
@@ -32,10 +38,10 @@ pub fn poisson<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 /// Above this mean a Poisson variate is drawn as round(N(lambda, lambda)):
 /// its relative error is below 1e-7 there, far under any count's meaning,
 /// and rand_distr refuses means above about 1.8e19.
-pub const POISSON_NORMAL_ABOVE: f64 = 1e15;
+pub(crate) const POISSON_NORMAL_ABOVE: f64 = 1e15;
 
 #[inline]
-fn poisson_draw<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
+pub(super) fn poisson_draw<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if lambda < 12.0 {
         poisson_inversion(rng, lambda)
     } else if lambda <= POISSON_NORMAL_ABOVE {
@@ -70,7 +76,7 @@ fn poisson_inversion<R: Source + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 #[inline]
 pub fn binomial<R: Source + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
     let n = n.max(0.0) as u64;
-    if n == 0 || !(p > 0.0) {
+    if n == 0 || !positive(p) {
         0.0
     } else if p >= 1.0 {
         n as f64
@@ -80,7 +86,7 @@ pub fn binomial<R: Source + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
     }
 }
 
-fn binomial_draw<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> f64 {
+pub(super) fn binomial_draw<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> f64 {
     if p > 0.5 {
         n as f64 - binomial_draw(rng, n, 1.0 - p)
     } else if (n as f64) * p < 10.0 {
@@ -180,138 +186,16 @@ fn binomial_inversion<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 
 /// Standard exponential (rate 1), by rand_distr's ziggurat: the clocks' gaps.
 #[inline]
-fn exp1<R: Source + ?Sized>(rng: &mut R) -> f64 {
+pub(super) fn exp1<R: Source + ?Sized>(rng: &mut R) -> f64 {
     rng.sample(Exp1)
-}
-
-/// Largest daily mean a clock draws by event times; above it a day's count is
-/// drawn directly. Both ways are exact, and switching between them on any day
-/// is too: the clock's pending gap is an Exp(1) independent of everything
-/// drawn before (memorylessness), and a day drawn directly leaves it unused.
-/// At 2 an event costs about a third of a small-mean Poisson variate (an
-/// exponential from the ziggurat against an `exp` and a uniform).
-pub const CLOCK_MAX_MEAN: f64 = 2.0;
-
-/// Daily counts of a Poisson process whose mean on day t is mu_t (known at
-/// the start of the day): the counts are independent Poisson(mu_t), drawn by
-/// the event times of a unit-rate Poisson process on the cumulative mean.
-/// The clock keeps the gap, in units of mean, to the next event, so a day
-/// without an event costs a comparison and no variate, and a process with
-/// mean 0.1 a day draws one exponential every ten days on average.
-///
-/// A tape logs one `Draw::Clock` per day: the day's count is the variate
-/// (the benchmarks' random-number floor replays it through a clock).
-#[derive(Debug, Clone, Copy)]
-pub struct PoissonClock {
-    /// Mean left until the next event; NaN before the first draw.
-    gap: f64,
-}
-
-impl Default for PoissonClock {
-    fn default() -> Self {
-        PoissonClock { gap: f64::NAN }
-    }
-}
-
-impl PoissonClock {
-    /// Count for a day with mean `mu` (0 when `mu` <= 0 or not finite).
-    #[inline]
-    pub fn count<R: Source + ?Sized>(&mut self, rng: &mut R, mu: f64) -> f64 {
-        if !(mu > 0.0 && mu.is_finite()) {
-            return 0.0;
-        }
-        rng.log(Draw::Clock(mu));
-        if mu > CLOCK_MAX_MEAN {
-            return poisson_draw(rng, mu);
-        }
-        let mut gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
-        let mut left = mu;
-        let mut k = 0.0;
-        while gap <= left {
-            left -= gap;
-            k += 1.0;
-            gap = exp1(rng);
-        }
-        self.gap = gap - left;
-        k
-    }
-}
-
-/// Daily Binomial(n_t, p_t) counts of rare events (a fleet's combat losses),
-/// drawn by a hazard clock: P(no event on day t) = (1 - p_t)^n_t = exp(-H_t)
-/// with H_t = -n_t log(1 - p_t), so the first day with an event is the day
-/// the cumulative hazard passes an Exp(1) gap. On that day the count is drawn
-/// from the binomial conditioned on at least one event, and a fresh gap
-/// starts. Exact for any n_t and p_t known at the start of each day; days
-/// with a mean n_t p_t above [`CLOCK_MAX_MEAN`] (or p_t > 1/2) are drawn
-/// directly. A tape logs one `Draw::Hazard` per day.
-#[derive(Debug, Clone, Copy)]
-pub struct HazardClock {
-    /// Hazard left until the next event day; NaN before the first draw.
-    gap: f64,
-}
-
-impl Default for HazardClock {
-    fn default() -> Self {
-        HazardClock { gap: f64::NAN }
-    }
-}
-
-impl HazardClock {
-    /// Count for a day of `n` trials (rounded down) with probability `p`.
-    #[inline]
-    pub fn binomial<R: Source + ?Sized>(&mut self, rng: &mut R, n: f64, p: f64) -> f64 {
-        let n = n.max(0.0) as u64;
-        if n == 0 || !(p > 0.0) {
-            return 0.0;
-        }
-        let nf = n as f64;
-        rng.log(Draw::Hazard(nf, p));
-        if p >= 1.0 {
-            return nf;
-        }
-        if p > 0.5 || nf * p > CLOCK_MAX_MEAN {
-            return binomial_draw(rng, n, p);
-        }
-        let h = -nf * (-p).ln_1p();
-        let gap = if self.gap.is_nan() { exp1(rng) } else { self.gap };
-        if gap > h {
-            self.gap = gap - h;
-            return 0.0;
-        }
-        self.gap = f64::NAN;
-        binomial_at_least_one(rng, n, p, h) as f64
-    }
-}
-
-/// Binomial(n, p) conditioned on being at least 1, for p <= 1/2, by inversion
-/// of the conditional CDF; `h` = -n log(1 - p), so P(0) = exp(-h).
-pub fn binomial_at_least_one<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64, h: f64) -> u64 {
-    let r = p / (1.0 - p);
-    // P(k = 1) and a uniform over the mass of k >= 1.
-    let mut f = (-h).exp() * n as f64 * r;
-    let mut u = -(-h).exp_m1() * rng.random::<f64>();
-    let mut k = 1u64;
-    loop {
-        if u < f || k >= n {
-            return k;
-        }
-        u -= f;
-        k += 1;
-        f *= r * (n - k + 1) as f64 / k as f64;
-        if f <= 0.0 {
-            // The remaining mass underflowed: rounding left u above the total.
-            return k;
-        }
-    }
 }
 
 /// Gamma with the given mean and coefficient of variation; the mean itself when cv = 0.
 #[inline]
 pub fn gamma_mean_cv<R: Source + ?Sized>(rng: &mut R, mean: f64, cv: f64) -> f64 {
-    if !(mean > 0.0) {
+    if !positive(mean) {
         0.0
-    } else if !(cv > 0.0) {
+    } else if !positive(cv) {
         mean
     } else {
         let shape = 1.0 / (cv * cv);
@@ -330,8 +214,8 @@ pub fn gamma<R: Source + ?Sized>(rng: &mut R, shape: f64, scale: f64) -> Option<
 /// dispersion `k`: Gamma(k, mean / k), or `mean` itself when `k` is None
 /// (a Poisson count); 0 when `mean` <= 0.
 #[inline]
-pub fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
-    if !(mean > 0.0) {
+pub(crate) fn nb_intensity<R: Source + ?Sized>(rng: &mut R, mean: f64, k: Option<f64>) -> f64 {
+    if !positive(mean) {
         return 0.0;
     }
     match k {
@@ -372,14 +256,14 @@ pub fn weibull_residual_life<R: Source + ?Sized>(rng: &mut R, scale: f64, shape:
 /// floor(x) for |x| < 2^63, by truncation: on x86-64 without SSE4.1,
 /// `f64::floor` is a library call.
 #[inline]
-pub fn floor(x: f64) -> f64 {
+pub(crate) fn floor(x: f64) -> f64 {
     let t = x as i64 as f64;
     if t > x { t - 1.0 } else { t }
 }
 
 /// Nearest integer (halves away from zero) of x >= 0, for |x| < 2^63.
 #[inline]
-pub fn round_nonneg(x: f64) -> f64 {
+pub(crate) fn round_nonneg(x: f64) -> f64 {
     (x + 0.5) as i64 as f64
 }
 
@@ -402,4 +286,53 @@ pub fn unit<R: Source + ?Sized>(rng: &mut R) -> f64 {
 pub fn normal<R: Source + ?Sized>(rng: &mut R) -> f64 {
     rng.log(Draw::Normal);
     rng.sample(StandardNormal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, key, stream};
+
+    fn rng(name: &str) -> Stream {
+        stream(20_241_224, 3, key(&format!("test:{name}")))
+    }
+
+    /// Literal draws at a fixed seed, one stream per sampler: a change to a
+    /// sampler (or to what it draws from) changes them. `tests/distributions.rs`
+    /// checks the laws; these pin the numbers.
+    #[test]
+    fn published_draws_are_stable() {
+        let g = &mut rng("poisson");
+        // inversion (mean < 12), Ahrens-Dieter, the normal above 1e15
+        assert_eq!(
+            [poisson(g, 3.5), poisson(g, 3.5), poisson(g, 40.0), poisson(g, 40.0), poisson(g, 1e16)],
+            [2.0, 5.0, 46.0, 46.0, 9_999_999_898_697_434.0]
+        );
+        let g = &mut rng("binomial");
+        // inversion, BTRS, and BTRS of the complement for p > 1/2
+        let b = [binomial(g, 20.0, 0.3), binomial(g, 20.0, 0.3), binomial(g, 1000.0, 0.3), binomial(g, 1000.0, 0.3)];
+        assert_eq!((b, binomial(g, 1000.0, 0.9)), ([7.0, 8.0, 330.0, 313.0], 894.0));
+        let g = &mut rng("gamma");
+        let x = [gamma(g, 2.5, 3.0), gamma(g, 0.5, 2.0), Some(gamma_mean_cv(g, 30.0, 0.5))];
+        assert_eq!(x, [Some(3.896_181_864_137_207_5), Some(0.535_836_574_760_291_7), Some(13.342_729_179_611_727)]);
+        let g = &mut rng("neg_binomial");
+        assert_eq!(
+            [neg_binomial(g, 40.0, Some(3.0)), neg_binomial(g, 40.0, None), nb_intensity(g, 40.0, Some(3.0))],
+            [53.0, 50.0, 42.621_422_800_878_534]
+        );
+        let g = &mut rng("weibull");
+        // shapes 3, 2 and 1 by their own roots, 2.5 by powf
+        let w = [
+            weibull_residual_life(g, 1000.0, 3.0, 200.0),
+            weibull_residual_life(g, 1000.0, 2.0, 0.0),
+            weibull_residual_life(g, 1000.0, 1.0, 50.0),
+            weibull_residual_life(g, 1000.0, 2.5, 0.0),
+        ];
+        assert_eq!(w, [1_511.382_795_121_898_2, 1_266.435_145_876_481, 1_340.580_331_611_350_6, 1_063.418_162_270_601]);
+        let g = &mut rng("normal");
+        assert_eq!([normal(g), normal(g)], [0.157_606_686_147_349_18, 1.021_730_504_335_97]);
+        let g = &mut rng("unit");
+        assert_eq!([unit(g), unit(g)], [0.128_429_808_632_626_43, 0.775_375_547_696_63]);
+        assert_eq!([index(g, 10), index(g, 10), index(g, 1000)], [8, 9, 871]);
+    }
 }

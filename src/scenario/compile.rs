@@ -1,28 +1,28 @@
-//! Compiling a scenario into the engine's flat form: every parameter gets a
+//! Compiling a scenario into the model's flat form: every parameter gets a
 //! slot in a per-trajectory value vector (uncertain ones keyed by their dotted
-//! path), names resolve to indices, dates to day offsets, and every series and
-//! outcome gets its id. Compiling is also the semantic validation: each
-//! parameter is checked against the domain of its meaning (a count is >= 0, a
-//! probability in [0, 1]) over the whole support of its distribution.
-use std::collections::BTreeMap;
-
-use crate::engine::rng;
+//! path), names resolve to indices, dates to day offsets, and every random
+//! component gets the key of its stream. Compiling is also the semantic
+//! validation: each parameter is checked against the domain of its meaning (a
+//! count is >= 0, a probability in [0, 1]) over the whole support of its
+//! distribution. (The ids of series and outcomes are the model's: see
+//! `model::registry`.)
+use super::{Date, Dist, MAX_DAYS, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean};
-use crate::scenario::{Date, Dist, MAX_DAYS, Param, Scenario};
+use crate::rng;
 
 /// Index of a parameter's value in the per-trajectory vector.
-pub type P = usize;
+pub(crate) type P = usize;
 
 /// Most guns one fleet may hold in a trajectory (initial plus delivered):
 /// each gun keeps its barrel's state, so this bounds a trajectory's memory.
-pub const MAX_GUNS: f64 = 1e6;
+pub(crate) const MAX_GUNS: f64 = 1e6;
 /// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
 /// with the ratio capped at `MAX_FIRE_RATIO` = 5, 5^10 is already a factor of
 /// about ten million.
-pub const MAX_ELASTICITY: f64 = 10.0;
+pub(crate) const MAX_ELASTICITY: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Domain {
+pub(crate) enum Domain {
     NonNeg,
     Positive,
     Prob,
@@ -63,10 +63,13 @@ impl Domain {
 /// An uncertain parameter: drawn once per trajectory from its own stream.
 #[derive(Debug, Clone)]
 pub struct Uncertain {
+    /// The parameter's dotted path, e.g. `sides.russia.fleets.msta_s.barrel_life`.
     pub path: String,
-    pub key: u64,
     pub dist: Dist,
-    pub slot: P,
+    /// The key of its stream.
+    pub(crate) key: u64,
+    /// Its slot in the per-trajectory values.
+    pub(crate) slot: P,
 }
 
 #[derive(Debug, Default)]
@@ -74,8 +77,6 @@ struct Reg {
     values: Vec<f64>,
     uncertain: Vec<Uncertain>,
     errors: Vec<String>,
-    series: Vec<String>,
-    outcomes: Vec<String>,
 }
 
 impl Reg {
@@ -108,18 +109,6 @@ impl Reg {
         self.errors.push(at(path, msg));
     }
 
-    fn series(&mut self, prefix: &str, names: &[&str]) -> usize {
-        let base = self.series.len();
-        self.series.extend(names.iter().map(|n| format!("{prefix}.{n}")));
-        base
-    }
-
-    fn outcomes(&mut self, prefix: &str, names: &[&str]) -> usize {
-        let base = self.outcomes.len();
-        self.outcomes.extend(names.iter().map(|n| format!("{prefix}.{n}")));
-        base
-    }
-
     fn name(&mut self, path: &str, name: &str) {
         let ok = !name.is_empty()
             && name.len() <= 64
@@ -132,9 +121,9 @@ impl Reg {
 
 /// Day offsets of a [start, end) window; None means open.
 #[derive(Debug, Clone, Copy)]
-pub struct Window {
-    pub start: i64,
-    pub end: i64,
+pub(crate) struct Window {
+    pub(crate) start: i64,
+    pub(crate) end: i64,
 }
 
 impl Window {
@@ -145,167 +134,123 @@ impl Window {
         }
     }
     #[inline]
-    pub fn holds(&self, t: i64) -> bool {
+    pub(crate) fn holds(&self, t: i64) -> bool {
         t >= self.start && t < self.end
     }
 }
 
-pub const AMMO_SERIES: [&str; 8] =
-    ["stock", "duds", "delivered", "demand", "fired", "duds_fired", "shortfall", "effective_fire"];
-pub const AMMO_OUTCOMES: [&str; 2] = ["days_to_empty", "fired_total"];
-pub const LINE_SERIES: [&str; 2] = ["delivered", "duds"];
-pub const LINE_OUTCOMES: [&str; 2] = ["delivered_total", "revenue"];
-pub const FLEET_SERIES: [&str; 11] = [
-    "serviceable",
-    "waiting",
-    "repair",
-    "destroyed",
-    "written_off",
-    "worn_out",
-    "spares",
-    "wear",
-    "accuracy",
-    "delivered",
-    "fired",
-];
-pub const FLEET_OUTCOMES: [&str; 5] = ["days_to_half", "worn_out", "destroyed", "written_off", "serviceable_end"];
-pub const CAS_SERIES: [&str; 6] = ["daily", "cumulative", "killed", "wounded", "returned", "tempo"];
-pub const CONT_SERIES: [&str; 5] = ["strength", "casualties", "cumulative", "killed", "payments"];
-pub const CONT_OUTCOMES: [&str; 4] = ["rate_per_30d", "casualties", "killed", "payments"];
-pub const TERR_SERIES: [&str; 4] = ["daily_km2", "cumulative_km2", "daily_sqmi", "cumulative_sqmi"];
-pub const TERR_OUTCOMES: [&str; 5] =
-    ["total_km2", "total_sqmi", "casualties_per_km2", "casualties_per_sqmi", "years_to_reference"];
-
 #[derive(Debug, Clone)]
-pub struct CaliberCfg {
-    pub name: String,
-    pub initial_stock: P,
-    pub initial_dud_fraction: P,
-    pub lethality: P,
-    pub reserve: P,
-    pub reserve_days: P,
-    pub key: u64,
-    pub s0: usize,
-    pub o0: usize,
+pub(crate) struct CaliberCfg {
+    pub(crate) name: String,
+    pub(crate) initial_stock: P,
+    pub(crate) initial_dud_fraction: P,
+    pub(crate) lethality: P,
+    pub(crate) reserve: P,
+    pub(crate) reserve_days: P,
+    pub(crate) key: u64,
 }
 
 #[derive(Debug, Clone)]
-pub struct LineCfg {
-    pub caliber: usize,
-    pub supplier: usize,
-    pub rate: P,
-    pub growth: P,
-    pub window: Window,
-    pub lot_size: P,
-    pub dud_fraction: P,
-    pub price: P,
-    pub key: u64,
-    pub s0: usize,
-    pub o0: usize,
+pub(crate) struct LineCfg {
+    pub(crate) name: String,
+    pub(crate) caliber: usize,
+    pub(crate) supplier: usize,
+    pub(crate) rate: P,
+    pub(crate) growth: P,
+    pub(crate) window: Window,
+    pub(crate) lot_size: P,
+    pub(crate) dud_fraction: P,
+    pub(crate) price: P,
+    pub(crate) key: u64,
 }
 
 #[derive(Debug, Clone)]
-pub struct FleetCfg {
-    pub caliber: usize,
-    pub guns: P,
-    pub rounds_per_gun_day: P,
-    pub efc_per_round: P,
-    pub barrel_life: P,
-    pub barrel_shape: P,
-    pub initial_wear: P,
-    pub spares: P,
-    pub spare_rate: P,
-    pub repair_days: P,
-    pub max_wait_days: Option<P>,
-    pub combat_loss: P,
-    pub combat_beta: P,
-    pub accuracy_loss: P,
-    pub accuracy_exponent: u8,
-    pub threshold: P,
-    pub deliveries: Option<(P, P, Window)>,
-    pub keys: [u64; 4],
-    pub s0: usize,
-    pub o0: usize,
+pub(crate) struct FleetCfg {
+    pub(crate) name: String,
+    pub(crate) caliber: usize,
+    pub(crate) guns: P,
+    pub(crate) rounds_per_gun_day: P,
+    pub(crate) efc_per_round: P,
+    pub(crate) barrel_life: P,
+    pub(crate) barrel_shape: P,
+    pub(crate) initial_wear: P,
+    pub(crate) spares: P,
+    pub(crate) spare_rate: P,
+    pub(crate) repair_days: P,
+    pub(crate) max_wait_days: Option<P>,
+    pub(crate) combat_loss: P,
+    pub(crate) combat_beta: P,
+    pub(crate) accuracy_loss: P,
+    pub(crate) accuracy_exponent: u8,
+    pub(crate) threshold: P,
+    pub(crate) deliveries: Option<(P, P, Window)>,
+    pub(crate) keys: [u64; 4],
 }
 
 #[derive(Debug, Clone)]
-pub struct CasCfg {
-    pub base: P,
-    pub dispersion: Option<P>,
-    pub alpha: P,
-    pub tempo: Vec<(Window, P)>,
-    pub drift_sd: P,
-    pub drift_reversion: P,
-    pub initial_cumulative: P,
-    pub thresholds: Vec<f64>,
-    pub keys: [u64; 2],
-    pub s0: usize,
-    /// Outcomes: run_total, then one days_to_<threshold> per threshold.
-    pub o0: usize,
+pub(crate) struct CasCfg {
+    pub(crate) base: P,
+    pub(crate) dispersion: Option<P>,
+    pub(crate) alpha: P,
+    pub(crate) tempo: Vec<(Window, P)>,
+    pub(crate) drift_sd: P,
+    pub(crate) drift_reversion: P,
+    pub(crate) initial_cumulative: P,
+    /// The thresholds sorted, without repeats (one first-passage outcome each).
+    pub(crate) thresholds: Vec<f64>,
+    pub(crate) keys: [u64; 2],
 }
 
 #[derive(Debug, Clone)]
-pub struct ContCfg {
-    pub strength: P,
-    pub relative_risk: P,
-    pub killed_fraction: P,
-    pub rtd: P,
-    pub rtd_days: P,
-    pub payment: P,
-    pub sender: usize,
-    pub arrival_rate: P,
-    pub schedule: Vec<(i64, P)>,
-    pub window: Window,
-    pub keys: [u64; 2],
-    pub s0: usize,
-    pub o0: usize,
+pub(crate) struct ContCfg {
+    pub(crate) name: String,
+    pub(crate) strength: P,
+    pub(crate) relative_risk: P,
+    pub(crate) killed_fraction: P,
+    pub(crate) rtd: P,
+    pub(crate) rtd_days: P,
+    pub(crate) payment: P,
+    pub(crate) sender: usize,
+    pub(crate) arrival_rate: P,
+    pub(crate) schedule: Vec<(i64, P)>,
+    pub(crate) window: Window,
+    pub(crate) keys: [u64; 2],
 }
 
 #[derive(Debug, Clone)]
-pub struct TerrCfg {
-    pub rate: P,
-    pub cv: P,
-    pub gamma: P,
-    pub ref_ratio: P,
-    pub reference_area_km2: P,
-    pub key: u64,
-    pub s0: usize,
-    pub o0: usize,
+pub(crate) struct TerrCfg {
+    pub(crate) rate: P,
+    pub(crate) cv: P,
+    pub(crate) gamma: P,
+    pub(crate) ref_ratio: P,
+    pub(crate) reference_area_km2: P,
+    pub(crate) key: u64,
 }
 
 #[derive(Debug, Clone)]
-pub struct SideCfg {
-    pub name: String,
-    pub enemy: usize,
-    pub ref_fire: P,
-    pub calibers: Vec<CaliberCfg>,
-    pub lines: Vec<LineCfg>,
-    pub fleets: Vec<FleetCfg>,
-    pub casualties: Option<CasCfg>,
-    pub contingents: Vec<ContCfg>,
-    pub territory: Option<TerrCfg>,
-    /// Names of suppliers and senders paid by this side; outcome `<side>.supplier.<name>.revenue`.
-    pub payees: Vec<String>,
-    pub fire_series: usize,
-    pub payee_o0: usize,
+pub(crate) struct SideCfg {
+    pub(crate) name: String,
+    pub(crate) enemy: usize,
+    pub(crate) ref_fire: P,
+    pub(crate) calibers: Vec<CaliberCfg>,
+    pub(crate) lines: Vec<LineCfg>,
+    pub(crate) fleets: Vec<FleetCfg>,
+    pub(crate) casualties: Option<CasCfg>,
+    pub(crate) contingents: Vec<ContCfg>,
+    pub(crate) territory: Option<TerrCfg>,
+    /// Names of the suppliers and senders this side pays (one revenue outcome each).
+    pub(crate) payees: Vec<String>,
 }
 
-/// A validated scenario in the engine's flat form.
+/// A validated scenario in the model's flat form.
 #[derive(Debug, Clone)]
-pub struct Compiled {
-    pub days: usize,
-    pub coupling: bool,
-    pub start: Date,
-    pub sides: Vec<SideCfg>,
+pub(crate) struct Compiled {
+    pub(crate) days: usize,
+    pub(crate) coupling: bool,
+    pub(crate) sides: Vec<SideCfg>,
     /// Fixed values; NaN in the slots of uncertain parameters.
-    pub values: Vec<f64>,
-    pub uncertain: Vec<Uncertain>,
-    pub series: Vec<String>,
-    pub outcomes: Vec<String>,
-}
-
-fn threshold_name(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}").replace('.', "_") }
+    pub(crate) values: Vec<f64>,
+    pub(crate) uncertain: Vec<Uncertain>,
 }
 
 fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
@@ -321,7 +266,7 @@ fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg
 }
 
 /// A line or contingent that is paid nothing has no payee.
-pub const NO_PAYEE: usize = usize::MAX;
+pub(crate) const NO_PAYEE: usize = usize::MAX;
 
 fn is_zero(p: &Param) -> bool {
     matches!(p.0, Dist::Fixed(x) if x == 0.0)
@@ -338,7 +283,7 @@ fn payee(payees: &mut Vec<String>, name: &str) -> usize {
 }
 
 impl Compiled {
-    pub fn new(s: &Scenario) -> Result<Compiled, CoreError> {
+    pub(crate) fn new(s: &Scenario) -> Result<Compiled, CoreError> {
         let mut reg = Reg::default();
         reg.name("name", &s.name.replace([' ', '.', '(', ')', ','], "-"));
         if s.days == 0 || s.days > MAX_DAYS {
@@ -370,7 +315,6 @@ impl Compiled {
                 },
             };
             let ref_fire = reg.p(&side.ref_fire, &format!("{sp}.ref_fire"), Domain::Positive);
-            let fire_series = reg.series(&format!("{sname}.fire.total"), &["effective"]);
 
             let cal_names: Vec<&String> = side.calibers.keys().collect();
             let mut calibers = Vec::new();
@@ -380,13 +324,15 @@ impl Compiled {
                 calibers.push(CaliberCfg {
                     name: cname.clone(),
                     initial_stock: reg.p(&c.initial_stock, &format!("{cp}.initial_stock"), Domain::NonNeg),
-                    initial_dud_fraction: reg.p(&c.initial_dud_fraction, &format!("{cp}.initial_dud_fraction"), Domain::Prob),
+                    initial_dud_fraction: reg.p(
+                        &c.initial_dud_fraction,
+                        &format!("{cp}.initial_dud_fraction"),
+                        Domain::Prob,
+                    ),
                     lethality: reg.p(&c.lethality, &format!("{cp}.lethality"), Domain::NonNeg),
                     reserve: reg.p(&c.reserve, &format!("{cp}.reserve"), Domain::NonNeg),
                     reserve_days: reg.p(&c.reserve_days, &format!("{cp}.reserve_days"), Domain::NonNeg),
                     key: rng::key(&format!("ammo:{sname}.{cname}")),
-                    s0: reg.series(&format!("{sname}.ammo.{cname}"), &AMMO_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.ammo.{cname}"), &AMMO_OUTCOMES),
                 });
             }
 
@@ -403,6 +349,7 @@ impl Compiled {
                 let sup = l.supplier.clone().unwrap_or_else(|| lname.clone());
                 reg.name(&format!("{lp}.supplier"), &sup);
                 lines.push(LineCfg {
+                    name: lname.clone(),
                     caliber,
                     supplier: if is_zero(&l.price) { NO_PAYEE } else { payee(&mut payees, &sup) },
                     rate: reg.p(&l.rate, &format!("{lp}.rate"), Domain::NonNeg),
@@ -412,8 +359,6 @@ impl Compiled {
                     dud_fraction: reg.p(&l.dud_fraction, &format!("{lp}.dud_fraction"), Domain::Prob),
                     price: reg.p(&l.price, &format!("{lp}.price"), Domain::NonNeg),
                     key: rng::key(&format!("supply:{sname}.{lname}")),
-                    s0: reg.series(&format!("{sname}.supply.{lname}"), &LINE_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.supply.{lname}"), &LINE_OUTCOMES),
                 });
             }
 
@@ -423,7 +368,10 @@ impl Compiled {
                 reg.name(&fp, fname);
                 let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
                 if !(1..=3).contains(&f.accuracy_exponent) {
-                    reg.err(&format!("{fp}.accuracy_exponent"), format!("must be 1, 2 or 3, got {}", f.accuracy_exponent));
+                    reg.err(
+                        &format!("{fp}.accuracy_exponent"),
+                        format!("must be 1, 2 or 3, got {}", f.accuracy_exponent),
+                    );
                 }
                 let deliveries = f.deliveries.as_ref().map(|d| {
                     let dp = format!("{fp}.deliveries");
@@ -445,9 +393,14 @@ impl Compiled {
                 });
                 let k = |part: &str| rng::key(&format!("fleet:{sname}.{fname}:{part}"));
                 fleets.push(FleetCfg {
+                    name: fname.clone(),
                     caliber,
                     guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::Guns),
-                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &format!("{fp}.rounds_per_gun_day"), Domain::NonNeg),
+                    rounds_per_gun_day: reg.p(
+                        &f.rounds_per_gun_day,
+                        &format!("{fp}.rounds_per_gun_day"),
+                        Domain::NonNeg,
+                    ),
                     efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
                     barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
                     barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
@@ -455,7 +408,10 @@ impl Compiled {
                     spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
                     spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
                     repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
-                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
+                    max_wait_days: f
+                        .max_wait_days
+                        .as_ref()
+                        .map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
                     combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
                     combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::Elasticity),
                     accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
@@ -463,8 +419,6 @@ impl Compiled {
                     threshold: reg.p(&f.threshold, &format!("{fp}.threshold"), Domain::Prob),
                     deliveries,
                     keys: [k("barrels"), k("combat"), k("spares"), k("deliveries")],
-                    s0: reg.series(&format!("{sname}.fleet.{fname}"), &FLEET_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.fleet.{fname}"), &FLEET_OUTCOMES),
                 });
             }
 
@@ -490,9 +444,6 @@ impl Compiled {
                 let mut th = c.thresholds.clone();
                 th.sort_by(f64::total_cmp);
                 th.dedup();
-                let mut onames = vec!["run_total".to_string()];
-                onames.extend(th.iter().map(|t| format!("days_to_{}", threshold_name(*t))));
-                let onames: Vec<&str> = onames.iter().map(String::as_str).collect();
                 CasCfg {
                     base: reg.p(&c.base, &format!("{cp}.base"), Domain::NonNeg),
                     dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &format!("{cp}.dispersion"), Domain::Positive)),
@@ -500,11 +451,13 @@ impl Compiled {
                     tempo,
                     drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
                     drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
-                    initial_cumulative: reg.p(&c.initial_cumulative, &format!("{cp}.initial_cumulative"), Domain::NonNeg),
+                    initial_cumulative: reg.p(
+                        &c.initial_cumulative,
+                        &format!("{cp}.initial_cumulative"),
+                        Domain::NonNeg,
+                    ),
                     thresholds: th,
                     keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
-                    s0: reg.series(&format!("{sname}.casualties.total"), &CAS_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.casualties.total"), &onames),
                 }
             });
 
@@ -523,10 +476,14 @@ impl Compiled {
                     .iter()
                     .enumerate()
                     .map(|(i, a)| {
-                        (s.start.days_until(a.date), reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg))
+                        (
+                            s.start.days_until(a.date),
+                            reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg),
+                        )
                     })
                     .collect();
                 contingents.push(ContCfg {
+                    name: cname.clone(),
                     strength: reg.p(&c.strength, &format!("{cp}.strength"), Domain::NonNeg),
                     relative_risk: reg.p(&c.relative_risk, &format!("{cp}.relative_risk"), Domain::NonNeg),
                     killed_fraction: reg.p(&c.killed_fraction, &format!("{cp}.killed_fraction"), Domain::Prob),
@@ -537,9 +494,10 @@ impl Compiled {
                     arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
                     schedule,
                     window: w,
-                    keys: [rng::key(&format!("contingent:{sname}.{cname}")), rng::key(&format!("arrivals:{sname}.{cname}"))],
-                    s0: reg.series(&format!("{sname}.contingent.{cname}"), &CONT_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.contingent.{cname}"), &CONT_OUTCOMES),
+                    keys: [
+                        rng::key(&format!("contingent:{sname}.{cname}")),
+                        rng::key(&format!("arrivals:{sname}.{cname}")),
+                    ],
                 });
             }
             if !side.contingents.is_empty() && side.casualties.is_none() {
@@ -553,17 +511,15 @@ impl Compiled {
                     cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
                     gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::Elasticity),
                     ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
-                    reference_area_km2: reg.p(&t.reference_area_km2, &format!("{tp}.reference_area_km2"), Domain::Positive),
+                    reference_area_km2: reg.p(
+                        &t.reference_area_km2,
+                        &format!("{tp}.reference_area_km2"),
+                        Domain::Positive,
+                    ),
                     key: rng::key(&format!("territory:{sname}")),
-                    s0: reg.series(&format!("{sname}.territory.area"), &TERR_SERIES),
-                    o0: reg.outcomes(&format!("{sname}.territory.area"), &TERR_OUTCOMES),
                 }
             });
 
-            let payee_o0 = reg.outcomes.len();
-            for p in &payees {
-                reg.outcomes(&format!("{sname}.supplier.{p}"), &["revenue"]);
-            }
             sides.push(SideCfg {
                 name: sname.clone(),
                 enemy,
@@ -575,8 +531,6 @@ impl Compiled {
                 contingents,
                 territory,
                 payees,
-                fire_series: fire_series,
-                payee_o0,
             });
         }
         if !reg.errors.is_empty() {
@@ -585,17 +539,14 @@ impl Compiled {
         Ok(Compiled {
             days: s.days as usize,
             coupling: s.coupling,
-            start: s.start,
             sides,
             values: reg.values,
             uncertain: reg.uncertain,
-            series: reg.series,
-            outcomes: reg.outcomes,
         })
     }
 
-    /// Series names in id order.
-    pub fn series_index(&self) -> BTreeMap<&str, usize> {
-        self.series.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect()
+    /// The uncertain parameters, in the order of their draws.
+    pub(crate) fn uncertain(&self) -> &[Uncertain] {
+        &self.uncertain
     }
 }

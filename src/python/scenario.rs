@@ -1,0 +1,152 @@
+//! `_core.Scenario`: a validated scenario and its model.
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use super::convert::{json_to_py, to_json, type_name};
+use super::registry;
+use crate::error::CoreError;
+use crate::model::Model;
+use crate::scenario::{Validated, overlay};
+
+/// A validated scenario with its compiled model (series, outcomes, uncertain parameters).
+#[pyclass(name = "Scenario", module = "attrition._core", frozen)]
+pub struct PyScenario {
+    pub(super) model: Model,
+}
+
+/// An uncertain parameter as Python sees it: (path, description, low, high, distribution as a dict).
+type UncertainRow<'py> = (String, String, f64, f64, Bound<'py, PyAny>);
+
+impl PyScenario {
+    fn new(v: Validated) -> PyScenario {
+        PyScenario { model: Model::new(v) }
+    }
+
+    fn validated(&self) -> &Validated {
+        self.model.validated()
+    }
+}
+
+#[pymethods]
+impl PyScenario {
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<PyScenario> {
+        Ok(PyScenario::new(Validated::from_toml_str(text)?))
+    }
+
+    /// A built-in scenario by name (`UnknownNameError` with the closest names otherwise).
+    #[staticmethod]
+    fn builtin(name: &str) -> PyResult<PyScenario> {
+        Ok(PyScenario::new(Validated::builtin(name)?))
+    }
+
+    #[staticmethod]
+    fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+        if !d.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(format!("a scenario must be a mapping (dict), got {}", type_name(d))));
+        }
+        let v = to_json(d, "", 0).map_err(|m| CoreError::Scenario(vec![m]))?;
+        Ok(PyScenario::new(Validated::from_value(v)?))
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.validated().scenario().to_value())
+    }
+
+    fn to_toml(&self) -> String {
+        self.validated().scenario().to_toml_string()
+    }
+
+    /// For an overlay of a built-in, a TOML text with `extends` and only what
+    /// differs from it; otherwise the whole scenario, as `to_toml`.
+    fn to_overlay_toml(&self) -> String {
+        self.validated().to_overlay_toml()
+    }
+
+    /// The built-in this scenario overlays, if any.
+    #[getter]
+    fn extends(&self) -> Option<&str> {
+        self.validated().extends()
+    }
+
+    /// `overrides` is a dict {dotted path: value}.
+    fn with_values(&self, overrides: &Bound<'_, PyDict>) -> PyResult<PyScenario> {
+        let mut pairs = Vec::new();
+        for (k, v) in overrides.iter() {
+            let path: String = match k.cast::<PyString>() {
+                Ok(s) => match s.to_str() {
+                    Ok(t) => t.to_owned(),
+                    Err(_) => {
+                        let shown = s.to_string_lossy().into_owned();
+                        let msg = format!("{shown:?} is not valid text (it holds a lone surrogate)");
+                        return Err(CoreError::scenario("with_values", msg).into());
+                    }
+                },
+                Err(_) => {
+                    return Err(PyTypeError::new_err(format!("override paths must be strings, got {}", type_name(&k))));
+                }
+            };
+            let value = to_json(&v, &path, 0).map_err(|m| CoreError::Scenario(vec![m]))?;
+            pairs.push((path, value));
+        }
+        Ok(PyScenario::new(self.validated().with_values(&pairs)?))
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.validated().scenario().name
+    }
+    #[getter]
+    fn description(&self) -> &str {
+        &self.validated().scenario().description
+    }
+    #[getter]
+    fn start(&self) -> String {
+        self.validated().scenario().start.to_string()
+    }
+    #[getter]
+    fn days(&self) -> usize {
+        self.model.days()
+    }
+    #[getter]
+    fn series_names(&self) -> Vec<String> {
+        self.model.series().iter().map(|e| e.name.clone()).collect()
+    }
+    #[getter]
+    fn outcome_names(&self) -> Vec<String> {
+        self.model.outcomes().iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// Every series in id order: `name, unit, description, owner, pattern`.
+    fn series_info<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        registry::entries(py, self.model.series(), false)
+    }
+
+    /// Every outcome in id order: as `series_info`, plus `first_passage` and `key`.
+    fn outcome_info<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        registry::entries(py, self.model.outcomes(), true)
+    }
+
+    /// Each uncertain parameter as (path, description, low, high, distribution as a dict).
+    fn uncertain<'py>(&self, py: Python<'py>) -> PyResult<Vec<UncertainRow<'py>>> {
+        self.model
+            .uncertain()
+            .iter()
+            .map(|u| {
+                let (lo, hi) = u.dist.support();
+                Ok((u.path.clone(), u.dist.describe(), lo, hi, json_to_py(py, &u.dist.to_value())?))
+            })
+            .collect()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyScenario>().map(|o| o.get().model == self.model).unwrap_or(false)
+    }
+}
+
+/// The names of the built-in scenarios.
+#[pyfunction]
+pub(super) fn builtin_names() -> Vec<&'static str> {
+    overlay::builtin_names().collect()
+}
