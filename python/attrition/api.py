@@ -15,7 +15,7 @@ from .engine import RunOptions, expected_seconds, run_local
 from .parallel.run import distributed_run
 from .results import Result
 from .results.events import restricted
-from .scenario import Scenario, as_scenario, registry
+from .scenario import Scenario, as_scenario
 
 __all__ = ["CHUNK", "Comparison", "compare", "run"]
 
@@ -326,7 +326,7 @@ def compare(
         if k not in b_series:
             raise unknown(k, b_series, f"series of {sb.name!r}")
     options = dataclasses.replace(options, series=tuple(recorded))
-    events = {k for k in names if registry.is_first_passage(k)}
+    events = set(sa.first_passage_names()) & set(sb.first_passage_names())
     acc_o: dict[str, _Acc | _EventAcc] = {k: _EventAcc(sa.days) if k in events else _Acc(()) for k in names}
     cens = {k: [0, 0] for k in names}
     acc_s = {k: _Acc((sa.days,)) for k in recorded}

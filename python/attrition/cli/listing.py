@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ..results.display import text_table
-from ..scenario import Scenario, builtins, registry
+from ..scenario import Scenario, builtins
 from . import common, tables
 
 __all__ = ["add", "main", "scenarios"]
@@ -41,18 +41,12 @@ def _builtin_rows() -> list[dict[str, object]]:
 
 
 def _name_rows(sc: Scenario, what: str) -> list[dict[str, object]]:
+    """Names with their units and descriptions, from the engine's registry."""
     if what == "series":
-        return [
-            {"name": k, "unit": registry.unit(k, outcome=False), "label": registry.label(k)} for k in sc.series_names
-        ]
+        return [{"name": d["name"], "unit": d["unit"], "description": d["description"]} for d in sc.series_info()]
     return [
-        {
-            "name": k,
-            "unit": "days" if registry.is_first_passage(k) else registry.unit(k, outcome=True),
-            "first_passage": registry.is_first_passage(k),
-            "label": registry.label(k),
-        }
-        for k in sc.outcome_names
+        {"name": d["name"], "unit": d["unit"], "first_passage": d["first_passage"], "description": d["description"]}
+        for d in sc.outcome_info()
     ]
 
 
@@ -75,7 +69,7 @@ def main(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(tables.dump_json({"scenario": sc.name, args.what: rows}))
         return 0
     lines = text_table(
-        ["name", "unit", "meaning"], [[str(r["name"]), str(r["unit"]), str(r["label"])] for r in rows], right=3
+        ["name", "unit", "meaning"], [[str(r["name"]), str(r["unit"]), str(r["description"])] for r in rows], right=3
     )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

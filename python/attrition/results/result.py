@@ -11,7 +11,7 @@ import numpy as np
 
 from .._utils.names import select, unknown
 from ..errors import UnknownNameError
-from ..scenario import Scenario, registry
+from ..scenario import Scenario
 from . import display, frames
 from .events import EventTime
 from .storage import ColumnStorage, SeriesStorage, no_event
@@ -63,6 +63,7 @@ class Result:
         self._series = series
         self._outcomes = outcomes
         self._params = params
+        self._event_names: frozenset[str] | None = None
 
     # -- identity ----------------------------------------------------------------------
     @property
@@ -170,7 +171,13 @@ class Result:
         at the horizon (NaN when it does not happen within it)."""
         if name not in self.outcome_names:
             raise unknown(name, self.outcome_names, "outcome")
-        return registry.is_first_passage(name)
+        return name in self._events()
+
+    def _events(self) -> frozenset[str]:
+        """The first-passage outcomes, as the engine's registry marks them (looked up once)."""
+        if self._event_names is None:
+            self._event_names = frozenset(self.scenario.first_passage_names())
+        return self._event_names
 
     def event(self, name: str) -> EventTime:
         """The time to a first-passage event as an :class:`~attrition.results.EventTime`:
@@ -224,7 +231,7 @@ class Result:
         chosen = self.outcome_names if names is None else select(self.outcome_names, names, "outcome")
         rows = []
         for k in chosen:
-            if registry.is_first_passage(k):
+            if k in self._events():
                 rows.append({"outcome": k, **self._outcomes.row(k, q, self.days)})
             else:
                 rows.append({"outcome": k, **no_event(self._outcomes.row(k, q), q)})

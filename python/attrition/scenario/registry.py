@@ -12,7 +12,6 @@ __all__ = [
     "KEY_OUTCOMES",
     "field_unit",
     "group_label",
-    "is_first_passage",
     "label",
     "short_param",
     "unit",
@@ -182,11 +181,6 @@ def _parts(name: str) -> tuple[str, str, str, str] | None:
     if len(p) != 4:
         return None
     return p[0], p[1], p[2], p[3]
-
-
-def is_first_passage(name: str) -> bool:
-    """True for first-passage outcomes (``days_to_*``): day indices, NaN when censored."""
-    return name.rsplit(".", 1)[-1].startswith("days_to")
 
 
 def unit(name: str, *, outcome: bool | None = None) -> str:
