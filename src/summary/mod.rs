@@ -26,12 +26,14 @@
 //!
 //! Bit-exactness holds within one build on one platform: bucket indices use
 //! the platform's `ln`.
+pub mod events;
 pub mod moments;
 pub mod sketch;
 
 mod codec;
 
 use codec::{R, Reader, Writer};
+pub use events::EventCounts;
 pub use moments::Moments;
 pub use sketch::{Sketch, Store};
 

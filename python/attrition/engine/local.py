@@ -68,16 +68,23 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
             s, o, p = _core.run(sc._core, **common)
             stored = (PathSeries(s), ColumnArrays(o), ColumnArrays(p))
         else:
-            table, so, sp = _core.run_summary(sc._core, arrays=arrays, **common)
+            table, so, sp, events = _core.run_summary(sc._core, arrays=arrays, **common)
             paths = [u["path"] for u in sc.uncertain_list()]
-            stored = (SummarySeries(table, names), _columns(so, sc.outcome_names), _columns(sp, paths))
+            outcomes = _columns(so, sc.outcome_names, events, sc.first_passage_names())
+            stored = (SummarySeries(table, names), outcomes, _columns(sp, paths))
     finally:
         progress.close(bar)
     return Result(sc, options.seed, [(options.first, options.first + n)], *stored)
 
 
-def _columns(kept: dict[str, np.ndarray] | _core.SummaryTable, names: list[str]) -> ColumnStorage:
-    """Outcomes or drawn parameters as the core kept them: arrays, or sketches whose rows are ``names``."""
+def _columns(
+    kept: dict[str, np.ndarray] | _core.SummaryTable,
+    names: list[str],
+    events: _core.EventTable | None = None,
+    event_names: list[str] | None = None,
+) -> ColumnStorage:
+    """Outcomes or drawn parameters as the core kept them: arrays, or sketches whose rows are
+    ``names`` (with, for outcomes, the exact day counts of the first-passage ones, ``event_names``)."""
     if isinstance(kept, dict):
         return ColumnArrays(kept)
-    return ColumnSketches(kept, names)
+    return ColumnSketches(kept, names, events, event_names)

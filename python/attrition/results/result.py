@@ -217,8 +217,9 @@ class Result:
           ``cond_`` quantiles describe **only the runs where it happened**.
 
         ``names`` picks outcomes by name or glob pattern (default: all, in order).
-        From sketches (``outcomes_kept == "sketch"``) the shares are exact and the
-        quantiles within the sketch's accuracy.
+        From sketches (``outcomes_kept == "sketch"``) first-passage rows are exact (a
+        summary run counts every event day) and the quantiles of quantities are within
+        the sketch's accuracy.
 
         Examples
         --------

@@ -230,72 +230,76 @@ class ColumnArrays(ColumnStorage):
 
 class ColumnSketches(ColumnStorage):
     """Sketches: a single-column ``SummaryTable`` whose row ``i`` is ``names[i]``
-    (means exact, quantiles within the sketch's relative accuracy)."""
+    (means exact, quantiles within the sketch's relative accuracy), and for outcomes
+    an ``EventTable`` of the first-passage ones (``event_names``, in order): the exact
+    number of runs whose event happened on each day, and of those that never saw it.
+    First-passage rows and :meth:`event` read those exact counts."""
 
     kind = "sketch"
     description = "sketches"
 
-    def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        table: _core.SummaryTable,
+        names: Sequence[str],
+        events: _core.EventTable | None = None,
+        event_names: Sequence[str] | None = None,
+    ) -> None:
         self.table = table
         self.names = list(names)
+        self.events = events
+        self.event_names = list(event_names or [])
+        if events is not None and events.rows != len(self.event_names):
+            raise ValueError(f"{events.rows} rows of event counts for {len(self.event_names)} first-passage names")
 
     def arrays(self, missing: str) -> dict[str, np.ndarray]:
         raise AttritionError(missing)
 
     def row(self, name: str, q: Sequence[float], horizon: int | None = None) -> dict[str, float]:
+        if horizon is not None:
+            return event_row(self.event(name, horizon), q)
         i = self.names.index(name)
         st = self.table.stats(i)
-        total = st["count"][0] + st["nan"][0]
-        censored = float(st["nan"][0] / total) if total else float("nan")
-        if horizon is not None:
-            return self._event_row(i, st, censored, q, horizon)
         qs = self.table.quantiles(i, [float(v) for v in q])
         out = {"mean": float(st["mean"][0])}
         for j, qq in enumerate(q):
             out[f"q{qq:g}"] = float(qs[j, 0])
-        out["censored"] = censored
-        return out
-
-    def _event_row(
-        self, i: int, st: dict[str, np.ndarray], censored: float, q: Sequence[float], horizon: int
-    ) -> dict[str, float]:
-        """A first-passage row from the sketch of the times of the runs that saw the event:
-        the share that reach it is exact; the quantile ``q`` over all runs is the sketch's
-        quantile ``q / reached`` of those times (within the sketch's accuracy)."""
-        reached = 1.0 - censored if np.isfinite(censored) else float("nan")
-        cond_mean = float(st["mean"][0]) if reached > 0 else float("nan")
-        unconditional = [qq / reached if reached > 0 and qq <= reached * (1 + 1e-12) else None for qq in q]
-        asked = sorted({min(1.0, u) for u in unconditional if u is not None} | {float(v) for v in q})
-        qs = dict(zip(asked, self.table.quantiles(i, asked)[:, 0].tolist(), strict=True)) if reached > 0 else {}
-        out: dict[str, float] = {"mean": float("nan")}
-        for qq, u in zip(q, unconditional, strict=True):
-            out[f"q{qq:g}"] = float(qs[min(1.0, u)]) if u is not None else float("nan")
-        out["censored"] = censored
-        out["reached"] = reached
-        out["restricted_mean"] = reached * cond_mean + censored * horizon if reached > 0 else float(horizon)
-        out["cond_mean"] = cond_mean
-        for qq in q:
-            out[f"cond_q{qq:g}"] = float(qs[float(qq)]) if reached > 0 else float("nan")
+        total = st["count"][0] + st["nan"][0]
+        out["censored"] = float(st["nan"][0] / total) if total else float("nan")
         return out
 
     def event(self, name: str, days: int, start: Any = None) -> EventTime:
-        raise AttritionError(
-            f"{name}: this run kept outcomes as sketches, which hold the share that reach the event "
-            "and quantiles within 1 %, not the exact day of each event; use outcome_table(), or run "
-            "with outcomes='arrays'"
-        )
+        if self.events is None or name not in self.event_names:
+            raise AttritionError(f"{name}: these sketches hold no day counts for it (not a first-passage outcome?)")
+        r = self.event_names.index(name)
+        counts = np.asarray(self.events.counts(r), dtype=np.int64)
+        if counts.size != days:
+            raise AttritionError(f"{name}: day counts over {counts.size} days for a run of {days}")
+        return EventTime.from_counts(counts, self.events.never(r), start=start, name=name)
 
     @classmethod
     def merge(cls, parts: Sequence[ColumnSketches], order: np.ndarray) -> ColumnSketches:
-        return cls(_fold([p.table for p in parts]), parts[0].names)
+        events = None
+        if all(p.events is not None for p in parts):
+            events = parts[0].events
+            for p in parts[1:]:
+                events = events.merge(p.events)  # type: ignore[union-attr]
+        return cls(_fold([p.table for p in parts]), parts[0].names, events, parts[0].event_names)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ColumnSketches) and self.names == other.names and self.table == other.table
+        return (
+            isinstance(other, ColumnSketches)
+            and self.names == other.names
+            and self.table == other.table
+            and self.event_names == other.event_names
+            and self.events == other.events
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_column_sketches, (self.table.to_bytes(), self.names))
+        events = None if self.events is None else self.events.to_bytes()
+        return (_column_sketches, (self.table.to_bytes(), self.names, events, self.event_names))
 
 
 def event_row(e: EventTime, q: Sequence[float]) -> dict[str, float]:
@@ -322,8 +326,12 @@ def no_event(out: dict[str, float], q: Sequence[float]) -> dict[str, float]:
     return out
 
 
-def _column_sketches(data: bytes, names: list[str]) -> ColumnSketches:
-    return ColumnSketches(_core.SummaryTable.from_bytes(data), names)
+def _column_sketches(
+    data: bytes, names: list[str], events: bytes | None = None, event_names: list[str] | None = None
+) -> ColumnSketches:
+    table = _core.SummaryTable.from_bytes(data)
+    counts = None if events is None else _core.EventTable.from_bytes(events)
+    return ColumnSketches(table, names, counts, event_names)
 
 
 def _fold(tables: Sequence[_core.SummaryTable]) -> _core.SummaryTable:

@@ -1,6 +1,7 @@
 """Charts of one outcome over trajectories: its histogram (:func:`hist`) and, for a
 first-passage outcome, the share in which the event has not happened yet by date
-(:func:`survival`). Both read per-trajectory values, or a quantile sketch."""
+(:func:`survival`). Both read per-trajectory values; from a summary run, the exact
+day counts of a first-passage outcome, or a quantile sketch of any other."""
 
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ _SKETCH_NOTE = " (read off a quantile sketch)"
 def outcome_values(r: Result, outcome: str) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
     """(values, weights or None, censored share, from_sketch) of an outcome's finite values.
 
-    From per-trajectory arrays, the values themselves (no weights); from a sketch,
-    its quantiles at :data:`QGRID`, each weighing an equal share of the uncensored
-    trajectories.
+    From per-trajectory arrays, the values themselves (no weights). A first-passage
+    time from a summary run: its days, each weighing its exact share of the runs. Any
+    other outcome from a sketch: its quantiles at :data:`QGRID`, each weighing an equal
+    share of the uncensored trajectories.
     """
     if outcome not in r.outcome_names:
         r.outcome(outcome)  # raises a KeyError with suggestions
@@ -40,10 +42,12 @@ def outcome_values(r: Result, outcome: str) -> tuple[np.ndarray, np.ndarray | No
         finite = x[np.isfinite(x)]
         censored = float(1 - finite.size / x.size) if x.size else float("nan")
         return finite, None, censored, False
+    if r.is_event(outcome):
+        e = r.event(outcome)
+        days = np.flatnonzero(e.events)
+        return days.astype(float), e.events[days] / max(e.n, 1), 1.0 - e.reached, False
     row = r.outcome_table([outcome], q=list(QGRID))[0]
-    # a first-passage time: the quantiles among the runs that saw the event
-    key = "cond_q{:g}" if r.is_event(outcome) else "q{:g}"
-    v = np.array([row[key.format(q)] for q in QGRID])
+    v = np.array([row[f"q{q:g}"] for q in QGRID])
     censored = float(row["censored"])
     v = v[np.isfinite(v)]
     w = np.full(v.size, (1 - censored) / max(v.size, 1))
@@ -102,24 +106,16 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     yet, by date, with its 95 % confidence band (see :meth:`ResultPlot.survival`)."""
     if not r.is_event(outcome):
         raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {outcome!r}")
-    band = None
-    if r.outcomes_kept == "arrays":
-        e = r.event(outcome)
-        surv = e.survival()
-        low, high = e.interval(0.95)
-        band = (1.0 - high, 1.0 - low)
-        censored, sketch = 1.0 - e.reached, False
-    else:
-        v, _, censored, sketch = outcome_values(r, outcome)
-        cdf = np.interp(np.arange(r.days), v, QGRID[: v.size], left=0.0, right=1.0) if v.size else np.zeros(r.days)
-        surv = 1.0 - (1 - censored) * cdf
+    e = r.event(outcome)  # exact, from arrays or from a summary run's day counts
+    surv = e.survival()
+    low, high = e.interval(0.95)
+    censored = 1.0 - e.reached
     ax = new_axes(ax)
     c = next_color(ax, color)
     name = label or r.scenario.name
     below = np.flatnonzero(surv <= 0.5 + 1e-12)
     half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else f"\nmedian not reached by {r.dates[-1]}"
-    if band is not None:
-        ax.fill_between(r.dates, band[0], band[1], step="post", color=c, alpha=0.2, linewidth=0)
+    ax.fill_between(r.dates, 1.0 - high, 1.0 - low, step="post", color=c, alpha=0.2, linewidth=0)
     ax.step(
         r.dates,
         surv,
@@ -142,6 +138,5 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     else:
         ax.legend(loc="best", fontsize=8, frameon=False)
     style(ax)
-    note = _SKETCH_NOTE if sketch else "; band: 95 % confidence interval (Kaplan-Meier)"
-    stamp(ax, r, note)
+    stamp(ax, r, "; band: 95 % confidence interval (Kaplan-Meier)")
     return ax
