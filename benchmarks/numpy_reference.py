@@ -87,6 +87,8 @@ from typing import Any
 
 import numpy as np
 
+import attrition
+
 __all__ = ["KEY_OUTCOMES", "KEY_SERIES", "KM2_PER_SQMI", "MAX_FIRE_RATIO", "draw_parameters", "simulate"]
 
 #: Upper bound of the fire ratios in the couplings (as the engine's ``MAX_FIRE_RATIO``).
@@ -105,38 +107,40 @@ KEY_SERIES = (
     "*.territory.area.cumulative_km2",
     "*.fire.total.effective",
 )
-#: Outcomes every benchmark comparison looks at (all outcomes are returned).
-KEY_OUTCOMES = (
-    "*.ammo.*.days_to_empty",
-    "*.fleet.*.days_to_half",
+
+
+def _quantities(module: str, outcome: bool = False) -> tuple[str, ...]:
+    """The quantities the engine records for a module, in its order, read from its one
+    registry (``attrition.series_info()`` / ``outcome_info()``): the reference names its
+    series and outcomes exactly as the engine does, and fails loudly when they drift."""
+    kinds = attrition.outcome_info() if outcome else attrition.series_info()
+    return tuple(k["pattern"].split(".")[-1] for k in kinds if k["pattern"].split(".")[1] == module)
+
+
+#: Outcomes every benchmark comparison looks at (all outcomes are returned): the
+#: engine's key first-passage outcomes, the casualty total, contingent rates and years
+#: to take the reference area.
+KEY_OUTCOMES = tuple(
+    k["pattern"].replace("{side}", "*").replace("{caliber}", "*").replace("{fleet}", "*").replace("{threshold}", "*")
+    for k in attrition.outcome_info()
+    if k["first_passage"] and "{threshold}" not in k["pattern"]
+) + (
     "*.casualties.total.run_total",
     "*.contingent.*.rate_per_30d",
     "*.territory.area.years_to_reference",
 )
 
-AMMO_SERIES = ("stock", "duds", "delivered", "demand", "fired", "duds_fired", "shortfall", "effective_fire")
-AMMO_OUTCOMES = ("days_to_empty", "fired_total")
-LINE_SERIES = ("delivered", "duds")
-LINE_OUTCOMES = ("delivered_total", "revenue")
-FLEET_SERIES = (
-    "serviceable",
-    "waiting",
-    "repair",
-    "destroyed",
-    "written_off",
-    "worn_out",
-    "spares",
-    "wear",
-    "accuracy",
-    "delivered",
-    "fired",
-)
-FLEET_OUTCOMES = ("days_to_half", "worn_out", "destroyed", "written_off", "serviceable_end")
-CAS_SERIES = ("daily", "cumulative", "killed", "wounded", "returned", "tempo")
-CONT_SERIES = ("strength", "casualties", "cumulative", "killed", "payments")
-CONT_OUTCOMES = ("rate_per_30d", "casualties", "killed", "payments")
-TERR_SERIES = ("daily_km2", "cumulative_km2", "daily_sqmi", "cumulative_sqmi")
-TERR_OUTCOMES = ("total_km2", "total_sqmi", "casualties_per_km2", "casualties_per_sqmi", "years_to_reference")
+AMMO_SERIES = _quantities("ammo")
+AMMO_OUTCOMES = _quantities("ammo", outcome=True)
+LINE_SERIES = _quantities("supply")
+LINE_OUTCOMES = _quantities("supply", outcome=True)
+FLEET_SERIES = _quantities("fleet")
+FLEET_OUTCOMES = _quantities("fleet", outcome=True)
+CAS_SERIES = _quantities("casualties")
+CONT_SERIES = _quantities("contingent")
+CONT_OUTCOMES = _quantities("contingent", outcome=True)
+TERR_SERIES = _quantities("territory")
+TERR_OUTCOMES = _quantities("territory", outcome=True)
 
 _OPEN = (-(2**62), 2**62)
 

@@ -27,8 +27,8 @@ def _matches(pattern: str, name: str) -> bool:
 
 def test_kinds_describe_every_name():
     series, outcomes = _core.series_kinds(), _core.outcome_kinds()
-    assert {"pattern", "unit", "description", "owner"} == set(series[0])
-    assert {"pattern", "unit", "description", "owner", "first_passage", "key"} == set(outcomes[0])
+    assert {"pattern", "unit", "description", "label", "owner"} == set(series[0])
+    assert {"pattern", "unit", "description", "label", "owner", "first_passage", "key"} == set(outcomes[0])
     owners = {"ammo", "fleet", "personnel", "territory", "side"}
     for k in series + outcomes:
         assert k["unit"] and k["description"].endswith(".") and k["owner"] in owners, k
@@ -80,8 +80,8 @@ def check_info(sc: _core.Scenario) -> None:
             k = by_pattern[e["pattern"]]
             assert _matches(e["pattern"], e["name"]), (e["pattern"], e["name"])
             assert {x: e[x] for x in k} == k
-    assert set(series[0]) == {"name", "unit", "description", "owner", "pattern"}
-    assert set(outcomes[0]) == {"name", "unit", "description", "owner", "pattern", "first_passage", "key"}
+    assert set(series[0]) == {"name", "unit", "description", "label", "owner", "pattern"}
+    assert set(outcomes[0]) == {"name", "unit", "description", "label", "owner", "pattern", "first_passage", "key"}
 
 
 # -- distributions -----------------------------------------------------------------------

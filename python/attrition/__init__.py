@@ -28,7 +28,7 @@ from .errors import AttritionError, ResourceError, ScenarioError, ScenarioWarnin
 from .parallel import SweepResult, sweep
 from .results import Result, merge
 from .scenario import Scenario, builtins
-from .scenario.registry import DEFAULT_SERIES
+from .scenario.registry import DEFAULT_SERIES, outcome_info, series_info
 
 __version__: str = _core.__version__
 MAX_DAYS: int = _core.MAX_DAYS
@@ -65,7 +65,9 @@ __all__ = [
     "compare",
     "data",
     "merge",
+    "outcome_info",
     "run",
+    "series_info",
     "sensitivity",
     "sweep",
 ]

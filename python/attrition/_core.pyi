@@ -44,6 +44,7 @@ class _SeriesKind(TypedDict):
     pattern: str
     unit: str
     description: str
+    label: str
     owner: str
 
 class _OutcomeKind(_SeriesKind):

@@ -21,7 +21,8 @@ pub(crate) const FIRE: Group = Group {
         EFFECTIVE,
         "The side's effective fire: good shells fired, weighted by lethality and barrel accuracy, summed over \
          calibers.",
-    )],
+    )
+    .label("effective fire")],
     outcomes: &[],
 };
 
@@ -35,26 +36,30 @@ pub(crate) const CALIBER: Group = Group {
 };
 
 const CALIBER_SERIES: [Quantity; 8] = [
-    Quantity::new("stock", SHELLS, "Shells in stock at the end of the day, duds included."),
-    Quantity::new("duds", SHELLS, "Duds in the stock at the end of the day."),
-    Quantity::new("delivered", SHELLS_DAY, "Shells delivered during the day by the caliber's supply lines."),
+    Quantity::new("stock", SHELLS, "Shells in stock at the end of the day, duds included.").label("stock"),
+    Quantity::new("duds", SHELLS, "Duds in the stock at the end of the day.").label("duds in stock"),
+    Quantity::new("delivered", SHELLS_DAY, "Shells delivered during the day by the caliber's supply lines.")
+        .label("delivered"),
     Quantity::new(
         "demand",
         SHELLS_DAY,
         "Shells the caliber's fleets ask for: serviceable guns times rounds per gun and day, in whole rounds.",
-    ),
+    )
+    .label("demand"),
     Quantity::new(
         "fired",
         SHELLS_DAY,
         "Shells fired: the demand, or what the stock holds above its reserve floor when that is less.",
-    ),
-    Quantity::new("duds_fired", SHELLS_DAY, "Duds among the shells fired."),
-    Quantity::new("shortfall", SHELLS_DAY, "Demand the stock could not meet: demand less fired."),
+    )
+    .label("fired"),
+    Quantity::new("duds_fired", SHELLS_DAY, "Duds among the shells fired.").label("duds fired"),
+    Quantity::new("shortfall", SHELLS_DAY, "Demand the stock could not meet: demand less fired.").label("shortfall"),
     Quantity::new(
         "effective_fire",
         EFFECTIVE,
         "The caliber's effective fire: good shells fired times lethality times the mean accuracy of its guns.",
-    ),
+    )
+    .label("effective fire"),
 ];
 
 const CALIBER_OUTCOMES: [Quantity; 2] = [
@@ -63,9 +68,10 @@ const CALIBER_OUTCOMES: [Quantity; 2] = [
         "days",
         "First day the stock, down at its reserve floor, could not meet the demand (fire was rationed).",
     )
+    .label("days until fire is rationed")
     .first_passage()
     .key(),
-    Quantity::new("fired_total", SHELLS, "Shells fired over the run."),
+    Quantity::new("fired_total", SHELLS, "Shells fired over the run.").label("fired in the run"),
 ];
 
 /// A supply line: its deliveries and what they earn its supplier.
@@ -78,13 +84,16 @@ pub(crate) const LINE: Group = Group {
 };
 
 const LINE_SERIES: [Quantity; 2] = [
-    Quantity::new("delivered", SHELLS_DAY, "Shells the line delivered during the day, in whole lots."),
-    Quantity::new("duds", SHELLS_DAY, "Duds among the shells the line delivered during the day."),
+    Quantity::new("delivered", SHELLS_DAY, "Shells the line delivered during the day, in whole lots.")
+        .label("delivered"),
+    Quantity::new("duds", SHELLS_DAY, "Duds among the shells the line delivered during the day.")
+        .label("duds delivered"),
 ];
 
 const LINE_OUTCOMES: [Quantity; 2] = [
-    Quantity::new("delivered_total", SHELLS, "Shells the line delivered over the run."),
-    Quantity::new("revenue", "USD", "What the line's shells earned its supplier over the run: shells times price."),
+    Quantity::new("delivered_total", SHELLS, "Shells the line delivered over the run.").label("delivered in the run"),
+    Quantity::new("revenue", "USD", "What the line's shells earned its supplier over the run: shells times price.")
+        .label("revenue"),
 ];
 
 /// A supply line's state in one trajectory.

@@ -35,29 +35,33 @@ pub(crate) const FLEET: Group = Group {
 };
 
 const FLEET_SERIES: [Quantity; 11] = [
-    Quantity::new("serviceable", GUNS, "Guns able to fire at the end of the day."),
-    Quantity::new("waiting", GUNS, "Guns with a worn-out barrel, waiting for a spare one."),
-    Quantity::new("repair", GUNS, "Guns being refitted with a spare barrel."),
-    Quantity::new("destroyed", GUNS_CUMULATIVE, "Guns destroyed in combat since day 0."),
+    Quantity::new("serviceable", GUNS, "Guns able to fire at the end of the day.").label("serviceable guns"),
+    Quantity::new("waiting", GUNS, "Guns with a worn-out barrel, waiting for a spare one.")
+        .label("guns waiting for a barrel"),
+    Quantity::new("repair", GUNS, "Guns being refitted with a spare barrel.").label("guns in repair"),
+    Quantity::new("destroyed", GUNS_CUMULATIVE, "Guns destroyed in combat since day 0.").label("guns destroyed"),
     Quantity::new(
         "written_off",
         GUNS_CUMULATIVE,
         "Guns written off since day 0, after waiting longer than max_wait_days for a barrel.",
-    ),
-    Quantity::new("worn_out", "barrels (cumulative)", "Barrels worn out since day 0."),
-    Quantity::new("spares", "barrels", "Spare barrels in stock at the end of the day."),
+    )
+    .label("guns written off"),
+    Quantity::new("worn_out", "barrels (cumulative)", "Barrels worn out since day 0.").label("barrels worn out"),
+    Quantity::new("spares", "barrels", "Spare barrels in stock at the end of the day.").label("spare barrels"),
     Quantity::new(
         "wear",
         "share of barrel life",
         "Mean wear of the serviceable guns' barrels, as a share of each barrel's life.",
-    ),
+    )
+    .label("mean barrel wear"),
     Quantity::new(
         "accuracy",
         "accuracy factor",
         "Mean over the serviceable guns of 1 - accuracy_loss (wear / life)^accuracy_exponent (1 when none serve).",
-    ),
-    Quantity::new("delivered", GUNS_CUMULATIVE, "New guns delivered since day 0."),
-    Quantity::new("fired", "rounds/day", "Rounds the fleet fired during the day."),
+    )
+    .label("accuracy factor"),
+    Quantity::new("delivered", GUNS_CUMULATIVE, "New guns delivered since day 0.").label("guns delivered"),
+    Quantity::new("fired", "rounds/day", "Rounds the fleet fired during the day.").label("rounds fired"),
 ];
 
 const FLEET_OUTCOMES: [Quantity; 5] = [
@@ -66,12 +70,17 @@ const FLEET_OUTCOMES: [Quantity; 5] = [
         "days",
         "First day the serviceable guns fell below `threshold` (one half by default) of the day-0 fleet.",
     )
+    .label("days until half the guns are unserviceable")
     .first_passage()
     .key(),
-    Quantity::new("worn_out", "barrels", "Barrels worn out over the run.").key(),
-    Quantity::new("destroyed", GUNS, "Guns destroyed in combat over the run.").key(),
-    Quantity::new("written_off", GUNS, "Guns written off over the run, for want of a barrel.").key(),
-    Quantity::new("serviceable_end", GUNS, "Serviceable guns at the end of the run.").key(),
+    Quantity::new("worn_out", "barrels", "Barrels worn out over the run.").label("barrels worn out").key(),
+    Quantity::new("destroyed", GUNS, "Guns destroyed in combat over the run.").label("guns destroyed").key(),
+    Quantity::new("written_off", GUNS, "Guns written off over the run, for want of a barrel.")
+        .label("guns written off")
+        .key(),
+    Quantity::new("serviceable_end", GUNS, "Serviceable guns at the end of the run.")
+        .label("serviceable guns at the end")
+        .key(),
 ];
 
 /// A serviceable gun in the heap: when its barrel fails, and where its barrel's data is.

@@ -63,6 +63,7 @@ pub(crate) const SUPPLIER: Group = Group {
         "What the side paid this supplier or sending state over the run: its supply lines' shells times their \
          prices, plus its contingents' payments.",
     )
+    .label("revenue")
     .key()],
 };
 

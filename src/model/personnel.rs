@@ -20,29 +20,35 @@ pub(crate) const CASUALTIES: Group = Group {
 };
 
 const CASUALTY_SERIES: [Quantity; 6] = [
-    Quantity::new("daily", PEOPLE_DAY, "Casualties (killed and wounded) during the day."),
+    Quantity::new("daily", PEOPLE_DAY, "Casualties (killed and wounded) during the day.").label("casualties per day"),
     Quantity::new(
         "cumulative",
         PEOPLE,
         "Casualties since before day 0: initial_cumulative plus the run's, at the end of the day.",
-    ),
-    Quantity::new("killed", PEOPLE_DAY, "Killed during the day, summed over the contingents (0 without any)."),
-    Quantity::new("wounded", PEOPLE_DAY, "Wounded during the day, summed over the contingents (0 without any)."),
+    )
+    .label("casualties, cumulative"),
+    Quantity::new("killed", PEOPLE_DAY, "Killed during the day, summed over the contingents (0 without any).")
+        .label("killed per day"),
+    Quantity::new("wounded", PEOPLE_DAY, "Wounded during the day, summed over the contingents (0 without any).")
+        .label("wounded per day"),
     Quantity::new(
         "returned",
         PEOPLE_DAY,
         "Wounded who returned to duty during the day, summed over the contingents (0 without any).",
-    ),
-    Quantity::new("tempo", "tempo factor", "The day's tempo: the schedule's factor times the mean-one drift."),
+    )
+    .label("returned to duty per day"),
+    Quantity::new("tempo", "tempo factor", "The day's tempo: the schedule's factor times the mean-one drift.")
+        .label("tempo"),
 ];
 
 const CASUALTY_OUTCOMES: [Quantity; 2] = [
-    Quantity::new("run_total", PEOPLE, "Casualties over the run.").key(),
+    Quantity::new("run_total", PEOPLE, "Casualties over the run.").label("casualties in the run").key(),
     Quantity::new(
         "days_to_{threshold}",
         "days",
         "First day the cumulative casualties reached the threshold (one outcome per entry of `thresholds`).",
     )
+    .label("days until {threshold} casualties")
     .first_passage()
     .key(),
 ];
@@ -57,15 +63,16 @@ pub(crate) const CONTINGENT: Group = Group {
 };
 
 const CONTINGENT_SERIES: [Quantity; 5] = [
-    Quantity::new("strength", PEOPLE, "Soldiers in the contingent at the end of the day."),
-    Quantity::new("casualties", PEOPLE_DAY, "The contingent's casualties during the day."),
-    Quantity::new("cumulative", PEOPLE, "The contingent's casualties since day 0."),
-    Quantity::new("killed", PEOPLE, "The contingent's killed since day 0."),
+    Quantity::new("strength", PEOPLE, "Soldiers in the contingent at the end of the day.").label("strength"),
+    Quantity::new("casualties", PEOPLE_DAY, "The contingent's casualties during the day.").label("casualties per day"),
+    Quantity::new("cumulative", PEOPLE, "The contingent's casualties since day 0.").label("casualties, cumulative"),
+    Quantity::new("killed", PEOPLE, "The contingent's killed since day 0.").label("killed, cumulative"),
     Quantity::new(
         "payments",
         "USD",
         "Paid to the sending state since day 0: strength at the end of each day times the payment per soldier.",
-    ),
+    )
+    .label("payments, cumulative"),
 ];
 
 const CONTINGENT_OUTCOMES: [Quantity; 4] = [
@@ -74,10 +81,11 @@ const CONTINGENT_OUTCOMES: [Quantity; 4] = [
         "per soldier per 30 days",
         "Casualties per soldier and 30 days of exposure (the strength summed over days); NaN without exposure.",
     )
+    .label("casualty rate per 30 days")
     .key(),
-    Quantity::new("casualties", PEOPLE, "The contingent's casualties over the run."),
-    Quantity::new("killed", PEOPLE, "The contingent's killed over the run."),
-    Quantity::new("payments", "USD", "Paid to the sending state over the run."),
+    Quantity::new("casualties", PEOPLE, "The contingent's casualties over the run.").label("casualties per day"),
+    Quantity::new("killed", PEOPLE, "The contingent's killed over the run.").label("killed, cumulative"),
+    Quantity::new("payments", "USD", "Paid to the sending state over the run.").label("payments, cumulative"),
 ];
 
 /// A side's casualties on one day: taken (summed over its contingents, if

@@ -31,6 +31,9 @@ pub struct Quantity {
     pub name: &'static str,
     pub unit: &'static str,
     pub description: &'static str,
+    /// A short label for tables and charts (`serviceable guns`); `{threshold}`
+    /// stands for the threshold where the name has it.
+    pub label: &'static str,
     /// An outcome that is the day index (from 0) of the first day an event
     /// holds: censored, NaN, in a trajectory where it never does.
     pub first_passage: bool,
@@ -40,7 +43,12 @@ pub struct Quantity {
 
 impl Quantity {
     pub(crate) const fn new(name: &'static str, unit: &'static str, description: &'static str) -> Quantity {
-        Quantity { name, unit, description, first_passage: false, key: false }
+        Quantity { name, unit, description, label: name, first_passage: false, key: false }
+    }
+
+    /// The same quantity with a short label for tables and charts.
+    pub(crate) const fn label(self, label: &'static str) -> Quantity {
+        Quantity { label, ..self }
     }
 
     /// The same quantity, as a first-passage time (its unit is days).

@@ -18,31 +18,35 @@ pub(crate) const TERRITORY: Group = Group {
 };
 
 const TERRITORY_SERIES: [Quantity; 4] = [
-    Quantity::new("daily_km2", "km²/day", "Area taken during the day."),
-    Quantity::new("cumulative_km2", "km²", "Area taken since day 0."),
-    Quantity::new("daily_sqmi", "sq mi/day", "Area taken during the day, in square miles."),
-    Quantity::new("cumulative_sqmi", "sq mi", "Area taken since day 0, in square miles."),
+    Quantity::new("daily_km2", "km²/day", "Area taken during the day.").label("area taken per day"),
+    Quantity::new("cumulative_km2", "km²", "Area taken since day 0.").label("area taken, cumulative"),
+    Quantity::new("daily_sqmi", "sq mi/day", "Area taken during the day, in square miles.").label("area taken per day"),
+    Quantity::new("cumulative_sqmi", "sq mi", "Area taken since day 0, in square miles.")
+        .label("area taken, cumulative"),
 ];
 
 const TERRITORY_OUTCOMES: [Quantity; 5] = [
-    Quantity::new("total_km2", "km²", "Area taken over the run."),
-    Quantity::new("total_sqmi", "sq mi", "Area taken over the run, in square miles."),
+    Quantity::new("total_km2", "km²", "Area taken over the run.").label("area taken in the run"),
+    Quantity::new("total_sqmi", "sq mi", "Area taken over the run, in square miles.").label("area taken in the run"),
     Quantity::new(
         "casualties_per_km2",
         "people/km²",
         "The side's casualties over the run per km² it took (NaN when it took none).",
-    ),
+    )
+    .label("casualties per km² taken"),
     Quantity::new(
         "casualties_per_sqmi",
         "people/sq mi",
         "The side's casualties over the run per square mile it took (NaN when it took none).",
     )
+    .label("casualties per sq mi taken")
     .key(),
     Quantity::new(
         "years_to_reference",
         "years",
         "Years to take reference_area_km2 at the run's mean daily pace (infinite when it took nothing).",
     )
+    .label("years to take the reference area at this pace")
     .key(),
 ];
 

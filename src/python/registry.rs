@@ -5,13 +5,14 @@ use pyo3::types::PyDict;
 
 use crate::model::registry::{self, Entry, Kind};
 
-/// `pattern, unit, description, owner`, and for outcomes `first_passage, key`.
+/// `pattern, unit, description, label, owner`, and for outcomes `first_passage, key`.
 fn kind_dict<'py>(py: Python<'py>, kind: &Kind, outcome: bool) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let q = &kind.quantity;
     d.set_item("pattern", &kind.pattern)?;
     d.set_item("unit", q.unit)?;
     d.set_item("description", q.description)?;
+    d.set_item("label", q.label)?;
     d.set_item("owner", kind.owner)?;
     if outcome {
         d.set_item("first_passage", q.first_passage)?;

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ..results.display import text_table
-from ..scenario import Scenario, builtins
+from ..scenario import Scenario, builtins, registry
 from . import common, tables
 
 __all__ = ["add", "main", "scenarios"]
@@ -43,10 +43,11 @@ def _builtin_rows() -> list[dict[str, object]]:
 def _name_rows(sc: Scenario, what: str) -> list[dict[str, object]]:
     """Names with their units and descriptions, from the engine's registry."""
     if what == "series":
-        return [{"name": d["name"], "unit": d["unit"], "description": d["description"]} for d in sc.series_info()]
+        info = registry.series_info(sc)
+        return [{"name": d["name"], "unit": d["unit"], "description": d["description"]} for d in info]
     return [
         {"name": d["name"], "unit": d["unit"], "first_passage": d["first_passage"], "description": d["description"]}
-        for d in sc.outcome_info()
+        for d in registry.outcome_info(sc)
     ]
 
 

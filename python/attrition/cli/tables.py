@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _core
 from .._utils.fmt import num, pct
 from ..api import Comparison
 from ..results import Result
@@ -61,8 +62,7 @@ def run_rows(result: Result, rows: Sequence[dict[str, Any]]) -> list[dict[str, A
 
 
 def header(scenario: Scenario, seed: int, n: int, command: str) -> dict[str, Any]:
-    from .. import __version__
-
+    """The head of a JSON document: the command, the scenario and its dates, the seed, n and the version."""
     return {
         "command": command,
         "scenario": scenario.name,
@@ -71,7 +71,7 @@ def header(scenario: Scenario, seed: int, n: int, command: str) -> dict[str, Any
         "days": scenario.days,
         "seed": seed,
         "n": n,
-        "version": __version__,
+        "version": _core.__version__,
     }
 
 

@@ -7,11 +7,21 @@ section 7); the unit follows from the module and the quantity.
 
 from __future__ import annotations
 
+import functools
+import re
+from typing import Any
+
+from .. import _core
+
 __all__ = [
     "DEFAULT_SERIES",
     "KEY_OUTCOMES",
     "field_unit",
     "group_label",
+    "is_first_passage",
+    "kind",
+    "outcome_info",
+    "series_info",
     "label",
     "short_param",
     "unit",
@@ -28,142 +38,18 @@ DEFAULT_SERIES = (
     "*.territory.area.cumulative_sqmi",
 )
 
-#: The key outcomes (glob patterns), in order: the table of the command line, of a
-#: result's display and of the report.
-KEY_OUTCOMES = (
-    "*.ammo.*.days_to_empty",
-    "*.fleet.*.days_to_half",
-    "*.fleet.*.serviceable_end",
-    "*.fleet.*.worn_out",
-    "*.fleet.*.written_off",
-    "*.fleet.*.destroyed",
-    "*.casualties.total.days_to_*",
-    "*.casualties.total.run_total",
-    "*.contingent.*.rate_per_30d",
-    "*.territory.area.casualties_per_sqmi",
-    "*.territory.area.years_to_reference",
-    "*.supplier.*.revenue",
-)
 
-_SHELLS, _SHELLS_DAY = "shells", "shells/day"
-_EFF = "effective rounds/day (152 mm eq.)"
+def _glob(pattern: str) -> str:
+    """A registry pattern as a glob: every ``{placeholder}`` becomes ``*``."""
+    return re.sub(r"\{[a-z]+\}", "*", pattern)
 
-# (module, quantity) -> unit, for series
-_SERIES_UNITS: dict[tuple[str, str], str] = {
-    ("fire", "effective"): _EFF,
-    ("ammo", "stock"): _SHELLS,
-    ("ammo", "duds"): _SHELLS,
-    ("ammo", "delivered"): _SHELLS_DAY,
-    ("ammo", "demand"): _SHELLS_DAY,
-    ("ammo", "fired"): _SHELLS_DAY,
-    ("ammo", "duds_fired"): _SHELLS_DAY,
-    ("ammo", "shortfall"): _SHELLS_DAY,
-    ("ammo", "effective_fire"): _EFF,
-    ("supply", "delivered"): _SHELLS_DAY,
-    ("supply", "duds"): _SHELLS_DAY,
-    ("fleet", "serviceable"): "guns",
-    ("fleet", "waiting"): "guns",
-    ("fleet", "repair"): "guns",
-    ("fleet", "destroyed"): "guns (cumulative)",
-    ("fleet", "written_off"): "guns (cumulative)",
-    ("fleet", "worn_out"): "barrels (cumulative)",
-    ("fleet", "delivered"): "guns (cumulative)",
-    ("fleet", "spares"): "barrels",
-    ("fleet", "wear"): "share of barrel life",
-    ("fleet", "accuracy"): "accuracy factor",
-    ("fleet", "fired"): "rounds/day",
-    ("casualties", "daily"): "people/day",
-    ("casualties", "cumulative"): "people",
-    ("casualties", "killed"): "people/day",
-    ("casualties", "wounded"): "people/day",
-    ("casualties", "returned"): "people/day",
-    ("casualties", "tempo"): "tempo factor",
-    ("contingent", "strength"): "people",
-    ("contingent", "casualties"): "people/day",
-    ("contingent", "cumulative"): "people",
-    ("contingent", "killed"): "people",
-    ("contingent", "payments"): "USD",
-    ("territory", "daily_km2"): "km²/day",
-    ("territory", "cumulative_km2"): "km²",
-    ("territory", "daily_sqmi"): "sq mi/day",
-    ("territory", "cumulative_sqmi"): "sq mi",
-}
 
-_OUTCOME_UNITS: dict[tuple[str, str], str] = {
-    ("ammo", "fired_total"): _SHELLS,
-    ("supply", "delivered_total"): _SHELLS,
-    ("supply", "revenue"): "USD",
-    ("supplier", "revenue"): "USD",
-    ("fleet", "worn_out"): "barrels",
-    ("fleet", "destroyed"): "guns",
-    ("fleet", "written_off"): "guns",
-    ("fleet", "serviceable_end"): "guns",
-    ("casualties", "run_total"): "people",
-    ("contingent", "rate_per_30d"): "per soldier per 30 days",
-    ("contingent", "casualties"): "people",
-    ("contingent", "killed"): "people",
-    ("contingent", "payments"): "USD",
-    ("territory", "total_km2"): "km²",
-    ("territory", "total_sqmi"): "sq mi",
-    ("territory", "casualties_per_km2"): "people/km²",
-    ("territory", "casualties_per_sqmi"): "people/sq mi",
-    ("territory", "years_to_reference"): "years",
-}
+#: The key outcomes (glob patterns), in the engine's registry order: the table of the
+#: command line, of a result's display and of the report. The engine's registry marks them.
+KEY_OUTCOMES = tuple(dict.fromkeys(_glob(k["pattern"]) for k in _core.outcome_kinds() if k["key"]))
 
-_WORDS: dict[tuple[str, str], str] = {
-    ("fire", "effective"): "effective fire",
-    ("ammo", "stock"): "stock",
-    ("ammo", "duds"): "duds in stock",
-    ("ammo", "delivered"): "delivered",
-    ("ammo", "demand"): "demand",
-    ("ammo", "fired"): "fired",
-    ("ammo", "duds_fired"): "duds fired",
-    ("ammo", "shortfall"): "shortfall",
-    ("ammo", "effective_fire"): "effective fire",
-    ("ammo", "days_to_empty"): "days until the stock is down to the reserve",
-    ("ammo", "fired_total"): "fired in the run",
-    ("fleet", "serviceable"): "serviceable guns",
-    ("fleet", "waiting"): "guns waiting for a barrel",
-    ("fleet", "repair"): "guns in repair",
-    ("fleet", "destroyed"): "guns destroyed",
-    ("fleet", "written_off"): "guns written off",
-    ("fleet", "worn_out"): "barrels worn out",
-    ("fleet", "delivered"): "guns delivered",
-    ("fleet", "spares"): "spare barrels",
-    ("fleet", "wear"): "mean barrel wear",
-    ("fleet", "accuracy"): "accuracy factor",
-    ("fleet", "fired"): "rounds fired",
-    ("fleet", "days_to_half"): "days until half the guns are unserviceable",
-    ("fleet", "serviceable_end"): "serviceable guns at the end",
-    ("casualties", "daily"): "casualties per day",
-    ("casualties", "cumulative"): "casualties, cumulative",
-    ("casualties", "killed"): "killed per day",
-    ("casualties", "wounded"): "wounded per day",
-    ("casualties", "returned"): "returned to duty per day",
-    ("casualties", "tempo"): "tempo",
-    ("casualties", "run_total"): "casualties in the run",
-    ("contingent", "strength"): "strength",
-    ("contingent", "casualties"): "casualties per day",
-    ("contingent", "cumulative"): "casualties, cumulative",
-    ("contingent", "killed"): "killed, cumulative",
-    ("contingent", "payments"): "payments, cumulative",
-    ("contingent", "rate_per_30d"): "casualty rate per 30 days",
-    ("territory", "daily_km2"): "area taken per day",
-    ("territory", "cumulative_km2"): "area taken, cumulative",
-    ("territory", "daily_sqmi"): "area taken per day",
-    ("territory", "cumulative_sqmi"): "area taken, cumulative",
-    ("territory", "total_km2"): "area taken in the run",
-    ("territory", "total_sqmi"): "area taken in the run",
-    ("territory", "casualties_per_km2"): "casualties per km² taken",
-    ("territory", "casualties_per_sqmi"): "casualties per sq mi taken",
-    ("territory", "years_to_reference"): "years to take the reference area at this pace",
-    ("supply", "delivered"): "delivered",
-    ("supply", "duds"): "duds delivered",
-    ("supply", "delivered_total"): "delivered in the run",
-    ("supply", "revenue"): "revenue",
-    ("supplier", "revenue"): "revenue",
-}
 
+#: How a name's third part reads in a label, by module.
 _ITEM = {
     "ammo": "{item}",
     "fleet": "{item}",
@@ -176,6 +62,85 @@ _ITEM = {
 }
 
 
+@functools.cache
+def _kinds() -> dict[tuple[str, str, bool], dict[str, Any]]:
+    """The engine's registry of series and outcome kinds, by (module, quantity, is outcome).
+
+    A kind whose quantity holds ``{threshold}`` (one outcome per casualty threshold) is
+    keyed by the quantity's prefix (``days_to_``).
+    """
+    out: dict[tuple[str, str, bool], dict[str, Any]] = {}
+    for outcome, kinds in ((False, _core.series_kinds()), (True, _core.outcome_kinds())):
+        for k in kinds:
+            _, module, _, q = k["pattern"].split(".")
+            out[(module, q.split("{", 1)[0], outcome)] = dict(k)
+    return out
+
+
+def series_info(scenario: Any = None) -> list[dict[str, Any]]:
+    """What attrition records each day, from the engine's one registry.
+
+    Without a scenario: every kind of series, as dicts with ``pattern`` (such as
+    ``{side}.fleet.{fleet}.serviceable``), ``unit``, ``description``, ``label`` and
+    ``owner`` (the sub-model that records it). With a scenario (a :class:`Scenario`):
+    every series it can record, each with its concrete ``name`` too, in the engine's order.
+
+    Examples
+    --------
+    >>> import attrition
+    >>> k = next(k for k in attrition.series_info() if k["pattern"].endswith(".serviceable"))
+    >>> k["pattern"], k["unit"], k["owner"]
+    ('{side}.fleet.{fleet}.serviceable', 'guns', 'fleet')
+    >>> s = attrition.Scenario.builtin("baseline-2024-12")
+    >>> len(attrition.series_info(s)) == len(s.series_names)
+    True
+    """
+    if scenario is None:
+        return [dict(k) for k in _core.series_kinds()]
+    return [dict(k) for k in scenario._core.series_info()]
+
+
+def outcome_info(scenario: Any = None) -> list[dict[str, Any]]:
+    """What attrition reports per trajectory, from the engine's one registry: as
+    :func:`series_info`, plus ``first_passage`` (a day index, NaN when the event never
+    happens within the horizon: a censored time) and ``key`` (shown first in tables).
+
+    Examples
+    --------
+    >>> import attrition
+    >>> [k["pattern"] for k in attrition.outcome_info() if k["owner"] == "fleet" and k["first_passage"]]
+    ['{side}.fleet.{fleet}.days_to_half']
+    """
+    if scenario is None:
+        return [dict(k) for k in _core.outcome_kinds()]
+    return [dict(k) for k in scenario._core.outcome_info()]
+
+
+def kind(name: str, *, outcome: bool | None = None) -> dict[str, Any] | None:
+    """The registry entry (pattern, unit, description, label, owner; for outcomes
+    first_passage and key) of a series or outcome name, or None when the name has no kind.
+
+    ``outcome=None`` looks among series first (``fleet.*.worn_out`` is both; the series
+    is the cumulative count), then outcomes.
+    """
+    p = _parts(name)
+    if p is None:
+        return None
+    _, module, _, q = p
+    kinds = _kinds()
+    for o in (False, True) if outcome is None else (outcome,):
+        k = kinds.get((module, q, o))
+        if k is None:
+            prefix = next(
+                (pre for (m, pre, oo) in kinds if m == module and oo == o and pre.endswith("_") and q.startswith(pre)),
+                None,
+            )
+            k = kinds.get((module, prefix, o)) if prefix else None
+        if k is not None:
+            return k
+    return None
+
+
 def _parts(name: str) -> tuple[str, str, str, str] | None:
     p = name.split(".")
     if len(p) != 4:
@@ -183,21 +148,21 @@ def _parts(name: str) -> tuple[str, str, str, str] | None:
     return p[0], p[1], p[2], p[3]
 
 
-def unit(name: str, *, outcome: bool | None = None) -> str:
-    """The unit of a series or outcome, from its name ('' when unknown).
+def is_first_passage(name: str) -> bool:
+    """True for first-passage outcomes (the engine's registry marks them): day
+    indices, NaN when the event never happens (censored)."""
+    k = kind(name, outcome=True)
+    return bool(k and k["first_passage"])
 
-    ``outcome=None`` guesses: a name whose quantity is known as a series is a
-    series (``fleet.*.worn_out`` is both; the series is cumulative guns).
+
+def unit(name: str, *, outcome: bool | None = None) -> str:
+    """The unit of a series or outcome, from the engine's registry ('' when unknown).
+
+    ``outcome=None`` looks among series first (``fleet.*.worn_out`` is both; the series
+    is cumulative barrels).
     """
-    p = _parts(name)
-    if p is None:
-        return ""
-    _, module, _, q = p
-    if q.startswith("days_to"):
-        return "days"
-    if outcome is not True and (module, q) in _SERIES_UNITS:
-        return _SERIES_UNITS[(module, q)]
-    return _OUTCOME_UNITS.get((module, q), _SERIES_UNITS.get((module, q), ""))
+    k = kind(name, outcome=outcome)
+    return k["unit"] if k else ""
 
 
 def label(name: str) -> str:
@@ -206,14 +171,11 @@ def label(name: str) -> str:
     if p is None:
         return name
     side, module, item, q = p
-    words = _WORDS.get((module, q))
-    if words is None and q.startswith("days_to_"):
-        rest = q[len("days_to_") :]
-        words = f"days until {int(rest):,}" if rest.isdigit() else q.replace("_", " ")
-    if words is None:
-        words = q.replace("_", " ")
-    if module == "casualties" and q.startswith("days_to_") and q[len("days_to_") :].isdigit():
-        words = f"days until {int(q[len('days_to_') :]):,} casualties"
+    k = kind(name)
+    words = k["label"] if k else q.replace("_", " ")
+    if "{threshold}" in words:
+        rest = q[len(k["pattern"].rsplit(".", 1)[-1].split("{", 1)[0]) :] if k else q
+        words = words.replace("{threshold}", f"{int(rest):,}" if rest.isdigit() else rest.replace("_", "."))
     what = _ITEM.get(module, "{item}").format(item=item)
     side = side[:1].upper() + side[1:]
     return f"{side}: {what + ' ' if what else ''}{words}"

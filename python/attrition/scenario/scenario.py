@@ -176,29 +176,17 @@ class Scenario:
         """The names of the sides, in order."""
         return list(self.to_dict()["sides"])
 
-    def series_info(self) -> list[dict[str, Any]]:
-        """Every series this scenario can record, in order: its ``name``, ``unit``,
-        ``description``, the sub-model that records it (``owner``) and its name
-        ``pattern``, as the engine's registry gives them."""
-        return [dict(d) for d in self._core.series_info()]
-
-    def outcome_info(self) -> list[dict[str, Any]]:
-        """Every outcome, in order: as :meth:`series_info`, plus ``first_passage`` (a
-        day index, the first day an event happens, NaN when it does not happen within
-        the horizon) and ``key`` (shown in the tables of key outcomes).
+    def first_passage_names(self) -> list[str]:
+        """The outcomes that are first-passage times (the day an event first happens,
+        censored at the horizon), in order, as the engine's registry marks them
+        (see :func:`attrition.outcome_info`).
 
         Examples
         --------
         >>> import attrition
-        >>> info = attrition.Scenario.builtin("baseline-2024-12").outcome_info()
-        >>> e = next(d for d in info if d["name"] == "russia.fleet.msta_b.days_to_half")
-        >>> e["unit"], e["first_passage"]
-        ('days', True)
+        >>> "russia.fleet.msta_b.days_to_half" in attrition.Scenario.builtin("baseline-2024-12").first_passage_names()
+        True
         """
-        return [dict(d) for d in self._core.outcome_info()]
-
-    def first_passage_names(self) -> list[str]:
-        """The outcomes that are first-passage times (censored at the horizon), in order."""
         return [d["name"] for d in self._core.outcome_info() if d["first_passage"]]
 
     def uncertain(self) -> Any:
