@@ -10,9 +10,9 @@ as :class:`~attrition.ScenarioWarning` when it is built and lists them in
 :meth:`~attrition.Scenario.warnings`, and ``attrition validate --strict`` refuses a
 scenario that has any.
 
-The checks read each uncertain value at a typical point of its distribution (the
-value, the mode, the mean or the median) or, where a single mistyped end is enough,
-at the top of its range.
+The checks read each uncertain value at its median or, where a single mistyped end
+is enough, at the top of its range (the engine's own distributions,
+:class:`~attrition.scenario.dist.Dist`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .display import window
+from .dist import Dist
 
 __all__ = ["CHECKS", "check"]
 
@@ -38,50 +39,21 @@ CHECKS = ("percentages", "spares", "contingents", "windows")
 
 
 def typical(v: Any) -> float:
-    """A typical value of a number or a distribution dict: the value, the mode, the mean or the median."""
+    """A typical value of a number or a distribution dict: the value, or the median (the
+    engine's own distribution, :class:`~attrition.scenario.dist.Dist`)."""
     if not isinstance(v, Mapping):
         return float(v)
-    d = v.get("dist")
-    g = lambda k, default=math.nan: float(v.get(k, default))  # noqa: E731
-    if d == "fixed":
-        return g("value")
-    if d == "uniform":
-        return (g("low") + g("high")) / 2
-    if d in ("triangular", "pert"):
-        return g("mode")
-    if d == "normal":
-        return g("mean")
-    if d == "lognormal":
-        return math.exp(g("mu"))
-    if d == "beta":
-        lo, hi, a, b = g("low", 0.0), g("high", 1.0), g("a"), g("b")
-        return lo + (hi - lo) * a / (a + b)
-    if d == "choice":
-        values = [float(x) for x in v.get("values", [])]
-        weights = [float(x) for x in v.get("weights", [1.0] * len(values))]
-        return sum(x * w for x, w in zip(values, weights, strict=False)) / sum(weights) if values else math.nan
-    return math.nan
+    return float(Dist(dict(v)).median())
 
 
 def top(v: Any) -> float:
-    """The largest value a number or a distribution dict may take (its high end; the mean
-    plus four standard deviations for an unbounded normal; the value for a point mass)."""
+    """The largest value a number or a distribution dict may take: the value, or the top of
+    the distribution's support (its 1 - 1e-6 quantile when the support is unbounded)."""
     if not isinstance(v, Mapping):
         return float(v)
-    d = v.get("dist")
-    if "high" in v:
-        return float(v["high"])
-    if d == "fixed":
-        return float(v["value"])
-    if d == "choice":
-        return max(float(x) for x in v.get("values", [math.nan]))
-    if d == "normal":
-        return float(v["mean"]) + 4 * float(v["sd"])
-    if d == "lognormal":
-        return math.exp(float(v["mu"]) + 4 * float(v["sigma"]))
-    if d == "beta":
-        return 1.0
-    return typical(v)
+    d = Dist(dict(v))
+    hi = float(d.support()[1])
+    return hi if math.isfinite(hi) else float(d.isf(1e-6))
 
 
 def _date(x: Any) -> _dt.date | None:
