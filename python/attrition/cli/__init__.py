@@ -1,6 +1,6 @@
 """The ``attrition`` command line.
 
-``attrition run``, ``compare``, ``validate`` and ``list`` (one module each), their
+``attrition run``, ``compare``, ``validate``, ``list`` and ``backtest`` (one module each), their
 shared options and scenario loading (:mod:`.common`) and tables (:mod:`.tables`).
 Errors print one line, ``error: ...``, and exit with status 2; Ctrl-C exits quietly
 with status 130.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import _core
 from ..errors import AttritionError
-from . import compare, listing, run, validate
+from . import backtest, compare, listing, run, validate
 from .run import summary_table
 
 __all__ = ["main", "summary_table"]
@@ -29,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--version", action="version", version=f"attrition {_core.__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
-    for command in (run, compare, validate, listing):
+    for command in (run, compare, validate, listing, backtest):
         command.add(sub)
     return ap
 
