@@ -7,7 +7,8 @@ use common::toml;
 
 use attrition::error::CoreError;
 use attrition::scenario::overlay::builtin_names;
-use attrition::scenario::sources::{Origin, register};
+use attrition::scenario::provenance::Origin;
+use attrition::scenario::sources::register;
 use attrition::scenario::{Source, Validated};
 use serde_json::json;
 

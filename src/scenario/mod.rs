@@ -16,6 +16,7 @@ pub mod dist;
 pub mod fields;
 pub mod overlay;
 pub(crate) mod parse;
+pub mod provenance;
 pub mod reference;
 pub mod schema;
 pub mod sources;
@@ -133,9 +134,9 @@ impl Validated {
         &self.scenario
     }
 
-    /// Every input of the scenario with where it comes from (see [`sources::provenance`]).
-    pub fn provenance(&self) -> Vec<sources::Row> {
-        sources::provenance(&self.scenario)
+    /// Every input of the scenario with where it comes from (see [`provenance::provenance`]).
+    pub fn provenance(&self) -> Vec<provenance::Row> {
+        provenance::provenance(&self.scenario)
     }
 
     pub(crate) fn compiled(&self) -> &Compiled {
