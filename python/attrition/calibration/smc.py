@@ -1,5 +1,9 @@
 """ABC-SMC: :func:`calibrate`.
 
+(One module of about 470 lines, on purpose: the generations' loop, the weights and
+the kernel are one algorithm that is read and checked together; the distances, the
+statistics and the result type have modules of their own.)
+
 The algorithm is the adaptive population Monte Carlo ABC of Lenormand, Jabot
 and Deffuant (2013), a batch form of Beaumont et al. (2009):
 

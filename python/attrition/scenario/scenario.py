@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import difflib
-import errno
 import os
-import stat
 import warnings
 import zlib
 from collections.abc import Mapping
@@ -17,11 +15,12 @@ import numpy as np
 
 from .. import _core
 from .._utils.envelope import seal, unseal
-from .._utils.fmt import shorten, shown
+from .._utils.fmt import shown
 from .._utils.optional import require
 from ..errors import IntegrityError, ScenarioError, ScenarioWarning
 from . import display, plausibility
 from . import provenance as _provenance
+from .files import read_regular_file, shown_path, write_regular_file
 
 __all__ = ["MAX_PICKLED_SCENARIO_BYTES", "Scenario", "as_scenario", "builtins"]
 
@@ -102,7 +101,7 @@ class Scenario:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise ScenarioError(f"{_path(path)}: not UTF-8 text (byte {e.start})") from None
+            raise ScenarioError(f"{shown_path(path)}: not UTF-8 text (byte {e.start})") from None
         return cls.from_toml(text)
 
     @classmethod
@@ -165,15 +164,7 @@ class Scenario:
         True
         """
         text = self.to_overlay_toml() if self.extends else self.to_toml()
-        flags = os.O_WRONLY | os.O_CREAT | _NONBLOCK | _CLOEXEC | getattr(os, "O_BINARY", 0)
-        fd = os.open(path, flags, 0o666)
-        kind = _file_kind(os.fstat(fd).st_mode)
-        if kind:
-            os.close(fd)
-            raise OSError(errno.EINVAL, f"{kind}, not a file a scenario can be saved to", _path(path))
-        with os.fdopen(fd, "wb") as f:
-            f.truncate(0)
-            f.write(text.encode("utf-8"))
+        write_regular_file(path, text.encode("utf-8"))
 
     def with_values(self, values: Mapping[str, Any]) -> Scenario:
         """A new, validated scenario with values replaced by dotted path.
@@ -364,58 +355,6 @@ class Scenario:
 
     def _repr_html_(self) -> str:
         return display.scenario_html(self)
-
-
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
-
-
-def _file_kind(mode: int) -> str:
-    """What a file that is not a regular file is ("" for a regular file)."""
-    if stat.S_ISREG(mode):
-        return ""
-    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
-
-
-def _path(path: Any) -> str:
-    return shorten(str(os.fspath(path)))
-
-
-def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes.
-
-    The file is opened without blocking (a named pipe with no writer does not hang the
-    open) and checked with ``fstat`` on the open descriptor (no race with a rename);
-    anything else is a ScenarioError naming the path and what it is.
-    """
-    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:  # Windows refuses to open a folder
-        raise ScenarioError(f"{_path(path)}: a folder, not a scenario file (only regular files are read)") from None
-    try:
-        st = os.fstat(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    kind = _file_kind(st.st_mode)
-    if kind:
-        os.close(fd)
-        raise ScenarioError(f"{_path(path)}: {kind}, not a scenario file (only regular files are read)")
-    with os.fdopen(fd, "rb") as f:
-        if st.st_size > limit:
-            raise ScenarioError(f"{_path(path)}: file is {st.st_size} bytes; the limit is {limit}")
-        data = f.read(limit + 1)  # the file may have grown since fstat
-    if len(data) > limit:
-        raise ScenarioError(f"{_path(path)}: more than {limit} bytes; that is the limit")
-    return data
 
 
 def _unpickle(blob: bytes) -> Scenario:
