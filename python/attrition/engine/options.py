@@ -192,7 +192,8 @@ class RunOptions:
             m = self.max_memory
             if not isinstance(m, (int, float, np.integer, np.floating)) or _is_bool(m) or not 0 <= m < float("inf"):
                 raise ValueError(f"max_memory must be a number of bytes >= 0, got {shown(m)}")
-            put("max_memory", int(m))
+            # the core counts bytes in 64 bits; a budget beyond that is no budget at all
+            put("max_memory", min(int(m), 2**64 - 1))
         samples, rows = _sample_columns(self.samples)
         if rows is not None and rows != t.stop - t.start:
             raise ValueError(
