@@ -85,6 +85,12 @@ impl Reg {
         if let Err(rule) = dom.check(lo, hi) {
             let msg = match &param.0 {
                 Dist::Fixed(v) => format!("{rule}, got {v}"),
+                d @ Dist::Interval { base, .. } if base.name() == "normal" => format!(
+                    "{rule}, but {} can give values in [{lo}, {hi}]: an interval with an end <= 0 is an untruncated \
+                     normal; write it in full with `low` (and `high`) inside the domain, e.g. {}",
+                    d.describe(),
+                    super::interval::full_form_hint(base)
+                ),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };
             self.errors.push(at(path, msg));

@@ -13,6 +13,7 @@
 pub(crate) mod compile;
 pub mod date;
 pub mod dist;
+pub mod interval;
 pub mod overlay;
 pub(crate) mod parse;
 pub mod schema;
