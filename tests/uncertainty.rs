@@ -1,4 +1,5 @@
-//! Ways of writing uncertainty: one-line 90 % intervals.
+//! Ways of writing uncertainty: one-line 90 % intervals and rank correlations
+//! between uncertain parameters (a Gaussian copula on keyed normal scores).
 mod common;
 
 use attrition::engine::runner::run_paths;
@@ -42,6 +43,35 @@ fn draws(v: &Validated, seed: u64, first: u64, n: usize) -> Vec<(String, Vec<f64
 
 fn column<'a>(d: &'a [(String, Vec<f64>)], path: &str) -> &'a [f64] {
     &d.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("no {path}")).1
+}
+
+/// Average ranks (ties share the mean of their positions).
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        for &k in &idx[i..=j] {
+            r[k] = (i + j) as f64 / 2.0 + 1.0;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx) * (a - mx)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my) * (b - my)).sum();
+    cov / (vx * vy).sqrt()
 }
 
 /// Kolmogorov-Smirnov statistic of `x` against the CDF of `d`.
@@ -107,4 +137,135 @@ fn intervals_round_trip_as_text_and_are_validated_like_any_parameter() {
     assert!(e.contains("expected a number, a 90 % interval such as \"5000 to 12000\""), "{e}");
     let e = errors(&scenario(r#"rate = "1 to 1e300""#, ""));
     assert!(e.contains("`high` must be finite within"), "{e}");
+}
+
+const CORRELATED: &str = r#"
+[[correlations]]
+a = "sides.a.supply.line.rate"
+b = "sides.a.calibers.152mm.initial_stock"
+rho = 0.6
+
+[[correlations]]
+a = "sides.a.calibers.152mm.lethality"
+b = "sides.a.supply.line.rate"
+rho = -0.3
+"#;
+
+const LINE: &str = r#"rate = { dist = "triangular", low = 100, mode = 200, high = 900 }
+growth = { dist = "choice", values = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] }
+price = { dist = "normal", mean = 100, sd = 10, low = 0 }"#;
+
+#[test]
+fn correlated_draws_keep_their_marginals_and_reach_the_rank_correlations() {
+    let n = 20_000;
+    let v = toml(&scenario(LINE, CORRELATED));
+    let d = draws(&v, 11, 0, n);
+    let (rate, stock, leth) = (
+        column(&d, "sides.a.supply.line.rate"),
+        column(&d, "sides.a.calibers.152mm.initial_stock"),
+        column(&d, "sides.a.calibers.152mm.lethality"),
+    );
+    // Sampling error of Spearman's rho is about (1 - rho^2) / sqrt(n) < 0.007 here.
+    let tol = 0.02;
+    for (x, y, rho) in [(rate, stock, 0.6), (leth, rate, -0.3)] {
+        let got = spearman(x, y);
+        assert!((got - rho).abs() < tol, "asked {rho}, got {got}");
+    }
+    // A pair not listed has normal scores uncorrelated with each other.
+    let unlisted = spearman(leth, stock);
+    assert!(unlisted.abs() < tol, "{unlisted}");
+    for u in Model::new(v.clone()).uncertain().iter().filter(|u| !u.dist.is_discrete()) {
+        let x = column(&d, &u.path);
+        assert!(ks(x, &u.dist) < ks_critical(n), "{}: KS {}", u.path, ks(x, &u.dist));
+    }
+    // Parameters outside every correlation draw as before, value for value.
+    let plain = draws(&toml(&scenario(LINE, "")), 11, 0, n);
+    for path in ["sides.a.supply.line.growth", "sides.a.supply.line.price"] {
+        assert_eq!(column(&d, path), column(&plain, path), "{path}");
+    }
+}
+
+#[test]
+fn correlated_draws_are_keyed_per_trajectory() {
+    let v = toml(&scenario(LINE, CORRELATED));
+    let all = draws(&v, 3, 0, 300);
+    let tail = draws(&v, 3, 200, 100);
+    for ((p, a), (_, b)) in all.iter().zip(&tail) {
+        assert_eq!(&a[200..], &b[..], "{p}");
+    }
+    // Whatever the threads.
+    let model = Model::new(v.clone());
+    let run = |threads| run_paths(&model, &common::request(3, 0, 300, vec![], Some(threads)), |_| true).expect("runs");
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one.params, two.params);
+    for (j, (_, col)) in all.iter().enumerate() {
+        assert_eq!(&one.params[j], col);
+    }
+}
+
+#[test]
+fn correlations_are_validated() {
+    let with = |c: &str| scenario(LINE, c);
+    let e = errors(&with(
+        "[[correlations]]\na = \"sides.a.supply.line.rat\"\nb = \"sides.a.supply.line.price\"\nrho = 0.5",
+    ));
+    assert!(e.contains("correlations[0].a: no parameter \"sides.a.supply.line.rat\" in the scenario"), "{e}");
+    assert!(e.contains("did you mean"), "{e}");
+    let e = errors(&with(
+        "[[correlations]]\na = \"sides.a.supply.line.rate\"\nb = \"sides.a.supply.line.price\"\nrho = 1.5",
+    ));
+    assert!(e.contains("correlations[0].rho: must be a rank correlation in [-1, 1], got 1.5"), "{e}");
+    let e = errors(&with(
+        "[[correlations]]\na = \"sides.a.supply.line.rate\"\nb = \"sides.a.supply.line.rate\"\nrho = 0.5",
+    ));
+    assert!(e.contains("correlations[0].b: a parameter cannot be correlated with itself"), "{e}");
+    let pair = "[[correlations]]\na = \"sides.a.supply.line.rate\"\nb = \"sides.a.supply.line.price\"\nrho = 0.5\n";
+    let e =
+        errors(&with(&format!("{pair}{}", pair.replace("rate", "X").replace("price", "rate").replace("X", "price"))));
+    assert!(
+        e.contains(
+            "correlations[1]: the pair sides.a.supply.line.price and sides.a.supply.line.rate is correlated twice"
+        ),
+        "{e}"
+    );
+    let triangle = r#"
+[[correlations]]
+a = "sides.a.supply.line.rate"
+b = "sides.a.supply.line.price"
+rho = 0.9
+[[correlations]]
+a = "sides.a.supply.line.price"
+b = "sides.a.supply.line.growth"
+rho = 0.9
+[[correlations]]
+a = "sides.a.supply.line.rate"
+b = "sides.a.supply.line.growth"
+rho = -0.9
+"#;
+    let e = errors(&with(triangle));
+    assert!(e.contains("correlations: the rank correlations among [") && e.contains("cannot hold together"), "{e}");
+    let e = errors(&with(
+        "[[correlations]]\na = \"sides.a.supply.line.rate\"\nb = \"sides.a.supply.line.price\"\nrho = 0.5\nr = 1",
+    ));
+    assert!(e.contains("correlations[0].r: unknown key"), "{e}");
+    // A correlation with a parameter given as a number has no effect.
+    let fixed = toml(&scenario("rate = 500\nprice = { dist = \"normal\", mean = 100, sd = 10, low = 0 }", pair));
+    let alone = toml(&scenario("rate = 500\nprice = { dist = \"normal\", mean = 100, sd = 10, low = 0 }", ""));
+    assert_eq!(draws(&fixed, 1, 0, 50), draws(&alone, 1, 0, 50));
+}
+
+#[test]
+fn perfect_correlations_make_comonotone_draws() {
+    let c = "[[correlations]]\na = \"sides.a.supply.line.rate\"\nb = \"sides.a.supply.line.price\"\nrho = 1\n\
+             [[correlations]]\na = \"sides.a.calibers.152mm.lethality\"\nb = \"sides.a.supply.line.price\"\nrho = -1\n\
+             [[correlations]]\na = \"sides.a.calibers.152mm.lethality\"\nb = \"sides.a.supply.line.rate\"\nrho = -1";
+    let v = toml(&scenario(LINE, c));
+    let d = draws(&v, 5, 0, 2000);
+    let (rate, price, leth) = (
+        column(&d, "sides.a.supply.line.rate"),
+        column(&d, "sides.a.supply.line.price"),
+        column(&d, "sides.a.calibers.152mm.lethality"),
+    );
+    assert!((spearman(rate, price) - 1.0).abs() < 1e-12);
+    assert!((spearman(leth, price) + 1.0).abs() < 1e-12);
 }

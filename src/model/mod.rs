@@ -33,6 +33,9 @@ mod personnel;
 pub mod registry;
 mod territory;
 
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
 use ammo::{CaliberDay, Line, Stock};
 use fleet::Fleet;
 use personnel::{Casualties, CasualtyDay, Contingent};
@@ -161,13 +164,18 @@ impl Model {
     /// The drawn values of every parameter for one trajectory: fixed values,
     /// then each uncertain parameter from its own stream (keyed by its path),
     /// unless `given` supplies it as (index in [`Model::uncertain`], value).
+    /// Correlated parameters draw a normal score from their stream instead,
+    /// which the copula turns into their values.
     fn draw(&self, streams: &Streams, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
         let c = self.compiled();
         let mut v = c.values.clone();
         for (i, u) in c.uncertain.iter().enumerate() {
             let mut rng = streams.get(u.key);
             rng.log(Draw::Param(i as u32));
-            v[u.slot] = u.dist.sample(&mut rng);
+            v[u.slot] = if c.copula.member[i] { rng.sample(StandardNormal) } else { u.dist.sample(&mut rng) };
+        }
+        c.copula.apply(&c.uncertain, &mut v);
+        for (i, u) in c.uncertain.iter().enumerate() {
             params[i] = v[u.slot];
         }
         for &(i, x) in given {

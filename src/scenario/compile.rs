@@ -6,6 +6,7 @@
 //! count is >= 0, a probability in [0, 1]) over the whole support of its
 //! distribution. (The ids of series and outcomes are the model's: see
 //! `model::registry`.)
+use super::correlation::Copula;
 use super::{Date, Dist, MAX_DAYS, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean};
 use crate::rng;
@@ -75,6 +76,8 @@ pub struct Uncertain {
 #[derive(Debug, Default)]
 struct Reg {
     values: Vec<f64>,
+    /// The dotted path of each slot.
+    paths: Vec<String>,
     uncertain: Vec<Uncertain>,
     errors: Vec<String>,
 }
@@ -96,6 +99,7 @@ impl Reg {
             self.errors.push(at(path, msg));
         }
         let slot = self.values.len();
+        self.paths.push(path.to_string());
         match &param.0 {
             Dist::Fixed(v) => self.values.push(*v),
             d => {
@@ -257,6 +261,8 @@ pub(crate) struct Compiled {
     /// Fixed values; NaN in the slots of uncertain parameters.
     pub(crate) values: Vec<f64>,
     pub(crate) uncertain: Vec<Uncertain>,
+    /// The rank correlations between uncertain parameters.
+    pub(crate) copula: Copula,
 }
 
 fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
@@ -539,6 +545,7 @@ impl Compiled {
                 payees,
             });
         }
+        let copula = Copula::new(&s.correlations, &reg.paths, &reg.uncertain, &mut reg.errors);
         if !reg.errors.is_empty() {
             return Err(CoreError::Scenario(reg.errors));
         }
@@ -548,6 +555,7 @@ impl Compiled {
             sides,
             values: reg.values,
             uncertain: reg.uncertain,
+            copula,
         })
     }
 

@@ -11,6 +11,7 @@
 //! Loading never executes anything and follows no includes; texts above
 //! [`MAX_SCENARIO_BYTES`] are refused.
 pub(crate) mod compile;
+pub mod correlation;
 pub mod date;
 pub mod dist;
 pub mod interval;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::correlation::Correlation;
 use super::date::Date;
 use super::dist::Dist;
 
@@ -70,6 +71,10 @@ pub struct Scenario {
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub coupling: bool,
     pub sides: BTreeMap<String, Side>,
+    /// Rank correlations between uncertain parameters (a Gaussian copula,
+    /// see [`super::correlation`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Correlation>,
 }
 
 /// One belligerent with its suppliers and contingents.
