@@ -65,7 +65,7 @@ fn validation_errors_name_the_full_path() {
         (
             with("rounds_per_gun_day = 5", "rounds_per_gun_day = \"five\""),
             "sides.red.fleets.guns.rounds_per_gun_day",
-            "got a string",
+            "got the text \"five\"",
         ),
         (
             with("guns = 10", "guns = 10\nbarel_life = 3"),
