@@ -192,6 +192,10 @@ fn the_builtin_overlays_are_the_baseline_with_their_changes() {
         ] {
             russia[table].as_object_mut().expect("a table").remove(key).expect("in the baseline");
         }
+        let levers = v["levers"].as_object_mut().expect("a table");
+        for lever in ["dprk_supply_end", "dprk_152_rate"] {
+            levers.remove(lever).expect("a lever of the baseline");
+        }
         v["name"] = json!("no-dprk");
         v["description"] = json!(none.scenario().description);
     });

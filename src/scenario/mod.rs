@@ -15,6 +15,7 @@ pub mod correlation;
 pub mod date;
 pub mod dist;
 pub mod interval;
+pub mod levers;
 pub mod overlay;
 pub(crate) mod parse;
 pub mod schema;
@@ -52,6 +53,7 @@ impl Validated {
 
     fn overlaying(scenario: Scenario, extends: Option<String>) -> Result<Validated, CoreError> {
         let compiled = Compiled::new(&scenario)?;
+        levers::check(&scenario)?;
         Ok(Validated { scenario, compiled, extends })
     }
 

@@ -154,7 +154,10 @@ pub(crate) fn toml_to_json(v: &toml::Value, path: &mut String) -> Result<Value, 
     })
 }
 
-const DATE_KEYS: [&str; 4] = ["start", "end", "date", "arrivals_start"];
+/// Keys whose text values that read as dates are TOML dates: the windows'
+/// and arrivals' dates, and a lever's `low`, `high` and `values` (where
+/// distributions hold only numbers).
+const DATE_KEYS: [&str; 8] = ["start", "end", "date", "arrivals_start", "arrivals_end", "low", "high", "values"];
 
 pub(crate) fn json_to_toml(v: &Value, key: &str) -> toml::Value {
     match v {
@@ -165,14 +168,17 @@ pub(crate) fn json_to_toml(v: &Value, key: &str) -> toml::Value {
             None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Value::String(s) => {
-            if (DATE_KEYS.contains(&key) || key == "arrivals_end") && Date::parse(s).is_ok() {
+            if DATE_KEYS.contains(&key) && Date::parse(s).is_ok() {
                 if let Ok(d) = s.parse::<toml::value::Datetime>() {
                     return toml::Value::Datetime(d);
                 }
             }
             toml::Value::String(s.clone())
         }
-        Value::Array(a) => toml::Value::Array(a.iter().map(|x| json_to_toml(x, "")).collect()),
+        Value::Array(a) => {
+            let inner = if key == "values" { key } else { "" };
+            toml::Value::Array(a.iter().map(|x| json_to_toml(x, inner)).collect())
+        }
         Value::Object(m) => toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect()),
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::correlation::Correlation;
 use super::date::Date;
 use super::dist::Dist;
+use super::levers::Levers;
 
 /// A number or a distribution (see [`super::dist`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +76,9 @@ pub struct Scenario {
     /// see [`super::correlation`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub correlations: Vec<Correlation>,
+    /// Policy levers: named values an analyst may set (see [`super::levers`]).
+    #[serde(default, skip_serializing_if = "Levers::is_empty")]
+    pub levers: Levers,
 }
 
 /// One belligerent with its suppliers and contingents.
