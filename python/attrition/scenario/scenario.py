@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils.names import unknown
 from .._utils.optional import require
 from ..errors import ScenarioError
 from . import display
+from .levers import Lever, levers_of
 
 __all__ = ["Scenario", "as_scenario", "builtins"]
 
@@ -124,6 +126,25 @@ class Scenario:
         """
         return Scenario(self._core.with_values(dict(values)))
 
+    def with_levers(self, values: Mapping[str, Any]) -> Scenario:
+        """A new, validated scenario with levers set by name: ``{lever: value}``, each
+        value set at every path of its lever (see :attr:`levers`).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> s = attrition.Scenario.builtin("baseline-2024-12").with_levers({"dprk_supply_end": "2025-06-01"})
+        >>> s.to_dict()["sides"]["russia"]["supply"]["dprk_122"]["end"]
+        '2025-06-01'
+        """
+        levers = self.levers
+        overrides: dict[str, Any] = {}
+        for name, value in dict(values).items():
+            if name not in levers:
+                raise unknown(name, list(levers), "lever")
+            overrides.update(levers[name].overrides(value))
+        return self.with_values(overrides)
+
     # -- properties --------------------------------------------------------------------
     @property
     def name(self) -> str:
@@ -160,6 +181,18 @@ class Scenario:
     def outcome_names(self) -> list[str]:
         """Every per-trajectory outcome."""
         return list(self._core.outcome_names)
+
+    @property
+    def levers(self) -> dict[str, Lever]:
+        """The scenario's policy levers (its ``[levers]`` table), by name; see
+        :mod:`attrition.scenario.levers`."""
+        return levers_of(self.to_dict())
+
+    @property
+    def correlations(self) -> list[dict[str, Any]]:
+        """The rank correlations between its uncertain parameters (its ``[[correlations]]``
+        entries: ``a``, ``b``, ``rho``); docs/model.md section 2."""
+        return list(self.to_dict().get("correlations", []))
 
     @property
     def sides(self) -> list[str]:
