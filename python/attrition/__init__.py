@@ -43,6 +43,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "sensitivity": ("attrition.sensitivity", None),
     "visual": ("attrition.visual", None),
     "parallel": ("attrition.parallel", None),
+    "discover": ("attrition.discovery", "discover"),
+    "discovery": ("attrition.discovery", None),
+    "ema": ("attrition.ema", None),
 }
 
 __all__ = [
@@ -63,6 +66,8 @@ __all__ = [
     "calibrate",
     "compare",
     "data",
+    "discover",
+    "ema",
     "merge",
     "outcome_info",
     "run",
