@@ -183,8 +183,8 @@ def model(
         Series to return as ``TimeSeriesOutcome`` (one value per day of the horizon).
     params
         The uncertain parameters that are Workbench uncertainties (dotted paths or glob
-        patterns; default: every one with more than one value). The others draw from
-        their distributions in each trajectory, as in a run.
+        patterns; default: every one with more than one value that no lever sets). The
+        others draw from their distributions in each trajectory, as in a run.
     levers
         The scenario's levers that are Workbench levers (default: all of them).
     seed
@@ -208,7 +208,15 @@ def model(
     set_by_levers = {p for k in chosen_levers for p in lever_map[k].paths}
     unc = {u["path"]: u for u in sc.uncertain_list() if u["low"] < u["high"]}
     every = [p for p in unc if p not in set_by_levers]
-    chosen = every if params is None else select(every, params, "uncertain parameter", order="names")
+    if params is None:
+        chosen = every
+    else:
+        asked = [params] if isinstance(params, str) else list(params)
+        for p in asked:
+            owner = next((k for k in chosen_levers if p in lever_map[k].paths), None)
+            if owner is not None:
+                raise ValueError(f"{p} is set by the lever {owner!r}: it cannot also be an uncertainty (levers=... leaves it out)")
+        chosen = select(every, asked, "uncertain parameter", order="names")
     out_names = sc.outcome_names if outcomes is None else select(sc.outcome_names, outcomes, "outcome")
     ser_names = [] if not series else select(sc.series_names, series, "series")
     fn = AttritionFunction(sc, seed, chosen, out_names, ser_names)
