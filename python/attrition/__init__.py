@@ -47,6 +47,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "discover": ("attrition.discovery", "discover"),
     "discovery": ("attrition.discovery", None),
     "ema": ("attrition.ema", None),
+    "explore": ("attrition.explorer", "explore"),
 }
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "data",
     "discover",
     "ema",
+    "explore",
     "merge",
     "outcome_info",
     "run",
