@@ -52,6 +52,10 @@ def test_levers_of_a_scenario(levered):
     assert Scenario.from_dict(levered.to_dict()) == levered == Scenario.from_toml(levered.to_toml())
     with pytest.raises(ValueError, match="points must be an integer >= 2"):
         rate.grid(1)
+    text = repr(levered)
+    assert "  lever home_rate: 0 to 1,000 at sides.red.supply.home.rate; Home production" in text
+    assert "  lever guns: [50, 150] at sides.red.fleets.guns.guns, sides.blue.fleets.m777.guns" in text
+    assert "<td>home_end</td><td>[2025-01-10, 2025-02-01, 2025-04-03]</td>" in levered._repr_html_()
 
 
 def test_with_levers_sets_every_path(levered):

@@ -71,6 +71,7 @@ def correlated(small) -> Scenario:
 
 def test_correlated_inputs_reach_the_asked_rank_correlation(correlated, small):
     assert correlated.correlations == CORRELATIONS
+    assert f"  correlated: {RATE} ~ {LIFE}: rank correlation 0.7" in repr(correlated)
     r = attrition.run(correlated.with_values({"days": 1}), n=8000, seed=5, series=[])
     p = r.params
     for c in CORRELATIONS:
