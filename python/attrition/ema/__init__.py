@@ -215,7 +215,9 @@ def model(
         for p in asked:
             owner = next((k for k in chosen_levers if p in lever_map[k].paths), None)
             if owner is not None:
-                raise ValueError(f"{p} is set by the lever {owner!r}: it cannot also be an uncertainty (levers=... leaves it out)")
+                raise ValueError(
+                    f"{p} is set by the lever {owner!r}: it cannot also be an uncertainty (levers=... leaves it out)"
+                )
         chosen = select(every, asked, "uncertain parameter", order="names")
     out_names = sc.outcome_names if outcomes is None else select(sc.outcome_names, outcomes, "outcome")
     ser_names = [] if not series else select(sc.series_names, series, "series")
