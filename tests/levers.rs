@@ -67,7 +67,7 @@ values = [0, 10, 40.5]
     assert!(s["sides"]["a"]["supply"]["ally"].get("end").is_none());
     assert_eq!(s["levers"]["ally_end"]["low"], json!("2025-01-15"));
     // Dates stay dates in TOML, and the text reads back as the same scenario.
-    let text = v.scenario().to_toml_string();
+    let text = v.to_toml();
     assert!(text.contains("low = 2025-01-15"), "{text}");
     assert_eq!(toml(&text), v);
 }

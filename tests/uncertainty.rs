@@ -112,7 +112,7 @@ fn intervals_round_trip_as_text_and_are_validated_like_any_parameter() {
     let v = toml(&scenario(r#"rate = "5,000 to 12,000""#, ""));
     let back = v.scenario().to_value();
     assert_eq!(back["sides"]["a"]["supply"]["line"]["rate"], json!("5000 to 12000"));
-    assert_eq!(toml(&v.scenario().to_toml_string()), v);
+    assert_eq!(toml(&v.to_toml()), v);
     // A percentage, and a normal because one end is not above 0.
     let p = Dist::from_value(&json!("5% to 20%")).expect("percentages");
     assert_eq!(p.name(), "interval");

@@ -2,7 +2,9 @@
 
 Artillery ammunition supply, howitzer barrel wear, casualties and territory,
 with uncertain inputs drawn per trajectory and reproducible keyed random
-streams. See ``docs/model.md`` for the model.
+streams. ``docs/model.md`` describes the model (it ships with the package:
+``attrition.docs.model()``, or ``attrition model`` on the command line), and
+``attrition sources <scenario>`` where each input's value comes from.
 
 ``import attrition`` loads numpy and the compiled core only; the parts that need
 optional packages (pandas, xarray, matplotlib, scipy, SALib, Dask) load on first

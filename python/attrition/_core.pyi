@@ -22,6 +22,8 @@ __all__ = [
     "builtin_names",
     "estimate_bytes",
     "estimate_summary_bytes",
+    "facts",
+    "json_schema",
     "outcome_kinds",
     "rng_floor",
     "run",
@@ -92,6 +94,8 @@ class Scenario:
         """Every series in id order: ``name``, ``unit``, ``description``, ``owner``, ``pattern``."""
     def outcome_info(self) -> list[_OutcomeInfo]:
         """Every outcome in id order: as :meth:`series_info`, plus ``first_passage`` and ``key``."""
+    def provenance(self) -> list[tuple[str, Any, str, list[str], str, str, str]]:
+        """Every input with where it comes from: (path, value or None, unit, fact ids, note, assumption, origin)."""
     def uncertain(self) -> list[tuple[str, str, float, float, Any]]:
         """Each uncertain parameter as (path, description, low, high, distribution as a dict)."""
     def __eq__(self, value: object, /) -> bool: ...
@@ -214,3 +218,10 @@ def series_kinds() -> list[_SeriesKind]:
 
 def outcome_kinds() -> list[_OutcomeKind]:
     """Every kind of outcome: as :func:`series_kinds`, plus ``first_passage`` and ``key``."""
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario (draft 2020-12, with ``x-unit``, ``x-allowed``, ``x-default-basis``,
+    ``x-table``)."""
+
+def facts() -> dict[str, dict[str, Any]]:
+    """The facts of the sources register, by id."""

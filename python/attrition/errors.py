@@ -17,7 +17,8 @@ class ScenarioError(AttritionError, ValueError):
     The message names the parameter's full dotted path and the rule, e.g.
     ``sides.russia.fleets.msta_b.barrel_life: pert needs low <= mode <= high,
     got low=2000, mode=1500, high=3000``. Several problems are listed one per
-    line.
+    line. The rules are in docs/model.md (section 2; ``attrition model`` prints it)
+    and the field reference (``attrition schema``).
     """
 
 

@@ -4,6 +4,7 @@
 mod convert;
 mod dist;
 mod errors;
+mod reference;
 mod registry;
 mod run;
 mod scenario;
@@ -15,6 +16,8 @@ use pyo3::prelude::*;
 mod _core {
     #[pymodule_export]
     use super::dist::PyDist;
+    #[pymodule_export]
+    use super::reference::{facts, json_schema};
     #[pymodule_export]
     use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]

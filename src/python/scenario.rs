@@ -18,6 +18,9 @@ pub struct PyScenario {
 /// An uncertain parameter as Python sees it: (path, description, low, high, distribution as a dict).
 type UncertainRow<'py> = (String, String, f64, f64, Bound<'py, PyAny>);
 
+/// An input's provenance as Python sees it: (path, value or None, unit, fact ids, note, assumption, origin).
+type ProvenanceRow<'py> = (String, Option<Bound<'py, PyAny>>, &'static str, Vec<String>, String, String, &'static str);
+
 impl PyScenario {
     fn new(v: Validated) -> PyScenario {
         PyScenario { model: Model::new(v) }
@@ -54,8 +57,9 @@ impl PyScenario {
         json_to_py(py, &self.validated().scenario().to_value())
     }
 
+    /// The whole scenario as TOML, with each value's unit as a comment.
     fn to_toml(&self) -> String {
-        self.validated().scenario().to_toml_string()
+        self.validated().to_toml()
     }
 
     /// For an overlay of a built-in, a TOML text with `extends` and only what
@@ -136,6 +140,24 @@ impl PyScenario {
             .map(|u| {
                 let (lo, hi) = u.dist.support();
                 Ok((u.path.clone(), u.dist.describe(), lo, hi, json_to_py(py, &u.dist.to_value())?))
+            })
+            .collect()
+    }
+
+    /// Every input (numbers, distributions, dates, switches, each threshold)
+    /// with where it comes from, then the `[sources]` entries of unset fields
+    /// and of whole tables: (path, value or None, unit, fact ids, note,
+    /// assumption, origin), origin being "scenario" (its `[sources]`),
+    /// "default" (the field's default, with the default's grounds) or
+    /// "missing".
+    fn provenance<'py>(&self, py: Python<'py>) -> PyResult<Vec<ProvenanceRow<'py>>> {
+        self.validated()
+            .provenance()
+            .into_iter()
+            .map(|r| {
+                let value = r.value.as_ref().map(|v| json_to_py(py, v)).transpose()?;
+                let s = r.source;
+                Ok((r.path, value, r.unit, s.facts, s.note, s.assumption, r.origin.as_str()))
             })
             .collect()
     }

@@ -7,59 +7,13 @@
 //! distribution. (The ids of series and outcomes are the model's: see
 //! `model::registry`.)
 use super::correlation::Copula;
-use super::{Date, Dist, MAX_DAYS, Param, Scenario};
+use super::fields::{Domain, Field, MAX_GUNS, field};
+use super::{Date, Dist, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean};
 use crate::rng;
 
 /// Index of a parameter's value in the per-trajectory vector.
 pub(crate) type P = usize;
-
-/// Most guns one fleet may hold in a trajectory (initial plus delivered):
-/// each gun keeps its barrel's state, so this bounds a trajectory's memory.
-pub(crate) const MAX_GUNS: f64 = 1e6;
-/// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
-/// with the ratio capped at `MAX_FIRE_RATIO` = 5, 5^10 is already a factor of
-/// about ten million.
-pub(crate) const MAX_ELASTICITY: f64 = 10.0;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Domain {
-    NonNeg,
-    Positive,
-    Prob,
-    AtLeastOne,
-    /// A yearly growth rate: above -1.
-    Growth,
-    /// A delay in days: 0 to `MAX_DAYS`.
-    Days,
-    /// A number of guns: 0 to `MAX_GUNS`.
-    Guns,
-    /// An elasticity: 0 to `MAX_ELASTICITY`.
-    Elasticity,
-    /// A Weibull shape of barrel life: 1 or more (a wear-out failure rate that
-    /// does not fall with age; shapes below 1 spread lives over so many orders
-    /// of magnitude that the fleet's running wear sums lose their precision).
-    Shape,
-}
-
-impl Domain {
-    fn check(self, lo: f64, hi: f64) -> Result<(), String> {
-        let (ok, rule) = match self {
-            Domain::NonNeg => (lo >= 0.0, "must be >= 0".to_string()),
-            Domain::Positive => (lo > 0.0, "must be > 0".to_string()),
-            Domain::Prob => (lo >= 0.0 && hi <= 1.0, "must be a probability in [0, 1]".to_string()),
-            Domain::AtLeastOne => (lo >= 1.0, "must be >= 1".to_string()),
-            Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)".to_string()),
-            Domain::Days => (lo >= 0.0 && hi <= f64::from(MAX_DAYS), format!("must be between 0 and {MAX_DAYS} days")),
-            Domain::Guns => (lo >= 0.0 && hi <= MAX_GUNS, format!("must be between 0 and {MAX_GUNS:e} guns")),
-            Domain::Elasticity => {
-                (lo >= 0.0 && hi <= MAX_ELASTICITY, format!("must be an elasticity between 0 and {MAX_ELASTICITY}"))
-            }
-            Domain::Shape => (lo >= 1.0, "must be >= 1 (a Weibull shape of wear-out)".to_string()),
-        };
-        if ok { Ok(()) } else { Err(rule) }
-    }
-}
 
 /// An uncertain parameter: drawn once per trajectory from its own stream.
 #[derive(Debug, Clone)]
@@ -83,8 +37,13 @@ struct Reg {
 }
 
 impl Reg {
-    fn p(&mut self, param: &Param, path: &str, dom: Domain) -> P {
+    /// The slot of `param`, the field `field` of the table at `parent`,
+    /// checked against the field's domain.
+    fn p(&mut self, param: &Param, parent: &str, field: &Field) -> P {
+        let path = format!("{parent}.{}", field.name);
+        let path = path.as_str();
         let (lo, hi) = param.0.support();
+        let dom = field.domain.unwrap_or(Domain::NonNeg);
         if let Err(rule) = dom.check(lo, hi) {
             let msg = match &param.0 {
                 Dist::Fixed(v) => format!("{rule}, got {v}"),
@@ -113,6 +72,13 @@ impl Reg {
             }
         }
         slot
+    }
+
+    /// Check a plain number at `path` (a value of the field `field`) against the field's domain.
+    fn number(&mut self, x: f64, path: &str, field: &Field) {
+        if let Some(rule) = field.domain.and_then(|d| d.check(x, x).err()) {
+            self.err(path, format!("{rule}, got {x}"));
+        }
     }
 
     fn err(&mut self, path: &str, msg: impl std::fmt::Display) {
@@ -298,9 +264,7 @@ impl Compiled {
     pub(crate) fn new(s: &Scenario) -> Result<Compiled, CoreError> {
         let mut reg = Reg::default();
         reg.name("name", &s.name.replace([' ', '.', '(', ')', ','], "-"));
-        if s.days == 0 || s.days > MAX_DAYS {
-            reg.err("days", format!("must be between 1 and {MAX_DAYS}, got {}", s.days));
-        }
+        reg.number(f64::from(s.days), "days", field!(Scenario, "days"));
         if s.sides.is_empty() {
             reg.err("sides", "a scenario needs at least one side");
         }
@@ -326,7 +290,7 @@ impl Compiled {
                     }
                 },
             };
-            let ref_fire = reg.p(&side.ref_fire, &format!("{sp}.ref_fire"), Domain::Positive);
+            let ref_fire = reg.p(&side.ref_fire, &sp, field!(Side, "ref_fire"));
 
             let cal_names: Vec<&String> = side.calibers.keys().collect();
             let mut calibers = Vec::new();
@@ -335,15 +299,11 @@ impl Compiled {
                 reg.name(&cp, cname);
                 calibers.push(CaliberCfg {
                     name: cname.clone(),
-                    initial_stock: reg.p(&c.initial_stock, &format!("{cp}.initial_stock"), Domain::NonNeg),
-                    initial_dud_fraction: reg.p(
-                        &c.initial_dud_fraction,
-                        &format!("{cp}.initial_dud_fraction"),
-                        Domain::Prob,
-                    ),
-                    lethality: reg.p(&c.lethality, &format!("{cp}.lethality"), Domain::NonNeg),
-                    reserve: reg.p(&c.reserve, &format!("{cp}.reserve"), Domain::NonNeg),
-                    reserve_days: reg.p(&c.reserve_days, &format!("{cp}.reserve_days"), Domain::NonNeg),
+                    initial_stock: reg.p(&c.initial_stock, &cp, field!(Caliber, "initial_stock")),
+                    initial_dud_fraction: reg.p(&c.initial_dud_fraction, &cp, field!(Caliber, "initial_dud_fraction")),
+                    lethality: reg.p(&c.lethality, &cp, field!(Caliber, "lethality")),
+                    reserve: reg.p(&c.reserve, &cp, field!(Caliber, "reserve")),
+                    reserve_days: reg.p(&c.reserve_days, &cp, field!(Caliber, "reserve_days")),
                     key: rng::key(&format!("ammo:{sname}.{cname}")),
                 });
             }
@@ -364,12 +324,12 @@ impl Compiled {
                     name: lname.clone(),
                     caliber,
                     supplier: if is_zero(&l.price) { NO_PAYEE } else { payee(&mut payees, &sup) },
-                    rate: reg.p(&l.rate, &format!("{lp}.rate"), Domain::NonNeg),
-                    growth: reg.p(&l.growth, &format!("{lp}.growth"), Domain::Growth),
+                    rate: reg.p(&l.rate, &lp, field!(SupplyLine, "rate")),
+                    growth: reg.p(&l.growth, &lp, field!(SupplyLine, "growth")),
                     window: w,
-                    lot_size: reg.p(&l.lot_size, &format!("{lp}.lot_size"), Domain::AtLeastOne),
-                    dud_fraction: reg.p(&l.dud_fraction, &format!("{lp}.dud_fraction"), Domain::Prob),
-                    price: reg.p(&l.price, &format!("{lp}.price"), Domain::NonNeg),
+                    lot_size: reg.p(&l.lot_size, &lp, field!(SupplyLine, "lot_size")),
+                    dud_fraction: reg.p(&l.dud_fraction, &lp, field!(SupplyLine, "dud_fraction")),
+                    price: reg.p(&l.price, &lp, field!(SupplyLine, "price")),
                     key: rng::key(&format!("supply:{sname}.{lname}")),
                 });
             }
@@ -379,12 +339,11 @@ impl Compiled {
                 let fp = format!("{sp}.fleets.{fname}");
                 reg.name(&fp, fname);
                 let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
-                if !(1..=3).contains(&f.accuracy_exponent) {
-                    reg.err(
-                        &format!("{fp}.accuracy_exponent"),
-                        format!("must be 1, 2 or 3, got {}", f.accuracy_exponent),
-                    );
-                }
+                reg.number(
+                    f64::from(f.accuracy_exponent),
+                    &format!("{fp}.accuracy_exponent"),
+                    field!(Fleet, "accuracy_exponent"),
+                );
                 let deliveries = f.deliveries.as_ref().map(|d| {
                     let dp = format!("{fp}.deliveries");
                     let w = Window::new(s.start, d.start, d.end);
@@ -398,8 +357,8 @@ impl Compiled {
                         );
                     }
                     (
-                        reg.p(&d.rate, &format!("{dp}.rate"), Domain::NonNeg),
-                        reg.p(&d.lot_size, &format!("{dp}.lot_size"), Domain::AtLeastOne),
+                        reg.p(&d.rate, &dp, field!(Deliveries, "rate")),
+                        reg.p(&d.lot_size, &dp, field!(Deliveries, "lot_size")),
                         w,
                     )
                 });
@@ -407,28 +366,21 @@ impl Compiled {
                 fleets.push(FleetCfg {
                     name: fname.clone(),
                     caliber,
-                    guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::Guns),
-                    rounds_per_gun_day: reg.p(
-                        &f.rounds_per_gun_day,
-                        &format!("{fp}.rounds_per_gun_day"),
-                        Domain::NonNeg,
-                    ),
-                    efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
-                    barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
-                    barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
-                    initial_wear: reg.p(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
-                    spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
-                    spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
-                    repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
-                    max_wait_days: f
-                        .max_wait_days
-                        .as_ref()
-                        .map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
-                    combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
-                    combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::Elasticity),
-                    accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
+                    guns: reg.p(&f.guns, &fp, field!(Fleet, "guns")),
+                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &fp, field!(Fleet, "rounds_per_gun_day")),
+                    efc_per_round: reg.p(&f.efc_per_round, &fp, field!(Fleet, "efc_per_round")),
+                    barrel_life: reg.p(&f.barrel_life, &fp, field!(Fleet, "barrel_life")),
+                    barrel_shape: reg.p(&f.barrel_shape, &fp, field!(Fleet, "barrel_shape")),
+                    initial_wear: reg.p(&f.initial_wear, &fp, field!(Fleet, "initial_wear")),
+                    spares: reg.p(&f.spares, &fp, field!(Fleet, "spares")),
+                    spare_rate: reg.p(&f.spare_rate, &fp, field!(Fleet, "spare_rate")),
+                    repair_days: reg.p(&f.repair_days, &fp, field!(Fleet, "repair_days")),
+                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &fp, field!(Fleet, "max_wait_days"))),
+                    combat_loss: reg.p(&f.combat_loss, &fp, field!(Fleet, "combat_loss")),
+                    combat_beta: reg.p(&f.combat_beta, &fp, field!(Fleet, "combat_beta")),
+                    accuracy_loss: reg.p(&f.accuracy_loss, &fp, field!(Fleet, "accuracy_loss")),
                     accuracy_exponent: f.accuracy_exponent.clamp(1, 3),
-                    threshold: reg.p(&f.threshold, &format!("{fp}.threshold"), Domain::Prob),
+                    threshold: reg.p(&f.threshold, &fp, field!(Fleet, "threshold")),
                     deliveries,
                     keys: [k("barrels"), k("combat"), k("spares"), k("deliveries")],
                 });
@@ -445,29 +397,23 @@ impl Compiled {
                         if w.end < w.start {
                             reg.err(&format!("{cp}.tempo[{i}].end"), "the window ends before it starts");
                         }
-                        (w, reg.p(&st.factor, &format!("{cp}.tempo[{i}].factor"), Domain::NonNeg))
+                        (w, reg.p(&st.factor, &format!("{cp}.tempo[{i}]"), field!(TempoStep, "factor")))
                     })
                     .collect();
                 for (i, t) in c.thresholds.iter().enumerate() {
-                    if !(t.is_finite() && *t >= 0.0) {
-                        reg.err(&format!("{cp}.thresholds[{i}]"), format!("must be a finite number >= 0, got {t}"));
-                    }
+                    reg.number(*t, &format!("{cp}.thresholds[{i}]"), field!(Casualties, "thresholds"));
                 }
                 let mut th = c.thresholds.clone();
                 th.sort_by(f64::total_cmp);
                 th.dedup();
                 CasCfg {
-                    base: reg.p(&c.base, &format!("{cp}.base"), Domain::NonNeg),
-                    dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &format!("{cp}.dispersion"), Domain::Positive)),
-                    alpha: reg.p(&c.alpha, &format!("{cp}.alpha"), Domain::Elasticity),
+                    base: reg.p(&c.base, &cp, field!(Casualties, "base")),
+                    dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &cp, field!(Casualties, "dispersion"))),
+                    alpha: reg.p(&c.alpha, &cp, field!(Casualties, "alpha")),
                     tempo,
-                    drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
-                    drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
-                    initial_cumulative: reg.p(
-                        &c.initial_cumulative,
-                        &format!("{cp}.initial_cumulative"),
-                        Domain::NonNeg,
-                    ),
+                    drift_sd: reg.p(&c.drift_sd, &cp, field!(Casualties, "drift_sd")),
+                    drift_reversion: reg.p(&c.drift_reversion, &cp, field!(Casualties, "drift_reversion")),
+                    initial_cumulative: reg.p(&c.initial_cumulative, &cp, field!(Casualties, "initial_cumulative")),
                     thresholds: th,
                     keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
                 }
@@ -490,20 +436,20 @@ impl Compiled {
                     .map(|(i, a)| {
                         (
                             s.start.days_until(a.date),
-                            reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg),
+                            reg.p(&a.size, &format!("{cp}.schedule[{i}]"), field!(Arrival, "size")),
                         )
                     })
                     .collect();
                 contingents.push(ContCfg {
                     name: cname.clone(),
-                    strength: reg.p(&c.strength, &format!("{cp}.strength"), Domain::NonNeg),
-                    relative_risk: reg.p(&c.relative_risk, &format!("{cp}.relative_risk"), Domain::NonNeg),
-                    killed_fraction: reg.p(&c.killed_fraction, &format!("{cp}.killed_fraction"), Domain::Prob),
-                    rtd: reg.p(&c.rtd, &format!("{cp}.rtd"), Domain::Prob),
-                    rtd_days: reg.p(&c.rtd_days, &format!("{cp}.rtd_days"), Domain::Days),
-                    payment: reg.p(&c.payment, &format!("{cp}.payment"), Domain::NonNeg),
+                    strength: reg.p(&c.strength, &cp, field!(Contingent, "strength")),
+                    relative_risk: reg.p(&c.relative_risk, &cp, field!(Contingent, "relative_risk")),
+                    killed_fraction: reg.p(&c.killed_fraction, &cp, field!(Contingent, "killed_fraction")),
+                    rtd: reg.p(&c.rtd, &cp, field!(Contingent, "rtd")),
+                    rtd_days: reg.p(&c.rtd_days, &cp, field!(Contingent, "rtd_days")),
+                    payment: reg.p(&c.payment, &cp, field!(Contingent, "payment")),
                     sender: if is_zero(&c.payment) { NO_PAYEE } else { payee(&mut payees, &sender) },
-                    arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
+                    arrival_rate: reg.p(&c.arrival_rate, &cp, field!(Contingent, "arrival_rate")),
                     schedule,
                     window: w,
                     keys: [
@@ -519,15 +465,11 @@ impl Compiled {
             let territory = side.territory.as_ref().map(|t| {
                 let tp = format!("{sp}.territory");
                 TerrCfg {
-                    rate: reg.p(&t.rate, &format!("{tp}.rate"), Domain::NonNeg),
-                    cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
-                    gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::Elasticity),
-                    ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
-                    reference_area_km2: reg.p(
-                        &t.reference_area_km2,
-                        &format!("{tp}.reference_area_km2"),
-                        Domain::Positive,
-                    ),
+                    rate: reg.p(&t.rate, &tp, field!(Territory, "rate")),
+                    cv: reg.p(&t.cv, &tp, field!(Territory, "cv")),
+                    gamma: reg.p(&t.gamma, &tp, field!(Territory, "gamma")),
+                    ref_ratio: reg.p(&t.ref_ratio, &tp, field!(Territory, "ref_ratio")),
+                    reference_area_km2: reg.p(&t.reference_area_km2, &tp, field!(Territory, "reference_area_km2")),
                     key: rng::key(&format!("territory:{sname}")),
                 }
             });

@@ -32,7 +32,7 @@ use super::compile::{P, Uncertain};
 use crate::error::at;
 
 /// One rank correlation between two uncertain parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Correlation {
     /// Dotted path of a parameter, e.g. `sides.russia.supply.dprk_152.rate`.

@@ -34,8 +34,10 @@ use super::date::Date;
 use super::{Scenario, parse};
 use crate::error::{CoreError, at};
 
-/// One policy lever.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One policy lever: the value (`path`) or values (`paths`) it sets, and
+/// what it may take: a list of `values`, or a range from `low` to `high`
+/// (numbers, or dates for a date field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lever {
     /// What the lever is, for tables and charts.
@@ -95,6 +97,19 @@ impl std::fmt::Display for LeverValue {
             LeverValue::Number(x) => write!(f, "{x}"),
             LeverValue::Date(d) => write!(f, "{d}"),
         }
+    }
+}
+
+impl schemars::JsonSchema for LeverValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LeverValue".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number, or a date YYYY-MM-DD.",
+            "anyOf": [{"type": "number"}, g.subschema_for::<Date>()],
+        })
     }
 }
 

@@ -1,9 +1,9 @@
 //! From TOML text or a JSON-like value to the schema's [`Scenario`], with
-//! messages that name the full dotted path of each problem; back to a value
-//! and to TOML; and dotted-path edits of a value.
+//! messages that name the full dotted path of each problem; back to a value;
+//! and dotted-path reads and edits of a value (TOML is written by `write`).
 use serde_json::{Map, Value};
 
-use super::{Date, MAX_SCENARIO_BYTES, Scenario};
+use super::{MAX_SCENARIO_BYTES, Scenario};
 use crate::error::{CoreError, at, did_you_mean};
 
 /// A TOML text as a JSON value (dates as `YYYY-MM-DD` strings); texts above
@@ -34,16 +34,6 @@ impl Scenario {
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("a scenario always serializes")
     }
-
-    /// The scenario as TOML text.
-    pub fn to_toml_string(&self) -> String {
-        value_to_toml_string(&self.to_value())
-    }
-}
-
-/// A scenario-shaped value as TOML text (strings under date keys as dates).
-pub(crate) fn value_to_toml_string(v: &Value) -> String {
-    toml::to_string(&json_to_toml(v, "")).expect("a scenario-shaped value always serializes to TOML")
 }
 
 /// "not valid TOML: line L, column C: rule, near `...`", with the offending
@@ -154,33 +144,16 @@ pub(crate) fn toml_to_json(v: &toml::Value, path: &mut String) -> Result<Value, 
     })
 }
 
-/// Keys whose text values that read as dates are TOML dates: the windows'
-/// and arrivals' dates, and a lever's `low`, `high` and `values` (where
-/// distributions hold only numbers).
-const DATE_KEYS: [&str; 8] = ["start", "end", "date", "arrivals_start", "arrivals_end", "low", "high", "values"];
+/// The value at a dotted path of a value, if there is one.
+pub(crate) fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    get_in(root.as_object()?, path)
+}
 
-pub(crate) fn json_to_toml(v: &Value, key: &str) -> toml::Value {
-    match v {
-        Value::Null => toml::Value::String(String::new()),
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => {
-            if DATE_KEYS.contains(&key) && Date::parse(s).is_ok() {
-                if let Ok(d) = s.parse::<toml::value::Datetime>() {
-                    return toml::Value::Datetime(d);
-                }
-            }
-            toml::Value::String(s.clone())
-        }
-        Value::Array(a) => {
-            let inner = if key == "values" { key } else { "" };
-            toml::Value::Array(a.iter().map(|x| json_to_toml(x, inner)).collect())
-        }
-        Value::Object(m) => toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect()),
-    }
+/// The value at a dotted path of a table, if there is one.
+pub(crate) fn get_in<'a>(table: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let first = table.get(parts.next()?)?;
+    parts.try_fold(first, |cur, part| cur.as_object()?.get(part))
 }
 
 pub(crate) fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), CoreError> {

@@ -14,6 +14,7 @@ from .._utils.names import unknown
 from .._utils.optional import require
 from ..errors import ScenarioError
 from . import display
+from . import provenance as _provenance
 from .levers import Lever, levers_of
 
 __all__ = ["Scenario", "as_scenario", "builtins"]
@@ -105,18 +106,40 @@ class Scenario:
         return self._core.to_dict()
 
     def to_toml(self) -> str:
-        """The scenario as TOML text, in full; ``from_toml`` takes it back."""
+        """The scenario as TOML text, in full, each value's unit as a comment
+        (``rate = 8000  # shells/day``); ``from_toml`` takes it back."""
         return self._core.to_toml()
 
     def to_overlay_toml(self) -> str:
         """For a scenario that extends a built-in: a TOML text with ``extends`` and only what
-        differs from that built-in (``remove`` for the tables it drops); otherwise the full form."""
+        differs from that built-in (``remove`` for the tables it drops, ``[sources]`` for the
+        entries it adds or changes), units as comments; otherwise the full form."""
         return self._core.to_overlay_toml()
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the scenario as a TOML file."""
+        """Write the scenario as a TOML file people can read: for a variant of a built-in
+        (see :attr:`extends`), only what differs from it (:meth:`to_overlay_toml`); otherwise
+        the full form (:meth:`to_toml`). Units are comments; :meth:`load` reads it back as
+        an equal scenario.
+
+        Examples
+        --------
+        >>> import attrition, pathlib, tempfile
+        >>> s = attrition.Scenario.builtin("dprk-cutoff-2025-01-20").with_values({"days": 365})
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "cutoff-1y.toml"
+        >>> s.save(path)
+        >>> for line in path.read_text().splitlines()[:4]:  # doctest: +ELLIPSIS
+        ...     print(line)
+        extends = "baseline-2024-12"  # a built-in scenario: what follows is what differs from it
+        name = "dprk-cutoff-2025-01-20"
+        description = "The baseline (Dec 2024), but North Korea stops on 20 Jan 2025: ..."
+        days = 365  # days
+        >>> attrition.Scenario.load(path) == s
+        True
+        """
+        text = self.to_overlay_toml() if self.extends else self.to_toml()
         with open(path, "w", encoding="utf-8") as f:
-            f.write(self.to_toml())
+            f.write(text)
 
     def with_values(self, values: Mapping[str, Any]) -> Scenario:
         """A new, validated scenario with values replaced by dotted path.
@@ -144,6 +167,30 @@ class Scenario:
                 raise unknown(name, list(levers), "lever")
             overrides.update(levers[name].overrides(value))
         return self.with_values(overrides)
+
+    def with_sources(self, entries: Mapping[str, Mapping[str, Any]]) -> Scenario:
+        """A new scenario with ``[sources]`` entries added or replaced, by dotted path: each
+        ``{"facts": [ids], "note": ..., "assumption": ...}`` (at least one of them). The paths
+        and fact ids are checked as when a file is loaded.
+
+        :meth:`with_values` drops the entries of the values it changes (they described the
+        old values); this gives the new ones theirs.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> s = attrition.Scenario.builtin("baseline-2024-12")
+        >>> s2 = s.with_values({"sides.russia.supply.dprk_152.growth": 0.1}).with_sources(
+        ...     {"sides.russia.supply.dprk_152.growth": {"assumption": "output keeps rising by 10 % a year"}}
+        ... )
+        >>> s2.provenance_list()[0]["path"]
+        'start'
+        >>> [r["assumption"] for r in s2.provenance_list() if r["path"].endswith("dprk_152.growth")]
+        ['output keeps rising by 10 % a year']
+        """
+        merged = dict(self.to_dict().get("sources", {}))
+        merged.update({k: _plain(v) for k, v in entries.items()})
+        return self.with_values({"sources": merged})
 
     # -- properties --------------------------------------------------------------------
     @property
@@ -213,6 +260,36 @@ class Scenario:
         pd = require("pandas", purpose="Scenario.uncertain()")
         rows = self.uncertain_list()
         return pd.DataFrame(rows, columns=["path", "distribution", "low", "high", "spec"]).set_index("path")
+
+    def provenance(self) -> Any:
+        """Where every input comes from, as a pandas DataFrame indexed by dotted path
+        (docs/model.md, "Where the numbers come from").
+
+        One row per input (every number, distribution, date and switch, and each casualty
+        threshold), then the ``[sources]`` entries of unset fields and whole tables. Columns:
+        ``value`` (as the scenario writes it), ``unit``, ``origin`` (``scenario``: its
+        ``[sources]``; ``default``: the value is the field's default, with the default's
+        grounds; ``missing``: nothing says), ``facts`` (ids in the sources register, see
+        :func:`attrition.scenario.facts`), ``assumption``, ``note``, and for the facts their
+        ``quantity``, ``source`` and ``verification`` (joined by ``"; "``), and
+        ``after_cutoff`` (a fact published after 24 December 2024).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> p = attrition.Scenario.builtin("baseline-2024-12").provenance()
+        >>> row = p.loc["sides.russia.supply.dprk_152.rate"]
+        >>> row["value"], row["unit"], row["facts"][:2]
+        ('pert(4600, 6570, 13140)', 'shells/day', ['nk-shells-aug-oct-2023', 'nk-shells-annual-2024'])
+        >>> bool(((p["facts"].str.len() > 0) | (p["assumption"] != "")).all())
+        True
+        """
+        pd = require("pandas", purpose="Scenario.provenance()")
+        return pd.DataFrame(self.provenance_list(), columns=list(_provenance.COLUMNS)).set_index("path")
+
+    def provenance_list(self) -> list[dict[str, Any]]:
+        """Like :meth:`provenance`, as a list of dicts (no pandas needed)."""
+        return _provenance.provenance_rows(self)
 
     def uncertain_list(self) -> list[dict[str, Any]]:
         """Like :meth:`uncertain`, as a list of dicts (no pandas needed)."""

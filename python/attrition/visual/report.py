@@ -35,6 +35,7 @@ from ..errors import AttritionError
 from ..results import display as _display
 from ..results import frames as _frames
 from ..scenario import display as _scenario_display
+from ..scenario import provenance as _provenance
 from ..scenario import registry as _labels
 from .fans import fan, fans
 from .outcomes import survival
@@ -43,8 +44,9 @@ from .tornado import tornado as tornado_chart
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Result
+    from ..scenario import Scenario
 
-__all__ = ["QUANTILES", "main_side", "write_report"]
+__all__ = ["QUANTILES", "main_side", "sources_section", "write_report"]
 
 #: Quantiles of the per-day summaries written to ``summaries.csv``.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -253,6 +255,22 @@ def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
     return files
 
 
+def sources_section(scenario: Scenario) -> list[str]:
+    """The report's "Sources" section: every input of the scenario with the facts of the
+    sources register it rests on, or the assumption it makes (:meth:`Scenario.provenance`)."""
+    rows = scenario.provenance_list()
+    grounded = sum(1 for r in rows if r["facts"] or r["assumption"])
+    cited = sum(1 for r in rows if r["facts"])
+    return [
+        "<h2>Sources</h2>",
+        f"<p>{len(rows)} inputs: {cited} cite facts of the sources register, {grounded - cited} rest on a stated "
+        f"assumption only, {len(rows) - grounded} on neither.</p>",
+        "<details><summary>Every input and where it comes from</summary>",
+        _provenance.provenance_html(scenario),
+        "</details>",
+    ]
+
+
 def write_report(
     result: Result,
     directory: str | os.PathLike[str],
@@ -346,8 +364,9 @@ def write_report(
         "the uncertain inputs once, then runs day by day with its own noise. The bands show how wide the "
         "answers are given the inputs' ranges, not how likely the inputs are. Many inputs are ranges between "
         "published claims by interested parties (for example the Ukrainian General Staff's loss counts) or "
-        "placeholders where no source was found; the scenario file says which.</p>"
+        "placeholders where no source was found; the Sources section says which.</p>"
     )
+    parts += sources_section(sc)
     parts.append("<h2>Scenario</h2>")
     parts.append(_scenario_display.scenario_html(sc))
     parts.append("</body></html>")
