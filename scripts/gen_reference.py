@@ -140,6 +140,31 @@ def scenario_page() -> str:
             f"{', '.join(f'`{k}`' for k in optional)} | {_cell(fam['description'])} |"
         )
     out += ["", "### 90 % intervals", "", _cell(defs["Interval"]["description"])]
+    sched, seg = defs["Schedule"]["properties"], defs["Segment"]["properties"]
+    out += [
+        "",
+        "### Schedules",
+        "",
+        "A field marked *number, distribution or schedule* also takes a schedule of dated values,",
+        '`{ schedule = [{ from = 2025-01-01, value = 9 }, ...], interpolate = "step" }`, or a',
+        'series read from a CSV file, `{ csv = "file.csv", column = "..." }`',
+        "(docs/model.md section 2).",
+        "",
+        "| key | meaning |",
+        "| --- | --- |",
+        f"| `schedule` | {_cell(sched['schedule']['description'])} |",
+        f"| `schedule[i].from` | {_cell(seg['from']['description'])} |",
+        f"| `schedule[i].value` | {_cell(seg['value']['description'])} |",
+        f"| `interpolate` | {_cell(sched['interpolate']['description'])} |",
+        "",
+        _cell(defs["CsvSeries"]["description"]),
+        "",
+        "| key | meaning |",
+        "| --- | --- |",
+    ]
+    for k, p in defs["CsvSeries"]["properties"].items():
+        default = f" Default: `{p['default']}`." if "default" in p else ""
+        out.append(f"| `{k}` | {_cell(p['description'])}{default} |")
     overlay = defs["OverlayScenario"]["properties"]
     out += [
         "",

@@ -43,7 +43,7 @@ use registry::{Entry, Group, Item, Quantity, Registry};
 use territory::Territory;
 
 use crate::rng::{Draw, Source, Streams, Tape};
-use crate::scenario::compile::NO_PAYEE;
+use crate::scenario::compile::{NO_PAYEE, RateOf};
 use crate::scenario::{Compiled, Uncertain, Validated};
 
 /// Upper bound of a fire ratio in the couplings (enemy fire over its
@@ -234,8 +234,19 @@ impl Model {
             .collect();
         let mut fire = vec![0.0; c.sides.len()];
         let mut split = Vec::new();
+        // The rates that change over time, day by day (empty without schedules).
+        let rates: Vec<Vec<f64>> = c.schedules.iter().map(|r| r.daily(&v, c.days)).collect();
 
         for t in 0..c.days {
+            for (r, daily) in c.schedules.iter().zip(&rates) {
+                let x = daily[t];
+                match r.of {
+                    RateOf::Supply(si, i) => st[si].lines[i].rate = x,
+                    RateOf::Demand(si, i) => st[si].fleets[i].rounds_per_gun_day = x,
+                    RateOf::CombatLoss(si, i) => st[si].fleets[i].q = x,
+                    RateOf::Arrivals(si, i) => st[si].conts[i].arrival_rate = x,
+                }
+            }
             // Phase A: deliveries and firing.
             for (si, s) in c.sides.iter().enumerate() {
                 let ss = &mut st[si];

@@ -33,9 +33,12 @@ impl PyScenario {
 
 #[pymethods]
 impl PyScenario {
+    /// `dir`: the folder of the file the text was read from (a CSV series'
+    /// relative path is taken from it); None: absolute paths only.
     #[staticmethod]
-    fn from_toml(text: &str) -> PyResult<PyScenario> {
-        Ok(PyScenario::new(Validated::from_toml_str(text)?))
+    #[pyo3(signature = (text, dir = None))]
+    fn from_toml(text: &str, dir: Option<std::path::PathBuf>) -> PyResult<PyScenario> {
+        Ok(PyScenario::new(Validated::from_toml_str_in(text, dir.as_deref())?))
     }
 
     /// A built-in scenario by name (`UnknownNameError` with the closest names otherwise).

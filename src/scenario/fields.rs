@@ -125,6 +125,9 @@ pub enum Table {
 pub enum Kind {
     /// A number or a distribution, drawn once per trajectory.
     Param,
+    /// A rate: a [`Kind::Param`], or a schedule of dated values (each a
+    /// parameter), which may be read from a CSV file when the scenario is loaded.
+    Rate,
     /// A plain number.
     Number,
     /// A list of plain numbers.
@@ -160,7 +163,7 @@ impl Kind {
     /// distribution, a date or a switch), which the scenario's provenance
     /// must account for; names and text are not.
     pub fn is_input(self) -> bool {
-        matches!(self, Kind::Param | Kind::Number | Kind::Numbers | Kind::Date | Kind::Bool)
+        matches!(self, Kind::Param | Kind::Rate | Kind::Number | Kind::Numbers | Kind::Date | Kind::Bool)
     }
 }
 
@@ -196,6 +199,11 @@ const fn f(name: &'static str, kind: Kind) -> Field {
 /// A parameter (a number or a distribution) with its unit and domain.
 const fn p(name: &'static str, unit: &'static str, domain: Domain) -> Field {
     Field { name, kind: Kind::Param, unit, domain: Some(domain), default: None }
+}
+
+/// A rate (a parameter, or a schedule of them) with its unit and domain.
+const fn r(name: &'static str, unit: &'static str, domain: Domain) -> Field {
+    Field { name, kind: Kind::Rate, unit, domain: Some(domain), default: None }
 }
 
 impl Field {
@@ -246,7 +254,7 @@ const CALIBER: &[Field] = &[
 const SUPPLY_LINE: &[Field] = &[
     f("caliber", Kind::Name),
     f("supplier", Kind::Name),
-    p("rate", "shells/day", Domain::NonNeg),
+    r("rate", "shells/day", Domain::NonNeg),
     p("growth", "per year", Domain::Growth).or(assume("the rate stays at its day-0 level")),
     f("start", Kind::Date),
     f("end", Kind::Date),
@@ -258,7 +266,7 @@ const SUPPLY_LINE: &[Field] = &[
 const FLEET: &[Field] = &[
     f("caliber", Kind::Name),
     p("guns", "guns", Domain::Guns),
-    p("rounds_per_gun_day", "rounds/gun/day", Domain::NonNeg),
+    r("rounds_per_gun_day", "rounds/gun/day", Domain::NonNeg),
     p("efc_per_round", "EFC/round", Domain::NonNeg).or(assume("every round is a full charge")),
     p("barrel_life", "EFC", Domain::Positive),
     p("barrel_shape", PURE, Domain::Shape).or(assume("Weibull shape 3: wear-out failures; no published shape")),
@@ -267,7 +275,7 @@ const FLEET: &[Field] = &[
     p("spare_rate", "barrels/day", Domain::NonNeg).or(assume("no spare barrels made")),
     p("repair_days", "days", Domain::Days).or(assume("a spare barrel is fitted the day it is available")),
     p("max_wait_days", "days", Domain::Days),
-    p("combat_loss", "per gun per day", Domain::Prob).or(assume("no combat losses")),
+    r("combat_loss", "per gun per day", Domain::Prob).or(assume("no combat losses")),
     p("combat_beta", PURE, Domain::Elasticity).or(assume("losses do not depend on the enemy's fire")),
     p("accuracy_loss", SHARE, Domain::Prob).or(assume("barrels keep their accuracy as they wear")),
     Field { name: "accuracy_exponent", kind: Kind::Number, unit: PURE, domain: Some(Domain::Exponent), default: None }
@@ -305,7 +313,7 @@ const CONTINGENT: &[Field] = &[
     p("rtd_days", "days", Domain::Days).or(assume("about a month of treatment before the wounded who return rejoin")),
     p("payment", "USD/soldier/day", Domain::NonNeg).or(assume("nobody is paid")),
     f("sender", Kind::Name),
-    p("arrival_rate", "people/day", Domain::NonNeg).or(assume("no reinforcements")),
+    r("arrival_rate", "people/day", Domain::NonNeg).or(assume("no reinforcements")),
     f("schedule", Kind::List(Table::Arrival)),
     f("arrivals_start", Kind::Date),
     f("arrivals_end", Kind::Date),
@@ -485,7 +493,8 @@ mod tests {
             assert_eq!(unique.len(), names.len(), "{t:?}");
             for f in t.fields() {
                 // A parameter has a domain and a unit; a default's grounds say something.
-                assert_eq!(f.kind == Kind::Param, f.kind == Kind::Param && f.domain.is_some() && !f.unit.is_empty());
+                let param = matches!(f.kind, Kind::Param | Kind::Rate);
+                assert_eq!(param, param && f.domain.is_some() && !f.unit.is_empty());
                 if let Some(b) = f.default {
                     assert!(!b.facts.is_empty() || !b.assumption.is_empty(), "{}", f.name);
                 }

@@ -20,6 +20,7 @@ pub mod levers;
 pub mod overlay;
 pub(crate) mod parse;
 pub mod reference;
+pub mod schedule;
 pub mod schema;
 pub mod sources;
 pub(crate) mod write;
@@ -70,22 +71,40 @@ impl Validated {
         Ok(Validated { scenario, compiled, extends })
     }
 
-    /// Parse and validate a TOML text (an overlay of a built-in included).
+    /// Parse and validate a TOML text (an overlay of a built-in included). A
+    /// CSV series must name its file by an absolute path.
     pub fn from_toml_str(text: &str) -> Result<Validated, CoreError> {
-        Validated::from_value(parse::toml_text_to_value(text)?)
+        Validated::from_toml_str_in(text, None)
+    }
+
+    /// Parse and validate the TOML text of a file in the folder `dir`, from
+    /// which a CSV series' relative path is taken (absolute paths only when None).
+    pub fn from_toml_str_in(text: &str, dir: Option<&std::path::Path>) -> Result<Validated, CoreError> {
+        Validated::from_value_in(parse::toml_text_to_value(text)?, dir)
     }
 
     /// Parse and validate a JSON-like value (what a Python dict becomes; an
-    /// overlay of a built-in included).
+    /// overlay of a built-in included). A CSV series must name its file by an
+    /// absolute path.
     pub fn from_value(value: Value) -> Result<Validated, CoreError> {
+        Validated::from_value_in(value, None)
+    }
+
+    /// [`Validated::from_value`], a CSV series' relative path taken from `dir`.
+    pub fn from_value_in(mut value: Value, dir: Option<&std::path::Path>) -> Result<Validated, CoreError> {
+        schedule::resolve_csv(&mut value, dir)?;
+        Validated::resolved(value)
+    }
+
+    fn resolved(value: Value) -> Result<Validated, CoreError> {
         let (value, extends) = overlay::resolve(value)?;
         Validated::overlaying(parse::scenario_from_value(value)?, extends)
     }
 
-    /// A built-in scenario by name.
+    /// A built-in scenario by name (it reads no file).
     pub fn builtin(name: &str) -> Result<Validated, CoreError> {
         let text = overlay::builtin_text(name).ok_or_else(|| CoreError::UnknownName(overlay::unknown_builtin(name)))?;
-        Validated::from_toml_str(text)
+        Validated::resolved(parse::toml_text_to_value(text)?)
     }
 
     /// A new, validated scenario with the values at the given dotted paths

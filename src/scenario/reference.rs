@@ -57,6 +57,7 @@ fn bounds(d: Domain, into: &mut Map<String, Value>) {
 fn kind_text(k: Kind) -> String {
     match k {
         Kind::Param => "number or distribution".into(),
+        Kind::Rate => "number, distribution or schedule".into(),
         Kind::Number => "number".into(),
         Kind::Numbers => "list of numbers".into(),
         Kind::Date => "date".into(),
@@ -89,6 +90,13 @@ fn field_schema(f: &Field, doc: Option<&Value>, overlay: bool) -> Value {
     };
     let mut out = match f.kind {
         Kind::Param => json!({ "anyOf": [number(f.domain, false), reference("Interval"), reference("Distribution")] }),
+        Kind::Rate => json!({ "anyOf": [
+            number(f.domain, false),
+            reference("Interval"),
+            reference("Distribution"),
+            reference("Schedule"),
+            reference("CsvSeries"),
+        ] }),
         Kind::Number => number(f.domain, matches!(f.domain, Some(Domain::Horizon | Domain::Exponent))),
         Kind::Numbers => json!({ "type": "array", "items": number(f.domain, false) }),
         Kind::Date => reference("Date"),
@@ -199,7 +207,25 @@ fn build() -> Value {
             "pattern": "^\\s*\\S+\\s+to\\s+\\S+\\s*$",
         }),
     );
-    for keep in ["Distribution", "Date"] {
+    out.insert(
+        "CsvSeries".into(),
+        json!({
+            "description": "A rate read from a CSV file when the scenario is loaded from its file: a `date` \
+                            column (or `date_column`) of YYYY-MM-DD and the named column of numbers; it becomes \
+                            a schedule of those numbers (docs/model.md section 2).",
+            "type": "object",
+            "properties": {
+                "csv": {"type": "string", "description": "The file; a relative path is taken from the scenario file's folder."},
+                "column": {"type": "string", "description": "The column of the rate."},
+                "date_column": {"type": "string", "description": "The column of dates.", "default": "date"},
+                "interpolate": {"enum": ["step", "linear"], "default": "step",
+                                "description": "How the rows join, as for a schedule."},
+            },
+            "required": ["csv", "column"],
+            "additionalProperties": false,
+        }),
+    );
+    for keep in ["Distribution", "Date", "Schedule", "Segment", "Interpolate", "Param"] {
         if let Some(d) = defs.remove(keep) {
             out.insert(keep.into(), d);
         }

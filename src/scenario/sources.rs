@@ -183,7 +183,7 @@ pub(crate) fn locate<'a>(root: &'a Value, path: &str) -> Result<Target<'a>, Stri
     let mut field: Option<&'static Field> = None;
     let mut walked = String::new();
     for (i, (name, idx)) in segments(path)?.into_iter().enumerate() {
-        if kind == Kind::Param {
+        if matches!(kind, Kind::Param | Kind::Rate) {
             return Err(format!("`{walked}` is one value (a distribution is cited as a whole)"));
         }
         let Value::Object(m) = cur else { return Err(format!("`{walked}` is a value, not a table")) };
@@ -304,7 +304,7 @@ pub(crate) fn set_paths(v: &Map<String, Value>, prefix: &str, out: &mut Vec<Stri
     for (k, x) in v {
         let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match x {
-            Value::Object(m) if !m.contains_key("dist") => set_paths(m, &path, out),
+            Value::Object(m) if !super::overlay::is_dist(m) => set_paths(m, &path, out),
             _ => out.push(path),
         }
     }

@@ -54,7 +54,9 @@ fn inline(v: &Value, date: bool) -> String {
                 };
                 keys.sort_by_key(|k| order(k).unwrap_or(usize::MAX));
             }
-            let items: Vec<String> = keys.iter().map(|k| format!("{} = {}", key(k), inline(&m[*k], false))).collect();
+            // A schedule's `from` is a date.
+            let items: Vec<String> =
+                keys.iter().map(|k| format!("{} = {}", key(k), inline(&m[*k], *k == "from"))).collect();
             if items.is_empty() { "{}".to_string() } else { format!("{{ {} }}", items.join(", ")) }
         }
     }
