@@ -106,6 +106,13 @@ class _Fmt:
         if isinstance(v, dict) and "dist" in v:
             args = ", ".join(f"{k}={num(x)}" for k, x in v.items() if k != "dist")
             return f"{v['dist']}({args})"
+        if isinstance(v, dict) and isinstance(v.get("schedule"), list):
+            # A rate that changes over time: "schedule (step): from 2025-01-01 10; from ..."
+            parts = "; ".join(
+                f"from {seg.get('from')} {self(f'{path}.schedule[{i}].value', seg.get('value'))}"
+                for i, seg in enumerate(v["schedule"])
+            )
+            return f"schedule ({v.get('interpolate', 'step')}): {parts}"
         if isinstance(v, dict):
             if "start" in v or "end" in v:
                 v = {

@@ -64,7 +64,9 @@ class Scenario:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Load a TOML scenario file. Files above ``attrition.MAX_SCENARIO_BYTES`` are refused."""
+        """Load a TOML scenario file. Files above ``attrition.MAX_SCENARIO_BYTES`` are refused.
+        A rate read from a CSV file (``{csv = "series.csv", column = "..."}``) takes a relative
+        path from the scenario file's folder; the scenario then holds the series as a schedule."""
         size = os.path.getsize(path)
         if size > _core.MAX_SCENARIO_BYTES:
             raise ScenarioError(f"{os.fspath(path)}: file is {size} bytes; the limit is {_core.MAX_SCENARIO_BYTES}")
@@ -77,15 +79,17 @@ class Scenario:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ScenarioError(f"{os.fspath(path)}: not UTF-8 text (byte {e.start})") from None
-        return cls.from_toml(text)
+        return cls.from_toml(text, base_dir=os.path.dirname(os.path.abspath(path)))
 
     @classmethod
-    def from_toml(cls, text: str) -> Scenario:
-        """Parse a TOML text."""
+    def from_toml(cls, text: str, *, base_dir: str | os.PathLike[str] | None = None) -> Scenario:
+        """Parse a TOML text. ``base_dir``: the folder a rate read from a CSV file takes a
+        relative path from (without it, only absolute paths; :meth:`load` gives the scenario
+        file's folder)."""
         if not isinstance(text, str):
             raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
         try:
-            core = _core.Scenario.from_toml(text)
+            core = _core.Scenario.from_toml(text, None if base_dir is None else os.fspath(base_dir))
         except UnicodeEncodeError as e:
             # A lone surrogate (e.g. from surrogateescape decoding) is not text TOML can hold.
             line = text.count("\n", 0, e.start) + 1
