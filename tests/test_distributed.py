@@ -234,6 +234,12 @@ def test_sweep_grid_table_and_common_random_numbers(small):
         "q0.5",
         "q0.95",
         "censored",
+        "reached",
+        "restricted_mean",
+        "cond_mean",
+        "cond_q0.05",
+        "cond_q0.5",
+        "cond_q0.95",
     ]
     assert len(t) == sum(len(r.outcome_names) for r in sw.results)
     fired = t[t.outcome == "red.ammo.152mm.fired_total"].set_index("variant")
@@ -390,7 +396,7 @@ def test_seed_drawn_once_for_all_blocks(small):
 
 
 def test_progress_bar(small, monkeypatch):
-    import tqdm.auto
+    import tqdm.std
 
     bars = []
 
@@ -405,7 +411,7 @@ def test_progress_bar(small, monkeypatch):
         def close(self):
             self.closed = True
 
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    monkeypatch.setattr(tqdm.std, "tqdm", Bar)
     with cf.ThreadPoolExecutor(2) as ex:
         attrition.run(small, n=100, seed=1, executor=ex, block=30, progress=True)
         attrition.sweep(small, {"days": [10, 20]}, n=40, seed=1, executor=ex, block=30, progress=True)
@@ -425,3 +431,24 @@ def test_plan(small):
     assert parallel.plan(small, n=10, block=3).ranges() == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
     paths = parallel.plan(base, n=10**6, series="all")
     assert paths.block_bytes <= planning.MAX_BLOCK_BYTES  # paths cap the block
+
+
+# -- what travels to the workers -----------------------------------------------------------
+
+
+def test_a_scenario_longer_than_the_text_limit_runs_on_a_pool(pool, small):
+    # Pickles went through to_toml and from_toml, which refuses texts above the limit: the
+    # worker could not read its block, and the pool reported a worker that died.
+    d = small.with_values({"days": 20}).to_dict()
+    d["description"] = "x" * (attrition.MAX_SCENARIO_BYTES + 10)
+    big = attrition.Scenario.from_dict(d)
+    assert len(big.to_toml()) > attrition.MAX_SCENARIO_BYTES
+    identical(attrition.run(big, n=130, seed=2, executor=pool, block=64), attrition.run(big, n=130, seed=2))
+
+
+def test_a_block_that_cannot_be_read_on_the_worker_says_so():
+    got = worker._receive(b"not a pickle", worker.build())
+    assert isinstance(got, worker.Unreadable)
+    failure = worker.run_block(got)
+    assert isinstance(failure, worker.Failure)
+    assert "the block could not be read on the worker: UnpicklingError" in str(failure.exc)

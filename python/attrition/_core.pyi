@@ -13,9 +13,16 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "BLOCK",
     "Dist",
+    "EventTable",
     "MAX_DAYS",
+    "MAX_GUNS",
+    "MAX_ITEMS",
     "MAX_SCENARIO_BYTES",
+    "MAX_THREADS",
+    "MAX_TOTAL_GUNS",
+    "MAX_TOTAL_RTD_DAYS",
     "RELATIVE_ACCURACY",
+    "SUMMARY_FORMAT",
     "Scenario",
     "SummaryTable",
     "__version__",
@@ -29,6 +36,7 @@ __all__ = [
     "run",
     "run_summary",
     "series_kinds",
+    "worker_threads",
 ]
 
 __version__: str
@@ -38,6 +46,18 @@ MAX_SCENARIO_BYTES: int
 BLOCK: int
 #: Relative accuracy of the quantile sketches (0.01 = 1 %).
 RELATIVE_ACCURACY: float
+#: Most worker threads a run may ask for.
+MAX_THREADS: int
+#: Most guns one fleet may hold (initial, and delivered over the run).
+MAX_GUNS: float
+#: Most guns all fleets of a scenario may hold in a trajectory, initial plus delivered.
+MAX_TOTAL_GUNS: float
+#: Most days of returns all contingents may wait on (rtd_days + 1 each).
+MAX_TOTAL_RTD_DAYS: float
+#: Most items (calibers, lines, fleets, contingents, tempo windows, arrivals, thresholds) in a scenario.
+MAX_ITEMS: int
+#: Format version of SummaryTable.to_bytes (inside a checked envelope).
+SUMMARY_FORMAT: int
 
 _Columns = dict[str, NDArray[np.float64]]
 
@@ -67,7 +87,9 @@ class Scenario:
     def builtin(name: str) -> Scenario:
         """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
     @staticmethod
-    def from_toml(text: str, dir: str | None = None) -> Scenario: ...
+    def from_toml(text: str, dir: str | None = None, *, max_bytes: int | None = None) -> Scenario:
+        """Parse a TOML text of at most ``max_bytes`` bytes (default: ``MAX_SCENARIO_BYTES``);
+        ``dir``: the folder a CSV series' relative path is taken from (None: absolute paths only)."""
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -175,6 +197,32 @@ class SummaryTable:
     def __gt__(self, value: object, /) -> bool: ...
     def __ge__(self, value: object, /) -> bool: ...
 
+@final
+class EventTable:
+    """Exact counts of first-passage days from a summary run: rows are the first-passage outcomes
+    (in outcome order); per row, the trajectories whose event happened on each day and those in which
+    it did not happen within the horizon."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def rows(self) -> int: ...
+    @property
+    def days(self) -> int: ...
+    def counts(self, row: int) -> NDArray[np.uint64]:
+        """Trajectories whose event happened on each day (``days`` counts)."""
+    def never(self, row: int) -> int:
+        """Trajectories in which the event did not happen within the horizon."""
+    def merge(self, other: EventTable) -> EventTable: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> EventTable: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
 def run(
     scenario: Scenario,
     *,
@@ -201,13 +249,19 @@ def run_summary(
     max_bytes: int | None = None,
     given: dict[str, NDArray[np.float64]] | None = None,
     tick: Callable[[int], object] | None = None,
-) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable]:
-    """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches."""
+) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable, EventTable | None]:
+    """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches
+    and the exact counts of the first-passage outcomes' days."""
 
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios (compiled into the extension)."""
 
-def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
+def estimate_bytes(scenario: Scenario, n: int, n_series: int, threads: int | None = None) -> int:
+    """Bytes a run with full paths would hold on ``threads`` workers (None: the shared pool's; 0: none)."""
+
+def worker_threads(threads: int | None = None) -> int:
+    """The worker threads a run with ``threads`` would use (None: the shared pool's)."""
+
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""

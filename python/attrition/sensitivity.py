@@ -6,6 +6,12 @@ maps every column onto its parameter through that parameter's own inverse CDF
 first-order and total indices. :func:`rank_correlation` is the cheap screen:
 Spearman correlations between the parameters a run drew and an outcome.
 
+A first-passage outcome (the day an event first happens, censored at the
+horizon) is analysed as the time restricted to the horizon, ``min(T, days)``:
+:func:`rank_correlation` and the tornado chart always, :func:`sobol` with
+``censored="horizon"``. Every run counts; one that never sees the event counts
+as the horizon.
+
 The process noise of a trajectory (every random draw other than the uncertain
 parameters) is an input too. By default :func:`sobol` treats it as one more
 factor, ``"(noise)"``: the design pairs the random streams the way it pairs
@@ -23,11 +29,15 @@ from typing import Any
 
 import numpy as np
 
+from ._utils import progress as progress_
+from ._utils.fmt import shown
 from ._utils.names import select, unknown
 from ._utils.optional import require
 from ._utils.stats import spearman
 from .api import run
+from .engine import expected_seconds
 from .results import Result
+from .results.events import restricted
 from .scenario import Scenario, as_scenario
 from .scenario.dist import Dist, ppf
 
@@ -60,7 +70,7 @@ def _outcome_values(r: Result, outcome: str | Callable[[Result], Any], n: int) -
         except Exception as e:
             if hasattr(e, "add_note"):  # Python 3.11+
                 e.add_note(
-                    f"raised by the outcome function {getattr(outcome, '__name__', outcome)!r} "
+                    f"raised by the outcome function {shown(getattr(outcome, '__name__', outcome))} "
                     f"on trajectories {r.trajectories} of the design"
                 )
             raise
@@ -85,6 +95,7 @@ def sobol(
     num_resamples: int = 100,
     conf_level: float = 0.95,
     threads: int | None = None,
+    progress: bool | None = None,
 ) -> Any:
     """First-order and total Sobol' indices of an outcome.
 
@@ -140,6 +151,9 @@ def sobol(
         Bootstrap resamples and level of the confidence intervals.
     threads
         Worker threads of the runs.
+    progress
+        Show a progress bar over the design's trajectories (default: when watched,
+        in a notebook or a terminal, and long).
 
     Returns
     -------
@@ -187,12 +201,12 @@ def sobol(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or (n & (n - 1)) != 0:
         lo = 1 << max(1, int(n).bit_length() - 1) if isinstance(n, (int, np.integer)) and n > 0 else 2
         raise ValueError(
-            f"n must be a power of 2 (the Sobol' sequence's balance needs it), got {n!r}; try {lo} or {lo * 2}"
+            f"n must be a power of 2 (the Sobol' sequence's balance needs it), got {shown(n)}; try {lo} or {lo * 2}"
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {shown(seed)}")
     if others not in ("median", "draw"):
-        raise ValueError(f"others must be 'median' or 'draw', got {others!r}")
+        raise ValueError(f"others must be 'median' or 'draw', got {shown(others)}")
     if isinstance(outcome, str):
         if outcome not in sc.outcome_names:
             raise unknown(outcome, sc.outcome_names, "outcome")
@@ -200,13 +214,13 @@ def sobol(
         raise TypeError(f"outcome must be an outcome name or a function of the Result, got {type(outcome).__name__}")
     if isinstance(censored, str):
         if censored not in ("raise", "horizon"):
-            raise ValueError(f"censored must be 'raise', 'horizon' or a number, got {censored!r}")
+            raise ValueError(f"censored must be 'raise', 'horizon' or a number, got {shown(censored)}")
         if censored == "horizon" and not (
             isinstance(outcome, str) and outcome.rsplit(".", 1)[-1].startswith("days_to_")
         ):
             raise ValueError("censored='horizon' is for days_to_* outcomes; pass a number to replace NaN by it")
     elif not np.isfinite(float(censored)):
-        raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {censored!r}")
+        raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {shown(censored)}")
 
     marg = {u["path"]: Dist(u["spec"], u["path"]) for u in sc.uncertain_list()}
     varying = [p for p, m in marg.items() if not m.degenerate]
@@ -241,34 +255,40 @@ def sobol(
             threads=threads,
             progress=False,
         )
+        progress_.tick(bar, m)
         return _outcome_values(r, outcome, m)
 
-    if noise:
-        # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
-        # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
-        # the noise's A_B^i and B take B's (trajectories N..2N-1).
-        for pos in range(step):
-            rows = np.arange(pos, len(u), step)
-            traj = range(n, 2 * n) if pos >= k else range(0, n)
-            y[rows] = batch(rows, traj)
-    else:
-        y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    seconds = expected_seconds(sc, len(u), threads)
+    bar = progress_.bar(progress_.show(progress, seconds), len(u), f"sobol {sc.name}")
+    try:
+        if noise:
+            # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
+            # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
+            # the noise's A_B^i and B take B's (trajectories N..2N-1).
+            for pos in range(step):
+                rows = np.arange(pos, len(u), step)
+                traj = range(n, 2 * n) if pos >= k else range(0, n)
+                y[rows] = batch(rows, traj)
+        else:
+            y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    finally:
+        progress_.close(bar)
 
     bad = np.isnan(y)
     share = float(bad.mean())
     if bad.any():
         if censored == "raise":
             raise ValueError(
-                f"{outcome!r} is NaN (censored: the event does not happen within the {sc.days}-day horizon) in "
+                f"{shown(outcome)} is NaN (censored: the event does not happen within the {sc.days}-day horizon) in "
                 f"{share:.1%} of the {len(y):,} trajectories; pass censored='horizon' to analyse min(T, days), "
                 "censored=<number> to replace NaN by a value, or lengthen the horizon"
             )
         y[bad] = float(sc.days) if censored == "horizon" else float(censored)
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{outcome!r} has infinite values; Sobol' indices need finite outcomes")
+        raise ValueError(f"{shown(outcome)} has infinite values; Sobol' indices need finite outcomes")
     if np.var(y) == 0.0:
         raise ValueError(
-            f"{outcome!r} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined"
+            f"{shown(outcome)} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined"
         )
     res = analyze.analyze(
         problem,
@@ -303,16 +323,23 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     """Spearman rank correlation of each drawn parameter with an outcome.
 
     The quick screen of which inputs move an outcome: one run, no design.
-    Ranks are average ranks (ties share the mean of their positions); pairs
-    with a NaN (e.g. a censored first-passage time) are dropped, parameter by
-    parameter. A parameter or outcome that does not vary gives NaN.
+    Ranks are average ranks (ties share the mean of their positions).
+
+    A first-passage outcome (``days_to_*``, the day an event first happens) is
+    read as the **time censored at the horizon**, ``min(T, days)``: a run in which
+    the event never happens counts as later than any run in which it does, so
+    every run counts. (Dropping those runs would correlate the parameters with the
+    event time among the runs that happen to see it, a selected few that can point
+    the other way.) The tornado chart (``result.plot.tornado``) uses the same
+    method, so the two agree. For other outcomes, pairs with a NaN are dropped,
+    parameter by parameter. A parameter or outcome that does not vary gives NaN.
 
     Parameters
     ----------
     result
         A :class:`~attrition.Result` that kept per-trajectory outcomes and parameters.
     outcome
-        An outcome name, or an array of one value per trajectory.
+        An outcome name, or an array of one value per trajectory (used as it is).
     params
         Dotted paths or glob patterns to restrict to (default: all drawn parameters).
 
@@ -320,7 +347,8 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     -------
     pandas.Series
         rho indexed by parameter path, sorted by ``|rho|`` descending (NaN last);
-        ``attrs["n"]`` is the number of pairs used (the most over parameters).
+        ``attrs["n"]`` is the number of pairs used (the most over parameters) and
+        ``attrs["censored"]`` how censored times were read (``"horizon"``, or None).
 
     Examples
     --------
@@ -334,11 +362,18 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     'sides.russia.casualties.base'
     >>> bool(rho.iloc[0] > 0.8)
     True
+    >>> t = rank_correlation(r, "russia.ammo.152mm.days_to_empty")   # censored at the horizon: all 200 runs
+    >>> t.attrs["n"], t.attrs["censored"]
+    (200, 'horizon')
     """
     pd = require("pandas", extra="sensitivity", purpose="rank_correlation()")
+    censored = None
     if isinstance(outcome, str):
         y = np.asarray(result.outcome(outcome), dtype=float)
         name = outcome
+        if result.is_event(outcome):
+            y = restricted(y, result.days)
+            censored = "horizon"
     else:
         y = np.asarray(outcome, dtype=float)
         name = None
@@ -355,4 +390,5 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     order = s.abs().sort_values(ascending=False, na_position="last", kind="mergesort").index
     s = s.reindex(order)
     s.attrs["n"] = used
+    s.attrs["censored"] = censored
     return s

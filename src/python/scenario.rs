@@ -4,10 +4,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use super::convert::{json_to_py, to_json, type_name};
+use super::errors::guarded;
 use super::registry;
-use crate::error::CoreError;
+use crate::error::{CoreError, shown};
 use crate::model::Model;
-use crate::scenario::{Validated, overlay};
+use crate::scenario::{MAX_SCENARIO_BYTES, Validated, overlay};
 
 /// A validated scenario with its compiled model (series, outcomes, uncertain parameters).
 #[pyclass(name = "Scenario", module = "attrition._core", frozen)]
@@ -31,44 +32,57 @@ impl PyScenario {
     }
 }
 
+/// Validate and compile without the GIL (a large scenario takes a while): other
+/// Python threads run meanwhile.
+fn compiled(py: Python<'_>, make: impl FnOnce() -> Result<Validated, CoreError> + Send) -> PyResult<PyScenario> {
+    guarded(|| Ok(py.detach(|| make().map(PyScenario::new))?))
+}
+
 #[pymethods]
 impl PyScenario {
+    /// Parse a TOML text of at most `max_bytes` bytes (default: `MAX_SCENARIO_BYTES`).
     /// `dir`: the folder of the file the text was read from (a CSV series'
     /// relative path is taken from it); None: absolute paths only.
     #[staticmethod]
-    #[pyo3(signature = (text, dir = None))]
-    fn from_toml(text: &str, dir: Option<std::path::PathBuf>) -> PyResult<PyScenario> {
-        Ok(PyScenario::new(Validated::from_toml_str_in(text, dir.as_deref())?))
+    #[pyo3(signature = (text, dir = None, *, max_bytes = None))]
+    fn from_toml(
+        py: Python<'_>,
+        text: &str,
+        dir: Option<std::path::PathBuf>,
+        max_bytes: Option<usize>,
+    ) -> PyResult<PyScenario> {
+        let limit = max_bytes.unwrap_or(MAX_SCENARIO_BYTES);
+        compiled(py, || Validated::from_toml_str_within_in(text, limit, dir.as_deref()))
     }
 
     /// A built-in scenario by name (`UnknownNameError` with the closest names otherwise).
     #[staticmethod]
-    fn builtin(name: &str) -> PyResult<PyScenario> {
-        Ok(PyScenario::new(Validated::builtin(name)?))
+    fn builtin(py: Python<'_>, name: &str) -> PyResult<PyScenario> {
+        compiled(py, || Validated::builtin(name))
     }
 
     #[staticmethod]
-    fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+    fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
         if !d.is_instance_of::<PyDict>() {
             return Err(PyTypeError::new_err(format!("a scenario must be a mapping (dict), got {}", type_name(d))));
         }
-        let v = to_json(d, "", 0).map_err(|m| CoreError::Scenario(vec![m]))?;
-        Ok(PyScenario::new(Validated::from_value(v)?))
+        let v = guarded(|| to_json(d, "", 0).map_err(|m| CoreError::Scenario(vec![m]).into()))?;
+        compiled(py, || Validated::from_value(v))
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.validated().scenario().to_value())
+        guarded(|| json_to_py(py, &self.validated().scenario().to_value()))
     }
 
     /// The whole scenario as TOML, with each value's unit as a comment.
-    fn to_toml(&self) -> String {
-        self.validated().to_toml()
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(|| Ok(py.detach(|| self.validated().to_toml())))
     }
 
     /// For an overlay of a built-in, a TOML text with `extends` and only what
     /// differs from it; otherwise the whole scenario, as `to_toml`.
-    fn to_overlay_toml(&self) -> String {
-        self.validated().to_overlay_toml()
+    fn to_overlay_toml(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(|| Ok(py.detach(|| self.validated().to_overlay_toml())))
     }
 
     /// The built-in this scenario overlays, if any.
@@ -78,15 +92,15 @@ impl PyScenario {
     }
 
     /// `overrides` is a dict {dotted path: value}.
-    fn with_values(&self, overrides: &Bound<'_, PyDict>) -> PyResult<PyScenario> {
+    fn with_values(&self, py: Python<'_>, overrides: &Bound<'_, PyDict>) -> PyResult<PyScenario> {
         let mut pairs = Vec::new();
         for (k, v) in overrides.iter() {
             let path: String = match k.cast::<PyString>() {
                 Ok(s) => match s.to_str() {
                     Ok(t) => t.to_owned(),
                     Err(_) => {
-                        let shown = s.to_string_lossy().into_owned();
-                        let msg = format!("{shown:?} is not valid text (it holds a lone surrogate)");
+                        let lossy = s.to_string_lossy().into_owned();
+                        let msg = format!("{:?} is not valid text (it holds a lone surrogate)", shown(&lossy));
                         return Err(CoreError::scenario("with_values", msg).into());
                     }
                 },
@@ -94,10 +108,10 @@ impl PyScenario {
                     return Err(PyTypeError::new_err(format!("override paths must be strings, got {}", type_name(&k))));
                 }
             };
-            let value = to_json(&v, &path, 0).map_err(|m| CoreError::Scenario(vec![m]))?;
+            let value = guarded(|| to_json(&v, &path, 0).map_err(|m| CoreError::Scenario(vec![m]).into()))?;
             pairs.push((path, value));
         }
-        Ok(PyScenario::new(self.validated().with_values(&pairs)?))
+        compiled(py, || self.validated().with_values(&pairs))
     }
 
     #[getter]

@@ -6,15 +6,40 @@
 //! count is >= 0, a probability in [0, 1]) over the whole support of its
 //! distribution. (The ids of series and outcomes are the model's: see
 //! `model::registry`.)
+use std::collections::HashMap;
+
 use super::correlation::Copula;
 use super::fields::{Domain, Field, MAX_GUNS, field};
+use super::parse::segment;
 use super::schedule::{Interpolate, MAX_SEGMENTS, Rate};
 use super::{Date, Dist, Param, Scenario};
-use crate::error::{CoreError, at, did_you_mean};
+use crate::error::{CoreError, at, did_you_mean, shown};
 use crate::rng;
 
 /// Index of a parameter's value in the per-trajectory vector.
 pub(crate) type P = usize;
+
+/// Most guns all the fleets of a scenario may hold in a trajectory, initial
+/// plus delivered (about 80 bytes of state each, per worker thread).
+pub const MAX_TOTAL_GUNS: f64 = 1e7;
+/// Most days of returns all the contingents of a scenario may wait on
+/// (`rtd_days + 1` each, 8 bytes a day per worker thread).
+pub const MAX_TOTAL_RTD_DAYS: f64 = 1e7;
+/// Most items in a scenario: calibers, supply lines, fleets, contingents,
+/// tempo windows, scheduled arrivals and casualty thresholds. Each has its
+/// series, outcomes and state; a text within `MAX_SCENARIO_BYTES` can hold
+/// more, and is refused rather than left to exhaust memory and time.
+pub const MAX_ITEMS: usize = 50_000;
+/// Problems listed in one error (the rest are counted).
+pub(crate) const MAX_PROBLEMS: usize = 50;
+/// Unknown names given "did you mean" suggestions (each scans every name).
+const MAX_SUGGESTIONS: usize = 10;
+/// Names listed after an unknown one.
+const MAX_KNOWN: usize = 20;
+/// Bytes of state a gun takes in a trajectory (sorted entry, barrel, queues).
+const GUN_BYTES: f64 = 80.0;
+/// Bytes of state an item takes in a trajectory besides its guns and returns.
+const ITEM_BYTES: f64 = 512.0;
 
 /// An uncertain parameter: drawn once per trajectory from its own stream.
 #[derive(Debug, Clone)]
@@ -33,9 +58,15 @@ struct Reg {
     values: Vec<f64>,
     /// The dotted path of each slot.
     paths: Vec<String>,
+    /// The largest value of each slot (its support's high end).
+    highs: Vec<f64>,
     uncertain: Vec<Uncertain>,
     schedules: Vec<RateSchedule>,
     errors: Vec<String>,
+    /// Problems beyond the first `MAX_PROBLEMS`, counted.
+    more: usize,
+    /// Unknown names reported so far (suggestions only for the first few).
+    unknown: usize,
 }
 
 impl Reg {
@@ -94,8 +125,9 @@ impl Reg {
                 ),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };
-            self.errors.push(at(path, msg));
+            self.err(path, msg);
         }
+        self.highs.push(hi);
         let slot = self.values.len();
         self.paths.push(path.to_string());
         match &param.0 {
@@ -121,7 +153,11 @@ impl Reg {
     }
 
     fn err(&mut self, path: &str, msg: impl std::fmt::Display) {
-        self.errors.push(at(path, msg));
+        if self.errors.len() < MAX_PROBLEMS {
+            self.errors.push(at(path, msg));
+        } else {
+            self.more += 1;
+        }
     }
 
     fn name(&mut self, path: &str, name: &str) {
@@ -129,8 +165,53 @@ impl Reg {
             && name.len() <= 64
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
-            self.err(path, format!("names must be 1 to 64 letters, digits, '_' or '-', got {name:?}"));
+            self.err(path, format!("names must be 1 to 64 letters, digits, '_' or '-', got {:?}", shown(name)));
         }
+    }
+
+    /// The index of `name` among the `what`s (looked up in `index`), or an error
+    /// naming the closest and the first few known ones.
+    fn index_of(&mut self, path: &str, what: &str, name: &str, index: &Names) -> usize {
+        if let Some(&i) = index.map.get(name) {
+            return i;
+        }
+        self.unknown += 1;
+        let hint = if self.unknown <= MAX_SUGGESTIONS {
+            did_you_mean(name, index.names.iter().copied())
+        } else {
+            String::new()
+        };
+        let known = index.names.iter().take(MAX_KNOWN).copied().collect::<Vec<_>>().join(", ");
+        let more = if index.names.len() > MAX_KNOWN {
+            format!(" and {} more", index.names.len() - MAX_KNOWN)
+        } else {
+            String::new()
+        };
+        self.err(path, format!("no {what} named {:?}{hint}; known: [{known}]{more}", shown(name)));
+        0
+    }
+
+    /// The problems found, the ones beyond the first `MAX_PROBLEMS` counted.
+    fn problems(&mut self) -> Vec<String> {
+        let mut out = std::mem::take(&mut self.errors);
+        if self.more > 0 {
+            out.push(format!("... and {} more problems", self.more));
+        }
+        out
+    }
+}
+
+/// Names in order, and where each is.
+struct Names<'a> {
+    names: Vec<&'a str>,
+    map: HashMap<&'a str, usize>,
+}
+
+impl<'a> Names<'a> {
+    fn new(names: impl Iterator<Item = &'a String>) -> Names<'a> {
+        let names: Vec<&str> = names.map(String::as_str).collect();
+        let map = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        Names { names, map }
     }
 }
 
@@ -281,6 +362,8 @@ pub(crate) struct SideCfg {
     pub(crate) territory: Option<TerrCfg>,
     /// Names of the suppliers and senders this side pays (one revenue outcome each).
     pub(crate) payees: Vec<String>,
+    /// The indices of the fleets of each caliber, in order.
+    pub(crate) fleets_of: Vec<Vec<usize>>,
 }
 
 /// A validated scenario in the model's flat form.
@@ -296,18 +379,79 @@ pub(crate) struct Compiled {
     pub(crate) copula: Copula,
     /// The rates that change over time (none in most scenarios).
     pub(crate) schedules: Vec<RateSchedule>,
+    /// An upper bound of the bytes a trajectory's state takes (guns, returns
+    /// waiting, the items and their values), for the memory estimates.
+    pub(crate) state_bytes: f64,
 }
 
-fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
-    match names.iter().position(|n| n.as_str() == name) {
-        Some(i) => i,
-        None => {
-            let hint = did_you_mean(name, names.iter().map(|s| s.as_str()));
-            let known: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-            reg.err(path, format!("no {what} named {name:?}{hint}; known: [{}]", known.join(", ")));
-            0
+/// The scenario's totals against their limits (`MAX_ITEMS`, `MAX_TOTAL_GUNS`,
+/// `MAX_TOTAL_RTD_DAYS`), each refusal naming the largest contributor; and
+/// the bound of a trajectory's state in bytes.
+fn totals(sides: &[SideCfg], days: u32, reg: &mut Reg) -> f64 {
+    let hi = |p: P| reg.highs[p];
+    let mut items = 0usize;
+    let (mut guns, mut rtd) = (0.0, 0.0);
+    let mut most_guns = (0.0, String::new());
+    let mut most_rtd = (0.0, String::new());
+    let mut most_items = (0usize, String::new());
+    for sd in sides {
+        let n = sd.calibers.len()
+            + sd.lines.len()
+            + sd.fleets.len()
+            + sd.contingents.len()
+            + sd.casualties.as_ref().map_or(0, |c| c.tempo.len() + c.thresholds.len())
+            + sd.contingents.iter().map(|k| k.schedule.len()).sum::<usize>();
+        items += n;
+        if n > most_items.0 {
+            most_items = (n, format!("sides.{}", sd.name));
+        }
+        for f in &sd.fleets {
+            let g = hi(f.guns) + f.deliveries.as_ref().map_or(0.0, |(rate, _, _)| hi(*rate) * f64::from(days));
+            guns += g;
+            if g > most_guns.0 {
+                most_guns = (g, format!("sides.{}.fleets.{}.guns", sd.name, f.name));
+            }
+        }
+        for k in &sd.contingents {
+            let d = hi(k.rtd_days) + 1.0;
+            rtd += d;
+            if d > most_rtd.0 {
+                most_rtd = (d, format!("sides.{}.contingents.{}.rtd_days", sd.name, k.name));
+            }
         }
     }
+    if items > MAX_ITEMS {
+        reg.err(
+            &most_items.1,
+            format!(
+                "the scenario has {items} items (calibers, supply lines, fleets, contingents, tempo windows, \
+                 scheduled arrivals, thresholds; this side {}), above the limit of {MAX_ITEMS}",
+                most_items.0
+            ),
+        );
+    }
+    if guns > MAX_TOTAL_GUNS {
+        reg.err(
+            &most_guns.1,
+            format!(
+                "the fleets could hold up to {guns:.3e} guns in a trajectory in all (initial and delivered; this one \
+                 up to {:.3e}), above the limit of {MAX_TOTAL_GUNS:e} in all",
+                most_guns.0
+            ),
+        );
+    }
+    if rtd > MAX_TOTAL_RTD_DAYS {
+        reg.err(
+            &most_rtd.1,
+            format!(
+                "the contingents could wait on up to {rtd:.3e} days of returns in all (rtd_days + 1 each; this one \
+                 {:.3e}), above the limit of {MAX_TOTAL_RTD_DAYS:e} in all",
+                most_rtd.0
+            ),
+        );
+    }
+    let slots = (reg.values.len() + reg.uncertain.len()) as f64;
+    GUN_BYTES * guns + 8.0 * rtd + ITEM_BYTES * items as f64 + 16.0 * slots
 }
 
 /// A line or contingent that is paid nothing has no payee.
@@ -317,13 +461,21 @@ fn is_zero(p: &Param) -> bool {
     matches!(p.0, Dist::Fixed(x) if x == 0.0)
 }
 
-fn payee(payees: &mut Vec<String>, name: &str) -> usize {
-    match payees.iter().position(|p| p == name) {
-        Some(i) => i,
-        None => {
-            payees.push(name.to_string());
-            payees.len() - 1
+/// The suppliers and senders a side pays, in order of first mention, and where each is.
+#[derive(Default)]
+struct Payees {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Payees {
+    fn of(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
         }
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), self.names.len() - 1);
+        self.names.len() - 1
     }
 }
 
@@ -335,14 +487,14 @@ impl Compiled {
         if s.sides.is_empty() {
             reg.err("sides", "a scenario needs at least one side");
         }
-        let side_names: Vec<&String> = s.sides.keys().collect();
+        let side_names = Names::new(s.sides.keys());
         let mut sides = Vec::new();
         for (si, (sname, side)) in s.sides.iter().enumerate() {
-            let sp = format!("sides.{sname}");
+            let sp = format!("sides.{}", segment(sname));
             reg.name(&sp, sname);
             let enemy = match &side.opponent {
                 Some(o) => {
-                    let i = index_of(&format!("{sp}.opponent"), "side", o, &side_names, &mut reg);
+                    let i = reg.index_of(&format!("{sp}.opponent"), "side", o, &side_names);
                     if i == si && s.sides.len() > 1 {
                         reg.err(&format!("{sp}.opponent"), "a side cannot be its own opponent");
                     }
@@ -359,10 +511,10 @@ impl Compiled {
             };
             let ref_fire = reg.p(&side.ref_fire, &sp, field!(Side, "ref_fire"));
 
-            let cal_names: Vec<&String> = side.calibers.keys().collect();
+            let cal_names = Names::new(side.calibers.keys());
             let mut calibers = Vec::new();
             for (cname, c) in &side.calibers {
-                let cp = format!("{sp}.calibers.{cname}");
+                let cp = format!("{sp}.calibers.{}", segment(cname));
                 reg.name(&cp, cname);
                 calibers.push(CaliberCfg {
                     name: cname.clone(),
@@ -375,12 +527,12 @@ impl Compiled {
                 });
             }
 
-            let mut payees: Vec<String> = Vec::new();
+            let mut payees = Payees::default();
             let mut lines = Vec::new();
             for (lname, l) in &side.supply {
-                let lp = format!("{sp}.supply.{lname}");
+                let lp = format!("{sp}.supply.{}", segment(lname));
                 reg.name(&lp, lname);
-                let caliber = index_of(&format!("{lp}.caliber"), "caliber", &l.caliber, &cal_names, &mut reg);
+                let caliber = reg.index_of(&format!("{lp}.caliber"), "caliber", &l.caliber, &cal_names);
                 let w = Window::new(s.start, l.start, l.end);
                 if w.end < w.start {
                     reg.err(&format!("{lp}.end"), "the window ends before it starts");
@@ -390,7 +542,7 @@ impl Compiled {
                 lines.push(LineCfg {
                     name: lname.clone(),
                     caliber,
-                    supplier: if is_zero(&l.price) { NO_PAYEE } else { payee(&mut payees, &sup) },
+                    supplier: if is_zero(&l.price) { NO_PAYEE } else { payees.of(&sup) },
                     rate: reg.rate(&l.rate, &lp, field!(SupplyLine, "rate"), s.start, RateOf::Supply(si, lines.len())),
                     growth: reg.p(&l.growth, &lp, field!(SupplyLine, "growth")),
                     window: w,
@@ -403,9 +555,9 @@ impl Compiled {
 
             let mut fleets = Vec::new();
             for (fname, f) in &side.fleets {
-                let fp = format!("{sp}.fleets.{fname}");
+                let fp = format!("{sp}.fleets.{}", segment(fname));
                 reg.name(&fp, fname);
-                let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
+                let caliber = reg.index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names);
                 reg.number(
                     f64::from(f.accuracy_exponent),
                     &format!("{fp}.accuracy_exponent"),
@@ -500,7 +652,7 @@ impl Compiled {
 
             let mut contingents = Vec::new();
             for (cname, c) in &side.contingents {
-                let cp = format!("{sp}.contingents.{cname}");
+                let cp = format!("{sp}.contingents.{}", segment(cname));
                 reg.name(&cp, cname);
                 let w = Window::new(s.start, c.arrivals_start, c.arrivals_end);
                 if w.end < w.start {
@@ -527,7 +679,7 @@ impl Compiled {
                     rtd: reg.p(&c.rtd, &cp, field!(Contingent, "rtd")),
                     rtd_days: reg.p(&c.rtd_days, &cp, field!(Contingent, "rtd_days")),
                     payment: reg.p(&c.payment, &cp, field!(Contingent, "payment")),
-                    sender: if is_zero(&c.payment) { NO_PAYEE } else { payee(&mut payees, &sender) },
+                    sender: if is_zero(&c.payment) { NO_PAYEE } else { payees.of(&sender) },
                     arrival_rate: reg.rate(
                         &c.arrival_rate,
                         &cp,
@@ -559,6 +711,12 @@ impl Compiled {
                 }
             });
 
+            let mut fleets_of = vec![Vec::new(); calibers.len()];
+            for (fi, f) in fleets.iter().enumerate() {
+                if let Some(v) = fleets_of.get_mut(f.caliber) {
+                    v.push(fi);
+                }
+            }
             sides.push(SideCfg {
                 name: sname.clone(),
                 enemy,
@@ -569,12 +727,16 @@ impl Compiled {
                 casualties,
                 contingents,
                 territory,
-                payees,
+                payees: payees.names,
+                fleets_of,
             });
         }
         let copula = Copula::new(&s.correlations, &reg.paths, &reg.uncertain, &mut reg.errors);
-        if !reg.errors.is_empty() {
-            return Err(CoreError::Scenario(reg.errors));
+        let state_bytes = if reg.errors.is_empty() { totals(&sides, s.days, &mut reg) } else { 0.0 }
+            + 8.0 * f64::from(s.days) * reg.schedules.len() as f64;
+        let problems = reg.problems();
+        if !problems.is_empty() {
+            return Err(CoreError::Scenario(problems));
         }
         Ok(Compiled {
             days: s.days as usize,
@@ -584,6 +746,7 @@ impl Compiled {
             uncertain: reg.uncertain,
             copula,
             schedules: reg.schedules,
+            state_bytes,
         })
     }
 

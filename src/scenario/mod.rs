@@ -83,6 +83,21 @@ impl Validated {
         Validated::from_value_in(parse::toml_text_to_value(text)?, dir)
     }
 
+    /// Like [`Validated::from_toml_str`] for a text of up to `limit` bytes: a
+    /// text the library wrote (a pickle) may be longer than what users may write.
+    pub fn from_toml_str_within(text: &str, limit: usize) -> Result<Validated, CoreError> {
+        Validated::from_toml_str_within_in(text, limit, None)
+    }
+
+    /// [`Validated::from_toml_str_within`], a CSV series' relative path taken from `dir`.
+    pub fn from_toml_str_within_in(
+        text: &str,
+        limit: usize,
+        dir: Option<&std::path::Path>,
+    ) -> Result<Validated, CoreError> {
+        Validated::from_value_in(parse::toml_text_to_value_within(text, limit)?, dir)
+    }
+
     /// Parse and validate a JSON-like value (what a Python dict becomes; an
     /// overlay of a built-in included). A CSV series must name its file by an
     /// absolute path.

@@ -1,19 +1,23 @@
 //! From TOML text or a JSON-like value to the schema's [`Scenario`], with
 //! messages that name the full dotted path of each problem; back to a value;
 //! and dotted-path reads and edits of a value (TOML is written by `write`).
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::{MAX_SCENARIO_BYTES, Scenario};
-use crate::error::{CoreError, at, did_you_mean};
+use crate::error::{CoreError, at, did_you_mean, shown};
 
 /// A TOML text as a JSON value (dates as `YYYY-MM-DD` strings); texts above
 /// [`MAX_SCENARIO_BYTES`] are refused.
 pub(crate) fn toml_text_to_value(text: &str) -> Result<Value, CoreError> {
-    if text.len() > MAX_SCENARIO_BYTES {
-        return Err(CoreError::scenario(
-            "",
-            format!("scenario text is {} bytes; the limit is {MAX_SCENARIO_BYTES}", text.len()),
-        ));
+    toml_text_to_value_within(text, MAX_SCENARIO_BYTES)
+}
+
+/// Like [`toml_text_to_value`], with texts above `limit` bytes refused.
+pub(crate) fn toml_text_to_value_within(text: &str, limit: usize) -> Result<Value, CoreError> {
+    if text.len() > limit {
+        return Err(CoreError::scenario("", format!("scenario text is {} bytes; the limit is {limit}", text.len())));
     }
     let table: toml::Table = toml::from_str(text).map_err(|e| CoreError::scenario("", toml_error(text, &e)))?;
     toml_to_json(&toml::Value::Table(table), &mut String::new())
@@ -62,11 +66,21 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
 /// otherwise (an empty key, spaces, dots, quotes), so that every message
 /// shows where the problem is.
 pub(crate) fn key_in_path(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+    if !key.is_empty() && key.len() <= MAX_KEY_SHOWN && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
         key.to_string()
     } else {
-        format!("{key:?}")
+        format!("{:?}", shown(key))
     }
+}
+
+/// Longest key shown whole in a path (names are at most 64 characters).
+pub(crate) const MAX_KEY_SHOWN: usize = 64;
+
+/// A name as a segment of a dotted path: itself, or shortened and quoted when
+/// it is too long to be a name (the message then says so).
+pub(crate) fn segment(name: &str) -> Cow<'_, str> {
+    if name.len() <= MAX_KEY_SHOWN { Cow::Borrowed(name) } else { Cow::Owned(format!("{:?}", shown(name))) }
 }
 
 /// Turn a serde message into "path: rule", with "did you mean" for unknown keys.

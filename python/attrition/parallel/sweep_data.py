@@ -35,21 +35,11 @@ def outcome_stats(r: Result, name: str, q: Sequence[float], first_passage: bool)
     """
     qs = [float(v) for v in q]
     keys = [f"q{v:g}" for v in qs]
+    # The outcome table reads a first-passage time with its censoring (its quantiles over
+    # all runs, its mean NaN, reached and restricted_mean); a quantity has NaN there.
     row = r.outcome_table([name], qs)[0]
     out = {"mean": row["mean"], **{k: row[k] for k in keys}, "censored": row["censored"]}
-    out.update(dict.fromkeys(EVENT_STATS, float("nan")))
-    if not first_passage:
-        return out
-    censored = row["censored"]
-    reached = 1.0 - censored
-    out["reached"] = reached
-    out["restricted_mean"] = reached * row["mean"] + censored * r.days if reached > 0 else float(r.days)
-    out["mean"] = float("nan")
-    # The quantile q over all runs is the quantile q / reached among the runs that saw it.
-    inner = [v / reached for v in qs if reached > 0 and v <= reached]
-    found = r.outcome_table([name], inner)[0] if inner else {}
-    for v, k in zip(qs, keys, strict=True):
-        out[k] = found[f"q{v / reached:g}"] if reached > 0 and v <= reached else float("nan")
+    out.update({k: (row[k] if first_passage else float("nan")) for k in EVENT_STATS})
     return out
 
 

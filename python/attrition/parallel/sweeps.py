@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import os
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _core
+from .._utils import progress as progress_
+from .._utils.fmt import shown
 from .._utils.names import select
 from .._utils.notes import add_note
 from .._utils.optional import require
-from ..engine import RunOptions, run_local
+from ..engine import RunOptions, expected_seconds, run_local
 from ..engine.memory import refuse
 from ..engine.options import RETRIES
 from ..results import Result
@@ -35,6 +37,41 @@ __all__ = ["PLOT_BACKEND", "SweepResult", "sweep"]
 #: The module that draws a sweep's charts, loaded by name on first use of
 #: :meth:`SweepResult.plot` (it sits above this layer).
 PLOT_BACKEND = "attrition.visual"
+
+
+def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(grid, Mapping):
+        keys = list(grid)
+        values = []
+        for k in keys:
+            if not isinstance(k, str):
+                raise TypeError(f"grid keys are dotted parameter paths (str), got {shown(k)}")
+            given = grid[k]
+            if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+                raise TypeError(
+                    f"grid[{shown(k)}] must be a list of values ({{{shown(k)}: [v1, v2, ...]}}), "
+                    f"got {type(given).__name__}"
+                )
+            v = list(given)
+            if not v:
+                raise ValueError(f"grid[{shown(k)}] is empty")
+            values.append(v)
+        return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+    if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
+        raise TypeError(
+            f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}"
+        )
+    out = []
+    for i, overrides in enumerate(grid):
+        if not isinstance(overrides, Mapping):
+            raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(overrides).__name__}")
+        for k in overrides:
+            if not isinstance(k, str):
+                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {shown(k)}")
+        out.append(dict(overrides))
+    if not out:
+        raise ValueError("the sweep has no variants")
+    return out
 
 
 def _label(value: Any, scenario: Scenario, path: str) -> Any:
@@ -53,7 +90,7 @@ def _label(value: Any, scenario: Scenario, path: str) -> Any:
 
 
 def _where(i: int, v: Mapping[str, Any]) -> str:
-    return f"variant {i} {dict(v)!r}"
+    return f"variant {i} {shown(dict(v))}"
 
 
 class SweepResult:
@@ -120,9 +157,10 @@ class SweepResult:
         """One row per variant and outcome, as a list of dicts (no pandas needed).
 
         Each row holds ``variant`` (its index), the override of every swept path
-        (None where a variant leaves a path alone), ``outcome``, then, as in
-        :meth:`Result.outcome_table`, ``mean``, the quantiles ``q`` of the uncensored
-        values and the ``censored`` (NaN) share. ``names`` picks outcomes by name or glob
+        (None where a variant leaves a path alone), ``outcome``, then the columns of
+        :meth:`Result.outcome_table`: for a first-passage outcome, quantiles over all runs
+        (NaN where not reached), the share ``reached`` and the statistics among the runs
+        where it happened (``cond_``). ``names`` picks outcomes by name or glob
         pattern (default: all); a name must be an outcome of at least one variant.
         """
         if names is not None:  # names or patterns, over the outcomes of every variant
@@ -143,8 +181,9 @@ class SweepResult:
         """:meth:`outcome_table` as a tidy pandas DataFrame (one row per variant and outcome).
 
         Columns: ``variant``, one per swept path (its override value; a distribution
-        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, ``mean``, ``q0.05``,
-        ``q0.5``, ``q0.95``, ``censored``. Pivot it for a variants x outcomes view:
+        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, then those of
+        :meth:`Result.outcome_table` (``mean``, ``q0.05``, ``q0.5``, ``q0.95``, ``censored``,
+        ``reached``, ``restricted_mean``, ``cond_mean``, ``cond_q0.05`` ...). Pivot it for a variants x outcomes view:
         ``df.pivot(index="variant", columns="outcome", values="q0.5")``.
         """
         pd = require("pandas", purpose="SweepResult.to_pandas()")
@@ -293,7 +332,7 @@ def sweep(
     >>> len(sw), sw.variants[1]
     (2, {'sides.russia.supply.dprk_152.rate': 10000})
     >>> t = sw.table
-    >>> list(t.columns[:3]), list(t.columns[3:])
+    >>> list(t.columns[:3]), list(t.columns[3:8])
     (['variant', 'sides.russia.supply.dprk_152.rate', 'outcome'], ['mean', 'q0.05', 'q0.5', 'q0.95', 'censored'])
     >>> fired = t[t.outcome == "russia.ammo.152mm.fired_total"].set_index("variant")["mean"]
     >>> bool(fired[1] > fired[0])
@@ -348,7 +387,7 @@ def sweep(
     budget = options.budget()
     if options.outcomes == "auto" and not options.paths:
         # Decided once for all the variants: arrays while they all fit together.
-        workers = options.threads or os.cpu_count() or 1
+        workers = _core.worker_threads(options.threads)
         total = sum(
             _core.estimate_summary_bytes(sc._core, n, len(k), workers, True)
             for sc, k in zip(scenarios, names, strict=True)
@@ -360,20 +399,15 @@ def sweep(
     if executor is not None:
         need += max(p.client_bytes - p.result_bytes for p in plans)
     refuse(need, budget, options.paths, f"this sweep of {len(variants)} variants")
-    show = (
-        options.progress
-        if options.progress is not None
-        else (n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9)
-    )
-    bar = progress_bar(show, n * len(variants), f"{base.name} sweep")
+    seconds = sum(expected_seconds(sc, n, options.threads) for sc in scenarios)
+    bar = progress_bar(options.progress, n * len(variants), f"{base.name} sweep", seconds)
     try:
         if executor is None:
             results = _run_here(scenarios, names, options, kept, bar)
         else:
             results = _run_there(variants, scenarios, plans, options, executor, bar)
     finally:
-        if bar is not None:
-            bar.close()
+        progress_.close(bar)
     return SweepResult(base, variants, scenarios, results, n, options.seed, kept, design)
 
 
@@ -384,8 +418,7 @@ def _run_here(
     results = []
     for sc, k in zip(scenarios, names, strict=True):
         results.append(run_local(sc, dataclasses.replace(options, series=tuple(k), progress=False, outcomes=kept)))
-        if bar is not None:
-            bar.update(options.n)
+        progress_.tick(bar, options.n)
     return results
 
 

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import pickle
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import _core
+from .._utils.envelope import seal, unseal
+from .._utils.fmt import shown
 from .._utils.names import select, unknown
-from ..errors import UnknownNameError
+from ..errors import IntegrityError, UnknownNameError
 from ..scenario import Scenario
 from . import display, frames
-from .storage import ColumnStorage, SeriesStorage
+from .events import EventTime
+from .storage import ColumnStorage, SeriesStorage, no_event
 
 __all__ = ["DISCOVERY", "PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
 
 #: Quantiles reported by :meth:`Result.summary`.
 SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: A pickled result: an envelope (see :mod:`attrition._utils.envelope`) of this kind
+#: and format around a pickle of its parts.
+PICKLE_MAGIC = b"ATRS"
+PICKLE_FORMAT = 1
 
 #: The module that draws a result's charts, loaded by name on first use of
 #: :attr:`Result.plot` (as pandas loads its plotting backend): it sits above this layer.
@@ -48,6 +58,9 @@ class Result:
     :class:`~attrition.results.PathSeries` or :class:`~attrition.results.SummarySeries`,
     outcomes and drawn parameters as :class:`~attrition.results.ColumnArrays` or
     :class:`~attrition.results.ColumnSketches`; :func:`attrition.run` builds it.
+
+    ``version`` is the attrition version that computed it (kept through pickles):
+    :func:`attrition.merge` refuses parts of different versions.
     """
 
     def __init__(
@@ -58,18 +71,22 @@ class Result:
         series: SeriesStorage,
         outcomes: ColumnStorage,
         params: ColumnStorage,
+        version: str | None = None,
     ) -> None:
         self.scenario = scenario
         self.seed = int(seed)
         self._ranges = [(int(a), int(b)) for a, b in ranges]
         self.n = sum(b - a for a, b in self._ranges)
+        self.version = _core.__version__ if version is None else str(version)
         self._series = series
         self._outcomes = outcomes
         self._params = params
+        self._event_names: frozenset[str] | None = None
 
     # -- identity ----------------------------------------------------------------------
     @property
     def days(self) -> int:
+        """The horizon: the number of days simulated."""
         return self.scenario.days
 
     @property
@@ -92,7 +109,7 @@ class Result:
         """Indices of these trajectories in the seed's streams (a range when contiguous)."""
         if len(self._ranges) == 1:
             return range(*self._ranges[0])
-        return np.concatenate([np.arange(a, b) for a, b in self._ranges])
+        return frames.trajectory_index(self)
 
     # -- series ------------------------------------------------------------------------
     @property
@@ -104,7 +121,7 @@ class Result:
         if name not in self._series.names:
             if name in self.scenario.series_names:
                 raise UnknownNameError(
-                    f"series {name!r} exists but was not recorded; pass series=[{name!r}, ...] to run"
+                    f"series {shown(name)} exists but was not recorded; pass series=[{shown(name)}, ...] to run"
                 )
             raise unknown(name, self.scenario.series_names, "series")
 
@@ -158,6 +175,7 @@ class Result:
 
     @property
     def outcome_names(self) -> list[str]:
+        """Names of the per-trajectory outcomes, in the scenario's order."""
         return self.scenario.outcome_names
 
     def outcome(self, name: str) -> np.ndarray:
@@ -166,15 +184,96 @@ class Result:
             raise unknown(name, self.outcome_names, "outcome")
         return self.outcomes[name]
 
+    def is_event(self, name: str) -> bool:
+        """True for a first-passage outcome: the day an event first happens, censored
+        at the horizon (NaN when it does not happen within it)."""
+        if name not in self.outcome_names:
+            raise unknown(name, self.outcome_names, "outcome")
+        return name in self._events()
+
+    def _events(self) -> frozenset[str]:
+        """The first-passage outcomes, as the engine's registry marks them (looked up once)."""
+        if self._event_names is None:
+            self._event_names = frozenset(self.scenario.first_passage_names())
+        return self._event_names
+
+    def event(self, name: str) -> EventTime:
+        """The time to a first-passage event as an :class:`~attrition.results.EventTime`:
+        the probability it has happened by each day (Kaplan-Meier, censored at the
+        horizon) with intervals, the share of runs that reach it, its median where at
+        least half do, and statistics among the runs where it happened.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> e = r.event("russia.fleet.msta_b.days_to_half")
+        >>> e.n, 0 <= e.reached <= 1, e.cdf().shape
+        (200, True, (730,))
+        """
+        if not self.is_event(name):
+            raise ValueError(f"{name} is not a first-passage outcome (days until an event)")
+        return self._outcomes.event(name, self.days, self.scenario.start)
+
     def outcome_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
     ) -> list[dict[str, Any]]:
-        """Per outcome: mean, the quantiles ``q`` of the uncensored values and the censored (NaN) share.
+        """Per outcome, one row (a dict) of its statistics over the runs.
+
+        Every row holds ``outcome``, ``mean``, the quantiles ``q`` (``q0.05`` ...),
+        ``censored``, ``reached``, ``restricted_mean``, ``cond_mean`` and the ``cond_``
+        quantiles (``cond_q0.05`` ...).
+
+        * A quantity: the mean and quantiles of its values that are not NaN, and the
+          NaN (``censored``) share; the event columns are NaN.
+        * A first-passage outcome (:meth:`is_event`), a day index: the quantiles of the
+          event time over **all** runs, censored at the horizon, so NaN where fewer than
+          that share of runs reach the event ("not reached"); ``mean`` is NaN (a time
+          that may never come has no mean); ``reached`` is the share of runs in which it
+          happens within the horizon and ``censored`` the share in which it does not;
+          ``restricted_mean`` is the mean of ``min(T, days)``; ``cond_mean`` and the
+          ``cond_`` quantiles describe **only the runs where it happened**.
 
         ``names`` picks outcomes by name or glob pattern (default: all, in order).
+        From sketches (``outcomes_kept == "sketch"``) first-passage rows are exact (a
+        summary run counts every event day) and the quantiles of quantities are within
+        the sketch's accuracy.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> row = r.outcome_table("russia.ammo.152mm.days_to_empty")[0]
+        >>> row["reached"] < 0.5, row["q0.5"]   # most runs never reach it: no median
+        (True, nan)
         """
         chosen = self.outcome_names if names is None else select(self.outcome_names, names, "outcome")
-        return [{"outcome": k, **self._outcomes.row(k, q)} for k in chosen]
+        rows = []
+        for k in chosen:
+            if k in self._events():
+                rows.append({"outcome": k, **self._outcomes.row(k, q, self.days)})
+            else:
+                rows.append({"outcome": k, **no_event(self._outcomes.row(k, q), q)})
+        return rows
+
+    def describe(self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+        """The outcomes as a pandas DataFrame to read: :meth:`outcome_table` indexed by
+        outcome, with each one's ``label``, ``unit`` (``days`` for a first-passage time)
+        and ``first_passage`` flag, and for a first-passage time the calendar dates of
+        its quantiles (``date_q0.5`` ..., NaT where not reached; ``date_cond_q0.5`` ...
+        among the runs where it happened). Needs the ``pandas`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> d = r.describe("russia.fleet.msta_s.*")
+        >>> d.loc["russia.fleet.msta_s.days_to_half", ["unit", "reached"]].tolist()[0]
+        'days'
+        >>> str(d.loc["russia.fleet.msta_s.days_to_half", "date_q0.5"])[:4]
+        '2025'
+        """
+        return frames.describe(self, names, q)
 
     def param_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
@@ -318,8 +417,23 @@ class Result:
 
     # -- pickling ----------------------------------------------------------------------
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Result, (self.scenario, self.seed, self._ranges, self._series, self._outcomes, self._params))
+        """Pickled as a checked envelope (format version, library version, checksum)
+        around a pickle of its parts: a corrupted or foreign pickle raises
+        :class:`~attrition.IntegrityError` instead of giving wrong numbers."""
+        parts = (self.scenario, self.seed, self._ranges, self._series, self._outcomes, self._params)
+        payload = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_unpickle, (seal(PICKLE_MAGIC, PICKLE_FORMAT, self.version, payload),))
 
     def __repr__(self) -> str:
         """The run's identity line, then the key outcomes (median and 90 % interval)."""
         return display.result_text(self)
+
+
+def _unpickle(blob: bytes) -> Result:
+    """A result from its pickle (see :meth:`Result.__reduce__`)."""
+    what = "a pickled attrition result"
+    sealed = unseal(PICKLE_MAGIC, (PICKLE_FORMAT,), blob, what)
+    parts = pickle.loads(sealed.payload)
+    if not isinstance(parts, tuple) or len(parts) != 6 or not isinstance(parts[0], Scenario):
+        raise IntegrityError(f"{what}: not the parts of a result")
+    return Result(*parts, version=sealed.library)

@@ -13,8 +13,13 @@ Examples
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> index = write_report(r, d)
 >>> sorted(p.name for p in d.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-['casualties.png', 'index.html', 'outcome_table.csv', 'outcomes.csv', 'params.csv', 'serviceable.png',
- 'stock.png', 'summaries.csv', 'survival.png', 'tornado.png']
+['.attrition-report', 'casualties.png', 'index.html', 'outcome_table.csv', 'outcomes.csv', 'params.csv',
+ 'serviceable.png', 'stock.png', 'summaries.csv', 'survival.png', 'tornado.png']
+
+A report writes into a new or empty folder, or one an earlier report wrote (its
+``.attrition-report`` lists the files it wrote): each file is replaced whole, a
+link at a file's name is replaced rather than followed, and the earlier
+report's files that this one does not write are deleted (see :mod:`.folder`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from ..scenario import display as _scenario_display
 from ..scenario import provenance as _provenance
 from ..scenario import registry as _labels
 from .fans import fan, fans
+from .folder import ReportFolder
 from .outcomes import survival
 from .style import mpl
 from .tornado import tornado as tornado_chart
@@ -72,11 +78,11 @@ def _figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (8.0, 4.
     return fig, axes
 
 
-def _save(fig: Any, path: pathlib.Path, dpi: int) -> None:
-    fig.savefig(path, dpi=dpi, metadata={"Software": None})
+def _save(fig: Any, folder: ReportFolder, name: str, dpi: int) -> None:
+    folder.write_bytes(name, lambda f: fig.savefig(f, format="png", dpi=dpi, metadata={"Software": None}))
 
 
-def _grid(result: Result, names: list[str], path: pathlib.Path, dpi: int, ncols: int = 3) -> None:
+def _grid(result: Result, names: list[str], folder: ReportFolder, name: str, dpi: int, ncols: int = 3) -> None:
     ncols = max(1, min(ncols, len(names)))
     nrows = -(-len(names) // ncols)
     fig, axes = _figure(nrows, ncols, (4.2 * ncols, 3.1 * nrows))
@@ -90,11 +96,11 @@ def _grid(result: Result, names: list[str], path: pathlib.Path, dpi: int, ncols:
     fig.suptitle(
         f"{result.scenario.name}, n = {result.n:,}, seed {result.seed}", fontsize=9, color="0.35", x=0.01, ha="left"
     )
-    _save(fig, path, dpi)
+    _save(fig, folder, name, dpi)
 
 
 def _charts(
-    result: Result, out: pathlib.Path, dpi: int, tornado: str | None, notes: list[str]
+    result: Result, out: ReportFolder, dpi: int, tornado: str | None, notes: list[str]
 ) -> list[tuple[str, str, str]]:
     """Draw the charts; (file, title, caption) of each one drawn. Charts left out say why in ``notes``."""
     side = main_side(result)
@@ -108,7 +114,7 @@ def _charts(
     if stock:
         fig, axes = _figure()
         fan(result, stock, ax=axes[0, 0], samples=5 if result.paths else 0)
-        _save(fig, out / "stock.png", dpi)
+        _save(fig, out, "stock.png", dpi)
         charts.append(
             (
                 "stock.png",
@@ -120,7 +126,7 @@ def _charts(
 
     fleets = select(recorded, f"{side}.fleet.*.serviceable", "series")
     if fleets:
-        _grid(result, fleets, out / "serviceable.png", dpi)
+        _grid(result, fleets, out, "serviceable.png", dpi)
         charts.append(
             (
                 "serviceable.png",
@@ -131,7 +137,7 @@ def _charts(
 
     cas = select(recorded, "*.casualties.total.cumulative", "series")
     if cas:
-        _grid(result, cas, out / "casualties.png", dpi, ncols=2)
+        _grid(result, cas, out, "casualties.png", dpi, ncols=2)
         charts.append(
             (
                 "casualties.png",
@@ -147,7 +153,7 @@ def _charts(
         for name in empties:
             survival(result, name, ax=ax, label=name.split(".")[2])
         ax.set_title(f"{side.capitalize()}: stock above the reserve, by caliber", loc="left", fontsize=11, pad=16)
-        _save(fig, out / "survival.png", dpi)
+        _save(fig, out, "survival.png", dpi)
         charts.append(
             (
                 "survival.png",
@@ -177,14 +183,15 @@ def _charts(
             except AttritionError as e:  # e.g. the event never happens in any trajectory
                 skipped.append(str(e))
                 continue
-            _save(fig, out / "tornado.png", dpi)
+            _save(fig, out, "tornado.png", dpi)
             charts.append(
                 (
                     "tornado.png",
                     f"What drives {key}",
                     "Spearman rank correlation over trajectories between each drawn parameter and the "
-                    "outcome, largest first. Trajectories in which the event never happens rank after "
-                    "the horizon. A correlation is not a cause: parameters drawn independently can still "
+                    "outcome, largest first. A first-passage time is censored at the horizon: a trajectory "
+                    "in which the event never happens counts as the horizon. A correlation is not a cause: "
+                    "parameters drawn independently can still "
                     "stand in for each other through the model."
                     + (f" (Not {keys[0]}: {skipped[0]}.)" if skipped else ""),
                 )
@@ -195,12 +202,14 @@ def _charts(
     return charts
 
 
-def _write_csv(path: pathlib.Path, header: Sequence[str], rows: Any) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
+def _write_csv(folder: ReportFolder, name: str, header: Sequence[str], rows: Any) -> None:
+    def write(f: Any) -> None:
         w = csv.writer(f)
         w.writerow(header)
         for row in rows:
             w.writerow([_cell(x) for x in row])
+
+    folder.write_text(name, write)
 
 
 def _cell(x: Any) -> Any:
@@ -212,7 +221,7 @@ def _cell(x: Any) -> Any:
     return x
 
 
-def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
+def _csvs(result: Result, out: ReportFolder) -> list[tuple[str, str]]:
     files = []
     stats = [*_frames.STATS, *(f"q{q:g}" for q in QUANTILES)]
     dates = [str(d) for d in result.dates]
@@ -223,23 +232,33 @@ def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
             for t in range(result.days):
                 yield [name, dates[t], *(cols[s][t] for s in stats)]
 
-    _write_csv(out / "summaries.csv", ["series", "date", *stats], summary_rows())
+    _write_csv(out, "summaries.csv", ["series", "date", *stats], summary_rows())
     files.append(("summaries.csv", "per series and day: count, mean, sd, min, max and quantiles over trajectories"))
 
     rows = _display.outcome_rows(result, result.outcome_names)
-    _write_csv(
-        out / "outcome_table.csv",
-        ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"],
-        ([r["outcome"], r["unit"], r["mean"], r["q0.05"], r["q0.5"], r["q0.95"], r["censored"]] for r in rows),
+    columns = [
+        "outcome",
+        "unit",
+        *(k for k in (rows[0] if rows else {}) if k not in ("outcome", "unit", "first_passage")),
+    ]
+    _write_csv(out, "outcome_table.csv", columns, ([r[k] for k in columns] for r in rows))
+    files.append(
+        (
+            "outcome_table.csv",
+            "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share; for first-passage outcomes "
+            "(days from the start) the quantiles over all trajectories (empty: not reached), the share that "
+            "reach the event, the mean time restricted to the horizon and, among the trajectories where it "
+            "happened, the mean and quantiles (cond_)",
+        )
     )
-    files.append(("outcome_table.csv", "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share"))
 
     if result.outcomes_kept == "arrays":
-        traj = np.asarray(result.trajectories)
+        traj = _frames.trajectory_index(result)
         names = result.outcome_names
         cols = [result.outcomes[k] for k in names]
         _write_csv(
-            out / "outcomes.csv",
+            out,
+            "outcomes.csv",
             ["trajectory", *names],
             ([int(traj[i]), *(c[i] for c in cols)] for i in range(result.n)),
         )
@@ -247,7 +266,8 @@ def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
         paths = [u["path"] for u in result.scenario.uncertain_list()]
         pcols = [result.params[p] for p in paths]
         _write_csv(
-            out / "params.csv",
+            out,
+            "params.csv",
             ["trajectory", *paths],
             ([int(traj[i]), *(c[i] for c in pcols)] for i in range(result.n)),
         )
@@ -279,7 +299,8 @@ def write_report(
     command: str | None = None,
     dpi: int = 110,
 ) -> pathlib.Path:
-    """Write a report of a run into ``directory`` (created if needed).
+    """Write a report of a run into ``directory`` (created if needed): a new or empty
+    folder, or one an earlier report wrote (see :mod:`attrition.visual.folder`).
 
     Parameters
     ----------
@@ -308,6 +329,11 @@ def write_report(
     pathlib.Path
         The path of ``index.html``.
 
+    Raises
+    ------
+    FileExistsError
+        When ``directory`` holds files that a report did not write.
+
     Examples
     --------
     >>> import attrition, tempfile, pathlib
@@ -319,8 +345,7 @@ def write_report(
     """
     if tornado is not None and tornado not in result.outcome_names:
         result.outcome(tornado)  # a KeyError with suggestions
-    out = pathlib.Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ReportFolder(directory)
     notes: list[str] = []
     charts = _charts(result, out, dpi, tornado, notes)
     files = _csvs(result, out)
@@ -370,6 +395,6 @@ def write_report(
     parts.append("<h2>Scenario</h2>")
     parts.append(_scenario_display.scenario_html(sc))
     parts.append("</body></html>")
-    index = out / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
+    index = out.write_text("index.html", lambda f: f.write("\n".join(parts)))
+    out.finish()
     return index
