@@ -89,9 +89,10 @@ def scenario_page() -> str:
         GENERATED,
         "",
         "A scenario is a TOML file (or a dict of the same shape) of the tables below. Every",
-        "parameter marked *number or distribution* takes a plain number or a distribution table",
-        "(see [Distributions](#distributions)), drawn once per trajectory; its whole support must",
-        "lie in the allowed range. Units are those the model reads; *share* is a fraction in",
+        "parameter marked *number or distribution* takes a plain number, a 90 % interval such as",
+        '`"5000 to 12000"` or a distribution table (see [Distributions](#distributions)), drawn',
+        "once per trajectory; its whole support must lie in the allowed range. Units are those the",
+        "model reads; *share* is a fraction in",
         "[0, 1]. A default's grounds say why the default is what it is: fact ids of the sources",
         "register, or an assumption. The equations behind each field are in",
         "[the model's reference](../model.md); `attrition schema` prints the same content as a",
@@ -138,6 +139,32 @@ def scenario_page() -> str:
             f"| `{fam['title']}` | {', '.join(f'`{k}`' for k in keys)} | "
             f"{', '.join(f'`{k}`' for k in optional)} | {_cell(fam['description'])} |"
         )
+    out += ["", "### 90 % intervals", "", _cell(defs["Interval"]["description"])]
+    sched, seg = defs["Schedule"]["properties"], defs["Segment"]["properties"]
+    out += [
+        "",
+        "### Schedules",
+        "",
+        "A field marked *number, distribution or schedule* also takes a schedule of dated values,",
+        '`{ schedule = [{ from = 2025-01-01, value = 9 }, ...], interpolate = "step" }`, or a',
+        'series read from a CSV file, `{ csv = "file.csv", column = "..." }`',
+        "(docs/model.md section 2).",
+        "",
+        "| key | meaning |",
+        "| --- | --- |",
+        f"| `schedule` | {_cell(sched['schedule']['description'])} |",
+        f"| `schedule[i].from` | {_cell(seg['from']['description'])} |",
+        f"| `schedule[i].value` | {_cell(seg['value']['description'])} |",
+        f"| `interpolate` | {_cell(sched['interpolate']['description'])} |",
+        "",
+        _cell(defs["CsvSeries"]["description"]),
+        "",
+        "| key | meaning |",
+        "| --- | --- |",
+    ]
+    for k, p in defs["CsvSeries"]["properties"].items():
+        default = f" Default: `{p['default']}`." if "default" in p else ""
+        out.append(f"| `{k}` | {_cell(p['description'])}{default} |")
     overlay = defs["OverlayScenario"]["properties"]
     out += [
         "",

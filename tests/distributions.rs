@@ -320,8 +320,8 @@ fn dist_errors_name_the_rule() {
 #[test]
 fn dist_errors_on_types_and_names() {
     // NaN and infinities cannot be JSON (serde_json turns them into null); non-numbers are refused.
-    assert_err(json!(f64::NAN), &["expected a number or a distribution table", "got nothing"]);
-    assert_err(json!("12"), &["expected a number or a distribution table", "got a string"]);
+    assert_err(json!(f64::NAN), &["expected a number, a 90 % interval", "or a distribution table", "got nothing"]);
+    assert_err(json!("12"), &["expected a number, a 90 % interval", "or a distribution table", "got the text \"12\""]);
     assert_err(json!(true), &["got a boolean"]);
     assert_err(json!([1, 2]), &["got a list"]);
     assert_err(json!({"dist": "normal", "mean": "ten", "sd": 1}), &["`mean` must be a number", "got a string"]);

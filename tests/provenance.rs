@@ -96,6 +96,20 @@ fn entries_must_name_a_value_and_cite_known_facts() {
         assert!(m.contains(want), "{want}\nnot in\n{m}");
     }
     assert!(message(with("\"days\" = { facts = \"x\" }")).contains("sources.days.facts"));
+    // Entries under one missing table are one problem, however many they are.
+    let m = message(with(
+        "\"sides.blue.ref_fire\" = { assumption = \"x\" }\n\
+         \"sides.blue.supply.x.rate\" = { assumption = \"x\" }\n\
+         \"sides.blue.supply.x.end\" = { assumption = \"x\" }",
+    ));
+    assert!(
+        m.contains(
+            "sources.\"sides.blue.ref_fire\": no such value: `sides.blue` is not in the scenario (and for 2 more \
+             entries under it)"
+        ),
+        "{m}"
+    );
+    assert!(!m.contains("sides.blue.supply"), "{m}");
 }
 
 #[test]

@@ -26,6 +26,7 @@ WITH_EXAMPLES = [
     "attrition.results.merging",
     "attrition.results.result",
     "attrition.scenario.dist",
+    "attrition.scenario.levers",
     "attrition.scenario.scenario",
     "attrition.sensitivity",
     "attrition.visual.accessor",

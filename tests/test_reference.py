@@ -37,7 +37,7 @@ def test_the_model_docs_parameter_tables_are_generated():
     # every parameter of the format is in one of them
     for table, _ in TABLES:
         for f in fields(table):
-            if f["kind"] == "number or distribution":
+            if f["kind"] in ("number or distribution", "number, distribution or schedule"):
                 assert re.search(rf"\| `([a-z_]+\[?\]?\.)?{f['name']}` \|", text), f"{table}.{f['name']}"
 
 
@@ -165,7 +165,11 @@ def test_the_allowed_range_is_the_rule_validation_applies():
     for table, where in _WHERE.items():
         for f in fields(table):
             p = schema[table]["properties"][f["name"]]
-            if not f["allowed"] or f["kind"] not in ("number or distribution", "number"):
+            if not f["allowed"] or f["kind"] not in (
+                "number or distribution",
+                "number, distribution or schedule",
+                "number",
+            ):
                 continue
             path = f"{where}.{f['name']}" if where else f["name"]
             for x in _outside(p):

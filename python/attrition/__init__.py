@@ -46,6 +46,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "sensitivity": ("attrition.sensitivity", None),
     "visual": ("attrition.visual", None),
     "parallel": ("attrition.parallel", None),
+    "discover": ("attrition.discovery", "discover"),
+    "discovery": ("attrition.discovery", None),
+    "ema": ("attrition.ema", None),
+    "explore": ("attrition.explorer", "explore"),
 }
 
 __all__ = [
@@ -69,6 +73,9 @@ __all__ = [
     "calibrate",
     "compare",
     "data",
+    "discover",
+    "ema",
+    "explore",
     "merge",
     "outcome_info",
     "run",

@@ -87,8 +87,9 @@ class Scenario:
     def builtin(name: str) -> Scenario:
         """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
     @staticmethod
-    def from_toml(text: str, *, max_bytes: int | None = None) -> Scenario:
-        """Parse a TOML text of at most ``max_bytes`` bytes (default: ``MAX_SCENARIO_BYTES``)."""
+    def from_toml(text: str, dir: str | None = None, *, max_bytes: int | None = None) -> Scenario:
+        """Parse a TOML text of at most ``max_bytes`` bytes (default: ``MAX_SCENARIO_BYTES``);
+        ``dir``: the folder a CSV series' relative path is taken from (None: absolute paths only)."""
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -130,8 +131,9 @@ _Floats = float | NDArray[np.float64]
 
 @final
 class Dist:
-    """A distribution of the scenario format (a number, or a dict such as
-    ``{"dist": "pert", "low": 1, "mode": 2, "high": 3}``), checked as the scenario
+    """A distribution of the scenario format (a number, a 90 % interval such as
+    ``"5000 to 12000"``, or a dict such as ``{"dist": "pert", "low": 1, "mode": 2,
+    "high": 3}``), checked as the scenario
     checks it (``ScenarioError`` naming ``path``), with its CDF and inverse CDFs.
 
     ``ppf``, ``isf``, ``cdf`` and ``from_normal_score`` take a float (and give a
@@ -139,7 +141,7 @@ class Dist:
     """
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
-    def __new__(cls, spec: float | dict[str, Any], path: str = "") -> Dist: ...
+    def __new__(cls, spec: float | str | dict[str, Any], path: str = "") -> Dist: ...
     def ppf(self, u: float | ArrayLike) -> _Floats:
         """The inverse CDF at ``u`` in [0, 1] (NaN outside)."""
     def isf(self, q: float | ArrayLike) -> _Floats:
@@ -159,9 +161,10 @@ class Dist:
     @property
     def discrete(self) -> bool:
         """True for ``choice``."""
-    def to_dict(self) -> dict[str, Any]:
-        """The distribution in the scenario format (``fixed`` as ``{"dist": "fixed", "value": v}``)."""
-    def __reduce__(self) -> tuple[type[Dist], tuple[dict[str, Any]]]: ...
+    def to_dict(self) -> dict[str, Any] | str:
+        """The distribution in the scenario format (``fixed`` as ``{"dist": "fixed", "value": v}``,
+        a 90 % interval as its text)."""
+    def __reduce__(self) -> tuple[type[Dist], tuple[dict[str, Any] | str]]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __lt__(self, value: object, /) -> bool: ...

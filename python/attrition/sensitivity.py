@@ -175,6 +175,10 @@ def sobol(
     read small indices against their ``_conf`` column. Slightly negative
     estimates of a zero index are sampling error.
 
+    Sobol' indices are those of independent inputs: the design gives every factor its
+    own column, so rank correlations the scenario declares between factors
+    (``[[correlations]]``) are not imposed on it.
+
     Examples
     --------
     >>> import attrition

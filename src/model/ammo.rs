@@ -100,7 +100,7 @@ const LINE_OUTCOMES: [Quantity; 2] = [
 pub(crate) struct Line {
     rng: Stream,
     lots: PoissonClock,
-    rate: f64,
+    pub(crate) rate: f64,
     growth_per_day: f64,
     lot: f64,
     dud: f64,

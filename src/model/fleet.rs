@@ -159,7 +159,7 @@ pub(crate) struct Fleet {
     spare_rate: f64,
     repair_days: usize,
     max_wait: Option<usize>,
-    q: f64,
+    pub(crate) q: f64,
     beta: f64,
     a: f64,
     b: u8,

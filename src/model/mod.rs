@@ -33,6 +33,9 @@ mod personnel;
 pub mod registry;
 mod territory;
 
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
 use ammo::{CaliberDay, Line, Stock};
 use fleet::Fleet;
 use personnel::{Casualties, CasualtyDay, Contingent};
@@ -40,7 +43,7 @@ use registry::{Entry, Group, Item, Quantity, Registry};
 use territory::Territory;
 
 use crate::rng::{Draw, Source, Streams, Tape};
-use crate::scenario::compile::NO_PAYEE;
+use crate::scenario::compile::{NO_PAYEE, RateOf};
 use crate::scenario::{Compiled, Uncertain, Validated};
 
 /// Upper bound of a fire ratio in the couplings (enemy fire over its
@@ -161,13 +164,18 @@ impl Model {
     /// The drawn values of every parameter for one trajectory: fixed values,
     /// then each uncertain parameter from its own stream (keyed by its path),
     /// unless `given` supplies it as (index in [`Model::uncertain`], value).
+    /// Correlated parameters draw a normal score from their stream instead,
+    /// which the copula turns into their values.
     fn draw(&self, streams: &Streams, given: &[(usize, f64)], params: &mut [f64]) -> Vec<f64> {
         let c = self.compiled();
         let mut v = c.values.clone();
         for (i, u) in c.uncertain.iter().enumerate() {
             let mut rng = streams.get(u.key);
             rng.log(Draw::Param(i as u32));
-            v[u.slot] = u.dist.sample(&mut rng);
+            v[u.slot] = if c.copula.member[i] { rng.sample(StandardNormal) } else { u.dist.sample(&mut rng) };
+        }
+        c.copula.apply(&c.uncertain, &mut v);
+        for (i, u) in c.uncertain.iter().enumerate() {
             params[i] = v[u.slot];
         }
         for &(i, x) in given {
@@ -226,8 +234,19 @@ impl Model {
             .collect();
         let mut fire = vec![0.0; c.sides.len()];
         let mut split = Vec::new();
+        // The rates that change over time, day by day (empty without schedules).
+        let rates: Vec<Vec<f64>> = c.schedules.iter().map(|r| r.daily(&v, c.days)).collect();
 
         for t in 0..c.days {
+            for (r, daily) in c.schedules.iter().zip(&rates) {
+                let x = daily[t];
+                match r.of {
+                    RateOf::Supply(si, i) => st[si].lines[i].rate = x,
+                    RateOf::Demand(si, i) => st[si].fleets[i].rounds_per_gun_day = x,
+                    RateOf::CombatLoss(si, i) => st[si].fleets[i].q = x,
+                    RateOf::Arrivals(si, i) => st[si].conts[i].arrival_rate = x,
+                }
+            }
             // Phase A: deliveries and firing.
             for (si, s) in c.sides.iter().enumerate() {
                 let ss = &mut st[si];

@@ -221,7 +221,7 @@ pub(crate) struct Contingent {
     rtd: f64,
     rtd_days: usize,
     pub(crate) payment: f64,
-    arrival_rate: f64,
+    pub(crate) arrival_rate: f64,
     schedule: Vec<(i64, f64)>,
     window: Window,
     /// Wounded due back, by day modulo the ring's length.

@@ -91,7 +91,8 @@ impl PyDist {
         self.dist.is_discrete()
     }
 
-    /// The distribution as a dict in the scenario format (`fixed` included).
+    /// The distribution as a dict in the scenario format (`fixed` included);
+    /// a 90 % interval as its text, `"5000 to 12000"`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match (&self.dist, self.dist.to_value()) {
             (Dist::Fixed(v), _) => {
@@ -100,7 +101,7 @@ impl PyDist {
                 d.set_item("value", *v)?;
                 Ok(d.into_any())
             }
-            (_, v @ Value::Object(_)) => json_to_py(py, &v),
+            (_, v @ (Value::Object(_) | Value::String(_))) => json_to_py(py, &v),
             (_, other) => Err(CoreError::Internal(format!("a distribution as {other}")).into()),
         }
     }

@@ -41,11 +41,18 @@ fn compiled(py: Python<'_>, make: impl FnOnce() -> Result<Validated, CoreError> 
 #[pymethods]
 impl PyScenario {
     /// Parse a TOML text of at most `max_bytes` bytes (default: `MAX_SCENARIO_BYTES`).
+    /// `dir`: the folder of the file the text was read from (a CSV series'
+    /// relative path is taken from it); None: absolute paths only.
     #[staticmethod]
-    #[pyo3(signature = (text, *, max_bytes=None))]
-    fn from_toml(py: Python<'_>, text: &str, max_bytes: Option<usize>) -> PyResult<PyScenario> {
+    #[pyo3(signature = (text, dir = None, *, max_bytes = None))]
+    fn from_toml(
+        py: Python<'_>,
+        text: &str,
+        dir: Option<std::path::PathBuf>,
+        max_bytes: Option<usize>,
+    ) -> PyResult<PyScenario> {
         let limit = max_bytes.unwrap_or(MAX_SCENARIO_BYTES);
-        compiled(py, || Validated::from_toml_str_within(text, limit))
+        compiled(py, || Validated::from_toml_str_within_in(text, limit, dir.as_deref()))
     }
 
     /// A built-in scenario by name (`UnknownNameError` with the closest names otherwise).

@@ -8,8 +8,10 @@
 //! `model::registry`.)
 use std::collections::HashMap;
 
+use super::correlation::Copula;
 use super::fields::{Domain, Field, MAX_GUNS, field};
 use super::parse::segment;
+use super::schedule::{Interpolate, MAX_SEGMENTS, Rate};
 use super::{Date, Dist, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean, shown};
 use crate::rng;
@@ -54,9 +56,12 @@ pub struct Uncertain {
 #[derive(Debug, Default)]
 struct Reg {
     values: Vec<f64>,
+    /// The dotted path of each slot.
+    paths: Vec<String>,
     /// The largest value of each slot (its support's high end).
     highs: Vec<f64>,
     uncertain: Vec<Uncertain>,
+    schedules: Vec<RateSchedule>,
     errors: Vec<String>,
     /// Problems beyond the first `MAX_PROBLEMS`, counted.
     more: usize,
@@ -65,6 +70,43 @@ struct Reg {
 }
 
 impl Reg {
+    /// The slot of a rate: a parameter's, or for a schedule its first
+    /// segment's, with the schedule kept to set the model's value each day.
+    /// Each segment's value is a parameter at `...<field>.schedule[i].value`.
+    fn rate(&mut self, rate: &Rate, parent: &str, field: &Field, origin: Date, of: RateOf) -> P {
+        let sched = match rate {
+            Rate::Const(p) => return self.p(p, parent, field),
+            Rate::Schedule(sched) => sched,
+        };
+        let here = format!("{parent}.{}.schedule", field.name);
+        let segments = &sched.schedule;
+        if segments.is_empty() {
+            self.err(&here, "a schedule needs at least one segment");
+            return self.p(&Param::fixed(0.0), parent, field);
+        }
+        if segments.len() > MAX_SEGMENTS {
+            self.err(&here, format!("has {} segments; the limit is {MAX_SEGMENTS}", segments.len()));
+            return self.p(&Param::fixed(0.0), parent, field);
+        }
+        let value = Field { name: "value", ..*field };
+        let mut knots = Vec::with_capacity(segments.len());
+        for (i, seg) in segments.iter().enumerate() {
+            let sp = format!("{here}[{i}]");
+            if let Some(prev) = i.checked_sub(1).map(|j| segments[j].from) {
+                if seg.from <= prev {
+                    self.err(
+                        &format!("{sp}.from"),
+                        format!("the dates must increase: {} is not after {prev}", seg.from),
+                    );
+                }
+            }
+            knots.push((origin.days_until(seg.from), self.p(&seg.value, &sp, &value)));
+        }
+        let first = knots[0].1;
+        self.schedules.push(RateSchedule { of, knots, linear: sched.interpolate == Interpolate::Linear });
+        first
+    }
+
     /// The slot of `param`, the field `field` of the table at `parent`,
     /// checked against the field's domain.
     fn p(&mut self, param: &Param, parent: &str, field: &Field) -> P {
@@ -75,12 +117,19 @@ impl Reg {
         if let Err(rule) = dom.check(lo, hi) {
             let msg = match &param.0 {
                 Dist::Fixed(v) => format!("{rule}, got {v}"),
+                d @ Dist::Interval { base, .. } if base.name() == "normal" => format!(
+                    "{rule}, but {} can give values in [{lo}, {hi}]: an interval with an end <= 0 is an untruncated \
+                     normal; write it in full with `low` (and `high`) inside the domain, e.g. {}",
+                    d.describe(),
+                    super::interval::full_form_hint(base)
+                ),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };
             self.err(path, msg);
         }
         self.highs.push(hi);
         let slot = self.values.len();
+        self.paths.push(path.to_string());
         match &param.0 {
             Dist::Fixed(v) => self.values.push(*v),
             d => {
@@ -163,6 +212,32 @@ impl<'a> Names<'a> {
         let names: Vec<&str> = names.map(String::as_str).collect();
         let map = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         Names { names, map }
+    }
+}
+
+/// The daily value of the model that a rate's schedule sets: (side, element).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RateOf {
+    Supply(usize, usize),
+    Demand(usize, usize),
+    CombatLoss(usize, usize),
+    Arrivals(usize, usize),
+}
+
+/// A rate that changes over time: its segments' (day offset, slot) in date
+/// order, joined stepwise or linearly.
+#[derive(Debug, Clone)]
+pub(crate) struct RateSchedule {
+    pub(crate) of: RateOf,
+    pub(crate) knots: Vec<(i64, P)>,
+    pub(crate) linear: bool,
+}
+
+impl RateSchedule {
+    /// The rate on each day `0..days` of a trajectory with values `v`.
+    pub(crate) fn daily(&self, v: &[f64], days: usize) -> Vec<f64> {
+        let knots: Vec<(i64, f64)> = self.knots.iter().map(|&(d, slot)| (d, v[slot])).collect();
+        super::schedule::daily(&knots, self.linear, days)
     }
 }
 
@@ -300,6 +375,10 @@ pub(crate) struct Compiled {
     /// Fixed values; NaN in the slots of uncertain parameters.
     pub(crate) values: Vec<f64>,
     pub(crate) uncertain: Vec<Uncertain>,
+    /// The rank correlations between uncertain parameters.
+    pub(crate) copula: Copula,
+    /// The rates that change over time (none in most scenarios).
+    pub(crate) schedules: Vec<RateSchedule>,
     /// An upper bound of the bytes a trajectory's state takes (guns, returns
     /// waiting, the items and their values), for the memory estimates.
     pub(crate) state_bytes: f64,
@@ -464,7 +543,7 @@ impl Compiled {
                     name: lname.clone(),
                     caliber,
                     supplier: if is_zero(&l.price) { NO_PAYEE } else { payees.of(&sup) },
-                    rate: reg.p(&l.rate, &lp, field!(SupplyLine, "rate")),
+                    rate: reg.rate(&l.rate, &lp, field!(SupplyLine, "rate"), s.start, RateOf::Supply(si, lines.len())),
                     growth: reg.p(&l.growth, &lp, field!(SupplyLine, "growth")),
                     window: w,
                     lot_size: reg.p(&l.lot_size, &lp, field!(SupplyLine, "lot_size")),
@@ -507,7 +586,13 @@ impl Compiled {
                     name: fname.clone(),
                     caliber,
                     guns: reg.p(&f.guns, &fp, field!(Fleet, "guns")),
-                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &fp, field!(Fleet, "rounds_per_gun_day")),
+                    rounds_per_gun_day: reg.rate(
+                        &f.rounds_per_gun_day,
+                        &fp,
+                        field!(Fleet, "rounds_per_gun_day"),
+                        s.start,
+                        RateOf::Demand(si, fleets.len()),
+                    ),
                     efc_per_round: reg.p(&f.efc_per_round, &fp, field!(Fleet, "efc_per_round")),
                     barrel_life: reg.p(&f.barrel_life, &fp, field!(Fleet, "barrel_life")),
                     barrel_shape: reg.p(&f.barrel_shape, &fp, field!(Fleet, "barrel_shape")),
@@ -516,7 +601,13 @@ impl Compiled {
                     spare_rate: reg.p(&f.spare_rate, &fp, field!(Fleet, "spare_rate")),
                     repair_days: reg.p(&f.repair_days, &fp, field!(Fleet, "repair_days")),
                     max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &fp, field!(Fleet, "max_wait_days"))),
-                    combat_loss: reg.p(&f.combat_loss, &fp, field!(Fleet, "combat_loss")),
+                    combat_loss: reg.rate(
+                        &f.combat_loss,
+                        &fp,
+                        field!(Fleet, "combat_loss"),
+                        s.start,
+                        RateOf::CombatLoss(si, fleets.len()),
+                    ),
                     combat_beta: reg.p(&f.combat_beta, &fp, field!(Fleet, "combat_beta")),
                     accuracy_loss: reg.p(&f.accuracy_loss, &fp, field!(Fleet, "accuracy_loss")),
                     accuracy_exponent: f.accuracy_exponent.clamp(1, 3),
@@ -589,7 +680,13 @@ impl Compiled {
                     rtd_days: reg.p(&c.rtd_days, &cp, field!(Contingent, "rtd_days")),
                     payment: reg.p(&c.payment, &cp, field!(Contingent, "payment")),
                     sender: if is_zero(&c.payment) { NO_PAYEE } else { payees.of(&sender) },
-                    arrival_rate: reg.p(&c.arrival_rate, &cp, field!(Contingent, "arrival_rate")),
+                    arrival_rate: reg.rate(
+                        &c.arrival_rate,
+                        &cp,
+                        field!(Contingent, "arrival_rate"),
+                        s.start,
+                        RateOf::Arrivals(si, contingents.len()),
+                    ),
                     schedule,
                     window: w,
                     keys: [
@@ -634,7 +731,9 @@ impl Compiled {
                 fleets_of,
             });
         }
-        let state_bytes = if reg.errors.is_empty() { totals(&sides, s.days, &mut reg) } else { 0.0 };
+        let copula = Copula::new(&s.correlations, &reg.paths, &reg.uncertain, &mut reg.errors);
+        let state_bytes = if reg.errors.is_empty() { totals(&sides, s.days, &mut reg) } else { 0.0 }
+            + 8.0 * f64::from(s.days) * reg.schedules.len() as f64;
         let problems = reg.problems();
         if !problems.is_empty() {
             return Err(CoreError::Scenario(problems));
@@ -645,6 +744,8 @@ impl Compiled {
             sides,
             values: reg.values,
             uncertain: reg.uncertain,
+            copula,
+            schedules: reg.schedules,
             state_bytes,
         })
     }

@@ -13,6 +13,9 @@
 //! | `beta`       | `a`, `b`, `low` (0), `high` (1)        | Beta(a, b) scaled to [low, high] |
 //! | `choice`     | `values`, optional `weights`           | one of the values, equal weights by default |
 //!
+//! A string `"low to high"` is a 90 % interval: a lognormal (both ends > 0)
+//! or a normal with those 5 % and 95 % quantiles (see [`super::interval`]).
+//!
 //! Truncated normals and lognormals are sampled exactly by inverting the CDF
 //! between the truncation points, so no rejection loop can spin.
 //!
@@ -32,18 +35,56 @@ use statrs::distribution::{ContinuousCDF, Normal as SNormal};
 use statrs::function::beta::{checked_beta_reg, checked_ln_beta};
 use statrs::function::erf::erfc_inv;
 
+use super::interval;
 use crate::error::did_you_mean;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
     Fixed(f64),
-    Uniform { low: f64, high: f64 },
-    Triangular { low: f64, mode: f64, high: f64 },
-    Pert { low: f64, mode: f64, high: f64, shape: f64 },
-    Normal { mean: f64, sd: f64, low: Option<f64>, high: Option<f64> },
-    LogNormal { mu: f64, sigma: f64, low: Option<f64>, high: Option<f64> },
-    Beta { a: f64, b: f64, low: f64, high: f64 },
-    Choice { values: Vec<f64>, weights: Vec<f64> },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Triangular {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
+    Pert {
+        low: f64,
+        mode: f64,
+        high: f64,
+        shape: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+        low: Option<f64>,
+        high: Option<f64>,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        low: Option<f64>,
+        high: Option<f64>,
+    },
+    Beta {
+        a: f64,
+        b: f64,
+        low: f64,
+        high: f64,
+    },
+    Choice {
+        values: Vec<f64>,
+        weights: Vec<f64>,
+    },
+    /// A 90 % interval `"low to high"`: the lognormal or normal `base` whose
+    /// 5 % and 95 % quantiles are `low` and `high`, which it behaves as.
+    Interval {
+        low: f64,
+        high: f64,
+        base: Box<Dist>,
+    },
 }
 
 /// A family of distributions: its `dist` name, its required and optional
@@ -214,21 +255,48 @@ impl Dist {
             Dist::LogNormal { .. } => "lognormal",
             Dist::Beta { .. } => "beta",
             Dist::Choice { .. } => "choice",
+            Dist::Interval { .. } => "interval",
         }
     }
 
-    /// Parse a number or a `{dist = ..., ...}` table. The error is a rule,
-    /// without the path (the caller adds it).
+    /// Parse a number, a 90 % interval `"low to high"` or a `{dist = ...,
+    /// ...}` table. The error is a rule, without the path (the caller adds it).
     pub fn from_value(v: &Value) -> Result<Dist, String> {
         match v {
             Value::Number(_) => Ok(Dist::Fixed(finite(num(v, "value")?, "")?)),
             Value::Object(m) => Self::from_table(m),
+            Value::String(s) => Self::from_interval(s),
             other => Err(format!(
-                "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {} \
-                 (docs/model.md section 2)",
+                "expected a number, a 90 % interval such as {} or a distribution table such as \
+                 {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {} (docs/model.md section 2)",
+                interval::EXAMPLE,
                 type_name(other)
             )),
         }
+    }
+
+    /// A 90 % interval `"low to high"`.
+    fn from_interval(text: &str) -> Result<Dist, String> {
+        let shown: String = text.chars().take(60).collect();
+        let shown = if shown.len() < text.len() { format!("{shown}...") } else { shown };
+        let (low, high) = match interval::parse(text) {
+            None => {
+                return Err(format!(
+                    "expected a number, a 90 % interval such as {} or a distribution table, got the text {shown:?} \
+                     (docs/model.md section 2)",
+                    interval::EXAMPLE
+                ));
+            }
+            Some(Err(e)) => return Err(format!("a 90 % interval is \"<low> to <high>\": {e}")),
+            Some(Ok(ends)) => ends,
+        };
+        let (low, high) = (finite(low, "low")?, finite(high, "high")?);
+        if low >= high {
+            return Err(format!("a 90 % interval needs low < high, got {shown:?}"));
+        }
+        let base = interval::base(low, high);
+        base.check().map_err(|e| format!("the 90 % interval {shown:?} is {}: {e}", base.describe()))?;
+        Ok(Dist::Interval { low, high, base: Box::new(base) })
     }
 
     fn from_table(m: &Map<String, Value>) -> Result<Dist, String> {
@@ -317,6 +385,7 @@ impl Dist {
         let g = |x: f64| fmt_num(x);
         match *self {
             Dist::Fixed(_) => Ok(()),
+            Dist::Interval { ref base, .. } => base.check(),
             Dist::Uniform { low, high } => {
                 if low <= high {
                     Ok(())
@@ -440,6 +509,7 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match *self {
             Dist::Fixed(v) => (v, v),
+            Dist::Interval { ref base, .. } => base.support(),
             Dist::Uniform { low, high }
             | Dist::Triangular { low, high, .. }
             | Dist::Pert { low, high, .. }
@@ -471,6 +541,7 @@ impl Dist {
     pub fn single_value(&self) -> Option<f64> {
         match *self {
             Dist::Fixed(v) => Some(v),
+            Dist::Interval { ref base, .. } => base.single_value(),
             Dist::Uniform { low, high } if low == high => Some(low),
             Dist::Normal { mean, sd: 0.0, .. } => Some(mean),
             Dist::LogNormal { mu, sigma: 0.0, .. } => Some(mu.exp()),
@@ -534,6 +605,7 @@ impl Dist {
                 values[last]
             }
             Dist::Fixed(v) => v,
+            Dist::Interval { ref base, .. } => base.ppf(u),
         }
     }
 
@@ -572,6 +644,7 @@ impl Dist {
                 t.value(z, self.support())
             }
             Dist::Fixed(_) | Dist::Choice { .. } => self.ppf(1.0 - q),
+            Dist::Interval { ref base, .. } => base.isf(q),
         }
     }
 
@@ -617,6 +690,7 @@ impl Dist {
                 (below / total).min(1.0)
             }
             Dist::Fixed(_) => 1.0,
+            Dist::Interval { ref base, .. } => base.cdf(x),
         }
     }
 
@@ -668,6 +742,7 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Dist::Fixed(v) => v,
+            Dist::Interval { ref base, .. } => base.sample(rng),
             Dist::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
             Dist::Triangular { low, mode, high } => Triangular::new(low, high, mode).expect("validated").sample(rng),
             Dist::Pert { low, mode, high, shape } => {
@@ -726,7 +801,8 @@ impl Dist {
         x.clamp(lo, hi)
     }
 
-    /// As a JSON value: a plain number for `fixed`, a table otherwise.
+    /// As a JSON value: a plain number for `fixed`, the text for an
+    /// interval, a table otherwise.
     pub fn to_value(&self) -> Value {
         use serde_json::json;
         let mut m = Map::new();
@@ -736,6 +812,7 @@ impl Dist {
         };
         match *self {
             Dist::Fixed(v) => return json!(v),
+            Dist::Interval { low, high, .. } => return Value::String(interval::text(low, high, fmt_num)),
             Dist::Uniform { low, high } => {
                 put("low", low);
                 put("high", high);
@@ -787,7 +864,8 @@ impl Dist {
         Value::Object(m)
     }
 
-    /// A short human form, e.g. `pert(1500, 2000, 3000)`.
+    /// A short human form, e.g. `pert(1500, 2000, 3000)`, or `5000 to 12000
+    /// (90 %, lognormal)` for an interval.
     pub fn describe(&self) -> String {
         let g = |x: f64| fmt_num(x);
         let tr = |low: Option<f64>, high: Option<f64>| match (low, high) {
@@ -804,6 +882,9 @@ impl Dist {
             Dist::Beta { a, b, low, high } => format!("beta({}, {}) on [{}, {}]", g(a), g(b), g(low), g(high)),
             Dist::Choice { ref values, .. } => {
                 format!("choice({})", values.iter().map(|v| g(*v)).collect::<Vec<_>>().join(", "))
+            }
+            Dist::Interval { low, high, ref base } => {
+                format!("{} (90 %, {})", interval::text(low, high, g), base.name())
             }
         }
     }

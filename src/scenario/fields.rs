@@ -44,6 +44,8 @@ pub enum Domain {
     Shape,
     /// The exponent of the accuracy curve: 1, 2 or 3.
     Exponent,
+    /// A rank correlation: -1 to 1.
+    Correlation,
 }
 
 impl Domain {
@@ -61,6 +63,7 @@ impl Domain {
             Domain::Elasticity => format!("must be an elasticity between 0 and {MAX_ELASTICITY}"),
             Domain::Shape => "must be >= 1 (a Weibull shape of wear-out)".to_string(),
             Domain::Exponent => "must be 1, 2 or 3".to_string(),
+            Domain::Correlation => "must be a rank correlation in [-1, 1]".to_string(),
         }
     }
 
@@ -79,6 +82,7 @@ impl Domain {
             Domain::Guns => (Some((0.0, true)), Some((MAX_GUNS, true))),
             Domain::Elasticity => (Some((0.0, true)), Some((MAX_ELASTICITY, true))),
             Domain::Exponent => (Some((1.0, true)), Some((3.0, true))),
+            Domain::Correlation => (Some((-1.0, true)), Some((1.0, true))),
         }
     }
 
@@ -111,6 +115,8 @@ pub enum Table {
     Contingent,
     Arrival,
     Territory,
+    Correlation,
+    Lever,
     Source,
 }
 
@@ -119,6 +125,9 @@ pub enum Table {
 pub enum Kind {
     /// A number or a distribution, drawn once per trajectory.
     Param,
+    /// A rate: a [`Kind::Param`], or a schedule of dated values (each a
+    /// parameter), which may be read from a CSV file when the scenario is loaded.
+    Rate,
     /// A plain number.
     Number,
     /// A list of plain numbers.
@@ -133,6 +142,14 @@ pub enum Kind {
     Name,
     /// A list of ids of the sources register.
     FactIds,
+    /// The dotted path of a value of the scenario.
+    Path,
+    /// A list of dotted paths.
+    Paths,
+    /// A number or a date (a lever's setting).
+    Setting,
+    /// A list of numbers or dates.
+    Settings,
     /// One table.
     Table(Table),
     /// Tables keyed by their names.
@@ -146,7 +163,7 @@ impl Kind {
     /// distribution, a date or a switch), which the scenario's provenance
     /// must account for; names and text are not.
     pub fn is_input(self) -> bool {
-        matches!(self, Kind::Param | Kind::Number | Kind::Numbers | Kind::Date | Kind::Bool)
+        matches!(self, Kind::Param | Kind::Rate | Kind::Number | Kind::Numbers | Kind::Date | Kind::Bool)
     }
 }
 
@@ -184,6 +201,11 @@ const fn p(name: &'static str, unit: &'static str, domain: Domain) -> Field {
     Field { name, kind: Kind::Param, unit, domain: Some(domain), default: None }
 }
 
+/// A rate (a parameter, or a schedule of them) with its unit and domain.
+const fn r(name: &'static str, unit: &'static str, domain: Domain) -> Field {
+    Field { name, kind: Kind::Rate, unit, domain: Some(domain), default: None }
+}
+
 impl Field {
     const fn or(self, default: Option<Basis>) -> Field {
         Field { default, ..self }
@@ -201,6 +223,8 @@ const SCENARIO: &[Field] = &[
         .or(assume("a two-year horizon")),
     f("coupling", Kind::Bool).or(assume("the sides react to each other's fire")),
     f("sides", Kind::Map(Table::Side)),
+    f("correlations", Kind::List(Table::Correlation)),
+    f("levers", Kind::Map(Table::Lever)),
     f("sources", Kind::Map(Table::Source)),
 ];
 
@@ -230,7 +254,7 @@ const CALIBER: &[Field] = &[
 const SUPPLY_LINE: &[Field] = &[
     f("caliber", Kind::Name),
     f("supplier", Kind::Name),
-    p("rate", "shells/day", Domain::NonNeg),
+    r("rate", "shells/day", Domain::NonNeg),
     p("growth", "per year", Domain::Growth).or(assume("the rate stays at its day-0 level")),
     f("start", Kind::Date),
     f("end", Kind::Date),
@@ -242,7 +266,7 @@ const SUPPLY_LINE: &[Field] = &[
 const FLEET: &[Field] = &[
     f("caliber", Kind::Name),
     p("guns", "guns", Domain::Guns),
-    p("rounds_per_gun_day", "rounds/gun/day", Domain::NonNeg),
+    r("rounds_per_gun_day", "rounds/gun/day", Domain::NonNeg),
     p("efc_per_round", "EFC/round", Domain::NonNeg).or(assume("every round is a full charge")),
     p("barrel_life", "EFC", Domain::Positive),
     p("barrel_shape", PURE, Domain::Shape).or(assume("Weibull shape 3: wear-out failures; no published shape")),
@@ -251,7 +275,7 @@ const FLEET: &[Field] = &[
     p("spare_rate", "barrels/day", Domain::NonNeg).or(assume("no spare barrels made")),
     p("repair_days", "days", Domain::Days).or(assume("a spare barrel is fitted the day it is available")),
     p("max_wait_days", "days", Domain::Days),
-    p("combat_loss", "per gun per day", Domain::Prob).or(assume("no combat losses")),
+    r("combat_loss", "per gun per day", Domain::Prob).or(assume("no combat losses")),
     p("combat_beta", PURE, Domain::Elasticity).or(assume("losses do not depend on the enemy's fire")),
     p("accuracy_loss", SHARE, Domain::Prob).or(assume("barrels keep their accuracy as they wear")),
     Field { name: "accuracy_exponent", kind: Kind::Number, unit: PURE, domain: Some(Domain::Exponent), default: None }
@@ -289,7 +313,7 @@ const CONTINGENT: &[Field] = &[
     p("rtd_days", "days", Domain::Days).or(assume("about a month of treatment before the wounded who return rejoin")),
     p("payment", "USD/soldier/day", Domain::NonNeg).or(assume("nobody is paid")),
     f("sender", Kind::Name),
-    p("arrival_rate", "people/day", Domain::NonNeg).or(assume("no reinforcements")),
+    r("arrival_rate", "people/day", Domain::NonNeg).or(assume("no reinforcements")),
     f("schedule", Kind::List(Table::Arrival)),
     f("arrivals_start", Kind::Date),
     f("arrivals_end", Kind::Date),
@@ -309,10 +333,25 @@ const TERRITORY: &[Field] = &[
     })),
 ];
 
+const CORRELATION: &[Field] = &[
+    f("a", Kind::Path),
+    f("b", Kind::Path),
+    Field { name: "rho", kind: Kind::Number, unit: PURE, domain: Some(Domain::Correlation), default: None },
+];
+
+const LEVER: &[Field] = &[
+    f("description", Kind::Text),
+    f("path", Kind::Path),
+    f("paths", Kind::Paths),
+    f("values", Kind::Settings),
+    f("low", Kind::Setting),
+    f("high", Kind::Setting),
+];
+
 const SOURCE: &[Field] = &[f("facts", Kind::FactIds), f("note", Kind::Text), f("assumption", Kind::Text)];
 
 /// Every table, the top level first.
-pub const TABLES: [Table; 12] = [
+pub const TABLES: [Table; 14] = [
     Table::Scenario,
     Table::Side,
     Table::Caliber,
@@ -324,6 +363,8 @@ pub const TABLES: [Table; 12] = [
     Table::Contingent,
     Table::Arrival,
     Table::Territory,
+    Table::Correlation,
+    Table::Lever,
     Table::Source,
 ];
 
@@ -342,6 +383,8 @@ impl Table {
             Table::Contingent => CONTINGENT,
             Table::Arrival => ARRIVAL,
             Table::Territory => TERRITORY,
+            Table::Correlation => CORRELATION,
+            Table::Lever => LEVER,
             Table::Source => SOURCE,
         }
     }
@@ -360,6 +403,8 @@ impl Table {
             Table::Contingent => "Contingent",
             Table::Arrival => "Arrival",
             Table::Territory => "Territory",
+            Table::Correlation => "Correlation",
+            Table::Lever => "Lever",
             Table::Source => "Source",
         }
     }
@@ -378,6 +423,8 @@ impl Table {
             Table::Contingent => "[sides.<side>.contingents.<contingent>]",
             Table::Arrival => "[[sides.<side>.contingents.<contingent>.schedule]]",
             Table::Territory => "[sides.<side>.territory]",
+            Table::Correlation => "[[correlations]]",
+            Table::Lever => "[levers.<lever>]",
             Table::Source => "[sources] \"<dotted path>\"",
         }
     }
@@ -446,7 +493,8 @@ mod tests {
             assert_eq!(unique.len(), names.len(), "{t:?}");
             for f in t.fields() {
                 // A parameter has a domain and a unit; a default's grounds say something.
-                assert_eq!(f.kind == Kind::Param, f.kind == Kind::Param && f.domain.is_some() && !f.unit.is_empty());
+                let param = matches!(f.kind, Kind::Param | Kind::Rate);
+                assert_eq!(param, param && f.domain.is_some() && !f.unit.is_empty());
                 if let Some(b) = f.default {
                     assert!(!b.facts.is_empty() || !b.assumption.is_empty(), "{}", f.name);
                 }

@@ -11,13 +11,17 @@
 //! Loading never executes anything and follows no includes; texts above
 //! [`MAX_SCENARIO_BYTES`] are refused.
 pub(crate) mod compile;
+pub mod correlation;
 pub mod date;
 pub mod dist;
 pub mod fields;
+pub mod interval;
+pub mod levers;
 pub mod overlay;
 pub(crate) mod parse;
 pub mod provenance;
 pub mod reference;
+pub mod schedule;
 pub mod schema;
 pub mod sources;
 pub(crate) mod write;
@@ -63,31 +67,60 @@ impl Validated {
         if !errors.is_empty() {
             return Err(CoreError::Scenario(errors));
         }
-        Ok(Validated { scenario, compiled: compiled?, extends })
+        let compiled = compiled?;
+        levers::check(&scenario)?;
+        Ok(Validated { scenario, compiled, extends })
     }
 
-    /// Parse and validate a TOML text (an overlay of a built-in included).
+    /// Parse and validate a TOML text (an overlay of a built-in included). A
+    /// CSV series must name its file by an absolute path.
     pub fn from_toml_str(text: &str) -> Result<Validated, CoreError> {
-        Validated::from_value(parse::toml_text_to_value(text)?)
+        Validated::from_toml_str_in(text, None)
+    }
+
+    /// Parse and validate the TOML text of a file in the folder `dir`, from
+    /// which a CSV series' relative path is taken (absolute paths only when None).
+    pub fn from_toml_str_in(text: &str, dir: Option<&std::path::Path>) -> Result<Validated, CoreError> {
+        Validated::from_value_in(parse::toml_text_to_value(text)?, dir)
     }
 
     /// Like [`Validated::from_toml_str`] for a text of up to `limit` bytes: a
     /// text the library wrote (a pickle) may be longer than what users may write.
     pub fn from_toml_str_within(text: &str, limit: usize) -> Result<Validated, CoreError> {
-        Validated::from_value(parse::toml_text_to_value_within(text, limit)?)
+        Validated::from_toml_str_within_in(text, limit, None)
+    }
+
+    /// [`Validated::from_toml_str_within`], a CSV series' relative path taken from `dir`.
+    pub fn from_toml_str_within_in(
+        text: &str,
+        limit: usize,
+        dir: Option<&std::path::Path>,
+    ) -> Result<Validated, CoreError> {
+        Validated::from_value_in(parse::toml_text_to_value_within(text, limit)?, dir)
     }
 
     /// Parse and validate a JSON-like value (what a Python dict becomes; an
-    /// overlay of a built-in included).
+    /// overlay of a built-in included). A CSV series must name its file by an
+    /// absolute path.
     pub fn from_value(value: Value) -> Result<Validated, CoreError> {
+        Validated::from_value_in(value, None)
+    }
+
+    /// [`Validated::from_value`], a CSV series' relative path taken from `dir`.
+    pub fn from_value_in(mut value: Value, dir: Option<&std::path::Path>) -> Result<Validated, CoreError> {
+        schedule::resolve_csv(&mut value, dir)?;
+        Validated::resolved(value)
+    }
+
+    fn resolved(value: Value) -> Result<Validated, CoreError> {
         let (value, extends) = overlay::resolve(value)?;
         Validated::overlaying(parse::scenario_from_value(value)?, extends)
     }
 
-    /// A built-in scenario by name.
+    /// A built-in scenario by name (it reads no file).
     pub fn builtin(name: &str) -> Result<Validated, CoreError> {
         let text = overlay::builtin_text(name).ok_or_else(|| CoreError::UnknownName(overlay::unknown_builtin(name)))?;
-        Validated::from_toml_str(text)
+        Validated::resolved(parse::toml_text_to_value(text)?)
     }
 
     /// A new, validated scenario with the values at the given dotted paths

@@ -156,8 +156,10 @@ fn in_builtin(name: &str, e: CoreError) -> CoreError {
     }
 }
 
-fn is_dist(m: &Map<String, Value>) -> bool {
-    m.contains_key("dist")
+/// A table that is one value (a distribution, a schedule or a CSV series):
+/// an overlay replaces it whole.
+pub(crate) fn is_dist(m: &Map<String, Value>) -> bool {
+    ["dist", "schedule", "csv"].iter().any(|k| m.contains_key(*k))
 }
 
 /// Delete each table `remove` lists from `base` (the built-in `name`).

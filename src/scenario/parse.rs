@@ -85,6 +85,15 @@ pub(crate) fn segment(name: &str) -> Cow<'_, str> {
 
 /// Turn a serde message into "path: rule", with "did you mean" for unknown keys.
 fn explain_serde(path: &str, msg: &str) -> String {
+    // A rate's schedule says where inside it the problem is: "@schedule[1].from: <message>".
+    if let Some((inner, rest)) = msg.strip_prefix('@').and_then(|m| m.split_once(": ")) {
+        let joined = match inner {
+            "." | "" => path.to_string(),
+            _ if inner.starts_with('[') || path.is_empty() => format!("{path}{inner}"),
+            _ => format!("{path}.{inner}"),
+        };
+        return explain_serde(&joined, rest);
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();

@@ -57,6 +57,7 @@ fn bounds(d: Domain, into: &mut Map<String, Value>) {
 fn kind_text(k: Kind) -> String {
     match k {
         Kind::Param => "number or distribution".into(),
+        Kind::Rate => "number, distribution or schedule".into(),
         Kind::Number => "number".into(),
         Kind::Numbers => "list of numbers".into(),
         Kind::Date => "date".into(),
@@ -64,6 +65,10 @@ fn kind_text(k: Kind) -> String {
         Kind::Text => "text".into(),
         Kind::Name => "name".into(),
         Kind::FactIds => "list of fact ids".into(),
+        Kind::Path => "dotted path".into(),
+        Kind::Paths => "list of dotted paths".into(),
+        Kind::Setting => "number or date".into(),
+        Kind::Settings => "list of numbers or dates".into(),
         Kind::Table(t) => format!("table {}", t.type_name()),
         Kind::Map(Table::Source) => "tables Source by dotted path".into(),
         Kind::Map(t) => format!("tables {} by name", t.type_name()),
@@ -84,7 +89,14 @@ fn field_schema(f: &Field, doc: Option<&Value>, overlay: bool) -> Value {
         Value::Object(m)
     };
     let mut out = match f.kind {
-        Kind::Param => json!({ "anyOf": [number(f.domain, false), reference("Distribution")] }),
+        Kind::Param => json!({ "anyOf": [number(f.domain, false), reference("Interval"), reference("Distribution")] }),
+        Kind::Rate => json!({ "anyOf": [
+            number(f.domain, false),
+            reference("Interval"),
+            reference("Distribution"),
+            reference("Schedule"),
+            reference("CsvSeries"),
+        ] }),
         Kind::Number => number(f.domain, matches!(f.domain, Some(Domain::Horizon | Domain::Exponent))),
         Kind::Numbers => json!({ "type": "array", "items": number(f.domain, false) }),
         Kind::Date => reference("Date"),
@@ -95,6 +107,10 @@ fn field_schema(f: &Field, doc: Option<&Value>, overlay: bool) -> Value {
             let ids = sources::fact_ids();
             json!({ "type": "array", "items": { "enum": ids } })
         }
+        Kind::Path => json!({ "type": "string" }),
+        Kind::Paths => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::Setting => json!({ "anyOf": [{ "type": "number" }, reference("Date")] }),
+        Kind::Settings => json!({ "type": "array", "items": { "anyOf": [{ "type": "number" }, reference("Date")] } }),
         Kind::Table(t) => reference(&tables(t)),
         Kind::Map(Table::Source) => json!({ "type": "object", "additionalProperties": reference("Source") }),
         Kind::Map(t) => json!({
@@ -181,7 +197,35 @@ fn build() -> Value {
                    "type": "array", "items": {"type": "string"}}),
         );
     }
-    for keep in ["Distribution", "Date"] {
+    out.insert(
+        "Interval".into(),
+        json!({
+            "description": "A 90 % interval, \"low to high\": the 5 % and 95 % quantiles of a lognormal when both \
+                            ends are above 0, of a normal otherwise (docs/model.md section 2). Numbers may group \
+                            digits with , or _ and end in %.",
+            "type": "string",
+            "pattern": "^\\s*\\S+\\s+to\\s+\\S+\\s*$",
+        }),
+    );
+    out.insert(
+        "CsvSeries".into(),
+        json!({
+            "description": "A rate read from a CSV file when the scenario is loaded from its file: a `date` \
+                            column (or `date_column`) of YYYY-MM-DD and the named column of numbers; it becomes \
+                            a schedule of those numbers (docs/model.md section 2).",
+            "type": "object",
+            "properties": {
+                "csv": {"type": "string", "description": "The file; a relative path is taken from the scenario file's folder."},
+                "column": {"type": "string", "description": "The column of the rate."},
+                "date_column": {"type": "string", "description": "The column of dates.", "default": "date"},
+                "interpolate": {"enum": ["step", "linear"], "default": "step",
+                                "description": "How the rows join, as for a schedule."},
+            },
+            "required": ["csv", "column"],
+            "additionalProperties": false,
+        }),
+    );
+    for keep in ["Distribution", "Date", "Schedule", "Segment", "Interpolate", "Param"] {
         if let Some(d) = defs.remove(keep) {
             out.insert(keep.into(), d);
         }

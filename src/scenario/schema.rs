@@ -11,8 +11,11 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::correlation::Correlation;
 use super::date::Date;
 use super::dist::Dist;
+use super::levers::Levers;
+use super::schedule::Rate;
 
 /// A number or a distribution (see [`super::dist`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +33,8 @@ impl Serialize for Param {
     }
 }
 
-/// A number, or a distribution table; the JSON Schema of the reference
-/// completes it with the field's unit and domain.
+/// A number, a 90 % interval or a distribution table; the JSON Schema of the
+/// reference completes it with the field's unit and domain.
 impl JsonSchema for Param {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Param".into()
@@ -39,8 +42,8 @@ impl JsonSchema for Param {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A number, or a distribution table (docs/model.md section 2).",
-            "anyOf": [{"type": "number"}, generator.subschema_for::<Dist>()],
+            "description": "A number, a 90 % interval or a distribution table (docs/model.md section 2).",
+            "anyOf": [{"type": "number"}, {"$ref": "#/$defs/Interval"}, generator.subschema_for::<Dist>()],
         })
     }
 }
@@ -52,6 +55,9 @@ impl<'de> Deserialize<'de> for Param {
     }
 }
 
+fn r0() -> Rate {
+    Rate::Const(p0())
+}
 fn p0() -> Param {
     Param::fixed(0.0)
 }
@@ -89,6 +95,15 @@ pub struct Scenario {
     pub coupling: bool,
     /// The belligerents, by name.
     pub sides: BTreeMap<String, Side>,
+    /// Rank correlations between uncertain parameters, drawn by a Gaussian
+    /// copula (docs/model.md section 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Correlation>,
+    /// Policy levers, by name: values an analyst may set in sweeps, the
+    /// exploratory-modelling adapter and the explorer. Each value of a lever
+    /// must give a valid scenario; an overlay inherits its base's levers.
+    #[serde(default, skip_serializing_if = "Levers::is_empty")]
+    pub levers: Levers,
     /// Where each value comes from: entries keyed by the value's dotted path.
     /// An overlay adds or replaces entries for what it changes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -176,8 +191,9 @@ pub struct SupplyLine {
     /// Who is paid for the shells (default: the line's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
-    /// Shells per day on day 0.
-    pub rate: Param,
+    /// Shells per day on day 0, or a schedule of dated values (the growth
+    /// applies on top of it).
+    pub rate: Rate,
     /// Yearly growth of the rate (0.2 = +20 % a year), compounded daily.
     #[serde(default = "p0")]
     pub growth: Param,
@@ -206,8 +222,8 @@ pub struct Fleet {
     pub caliber: String,
     /// Serviceable guns on day 0.
     pub guns: Param,
-    /// Rounds each serviceable gun asks for per day.
-    pub rounds_per_gun_day: Param,
+    /// Rounds each serviceable gun asks for per day, or a schedule of dated values.
+    pub rounds_per_gun_day: Rate,
     /// Barrel wear per round in effective full charges (the charge mix).
     #[serde(default = "p1")]
     pub efc_per_round: Param,
@@ -233,9 +249,10 @@ pub struct Fleet {
     /// A gun waiting longer than this for a barrel is written off; absent: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_wait_days: Option<Param>,
-    /// Daily probability that a serviceable gun is destroyed, at the enemy's reference fire.
-    #[serde(default = "p0")]
-    pub combat_loss: Param,
+    /// Daily probability that a serviceable gun is destroyed, at the enemy's
+    /// reference fire, or a schedule of dated values.
+    #[serde(default = "r0")]
+    pub combat_loss: Rate,
     /// Elasticity of `combat_loss` to the enemy's effective fire.
     #[serde(default = "p0")]
     pub combat_beta: Param,
@@ -346,9 +363,10 @@ pub struct Contingent {
     /// Who is paid (default: the contingent's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
-    /// Reinforcements per day (Poisson) within the arrival window.
-    #[serde(default = "p0")]
-    pub arrival_rate: Param,
+    /// Reinforcements per day (Poisson) within the arrival window, or a
+    /// schedule of dated values.
+    #[serde(default = "r0")]
+    pub arrival_rate: Rate,
     /// Scheduled reinforcements, also limited to the arrival window.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<Arrival>,

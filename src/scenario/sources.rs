@@ -183,7 +183,7 @@ pub(crate) fn locate<'a>(root: &'a Value, path: &str) -> Result<Target<'a>, Stri
     let mut field: Option<&'static Field> = None;
     let mut walked = String::new();
     for (i, (name, idx)) in segments(path)?.into_iter().enumerate() {
-        if kind == Kind::Param {
+        if matches!(kind, Kind::Param | Kind::Rate) {
             return Err(format!("`{walked}` is one value (a distribution is cited as a whole)"));
         }
         let Value::Object(m) = cur else { return Err(format!("`{walked}` is a value, not a table")) };
@@ -244,13 +244,34 @@ pub(crate) fn check(s: &Scenario) -> Vec<String> {
     let root = s.to_value();
     let facts = fact_ids();
     let mut errors = Vec::new();
+    // Entries under one missing table (keys are sorted: they follow each
+    // other) are one problem: (its first entry's place in `errors`, the
+    // reason, how many more entries share it).
+    let mut missing: Option<(usize, String, usize)> = None;
+    let flush = |missing: &mut Option<(usize, String, usize)>, errors: &mut Vec<String>| {
+        if let Some((i, _, more)) = missing.take() {
+            if more > 0 {
+                errors[i].push_str(&format!(" (and for {more} more entries under it)"));
+            }
+        }
+    };
     for (key, src) in &s.sources {
         let here = entry_path(key);
         if src.facts.is_empty() && src.assumption.trim().is_empty() && src.note.trim().is_empty() {
             errors.push(at(&here, "an entry needs facts, an assumption or a note"));
         }
-        if let Err(msg) = locate(&root, key) {
-            errors.push(at(&here, format!("no such value: {msg}")));
+        match locate(&root, key) {
+            Err(msg) if missing.as_ref().is_some_and(|(_, m, _)| *m == msg) => {
+                if let Some((_, _, more)) = missing.as_mut() {
+                    *more += 1;
+                }
+            }
+            Err(msg) => {
+                flush(&mut missing, &mut errors);
+                errors.push(at(&here, format!("no such value: {msg}")));
+                missing = Some((errors.len() - 1, msg, 0));
+            }
+            Ok(_) => flush(&mut missing, &mut errors),
         }
         for (i, id) in src.facts.iter().enumerate() {
             if !facts.contains(&id.as_str()) {
@@ -261,6 +282,7 @@ pub(crate) fn check(s: &Scenario) -> Vec<String> {
             }
         }
     }
+    flush(&mut missing, &mut errors);
     errors
 }
 
@@ -282,7 +304,7 @@ pub(crate) fn set_paths(v: &Map<String, Value>, prefix: &str, out: &mut Vec<Stri
     for (k, x) in v {
         let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match x {
-            Value::Object(m) if !m.contains_key("dist") => set_paths(m, &path, out),
+            Value::Object(m) if !super::overlay::is_dist(m) => set_paths(m, &path, out),
             _ => out.push(path),
         }
     }

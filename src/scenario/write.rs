@@ -40,7 +40,7 @@ fn inline(v: &Value, date: bool) -> String {
         Value::Number(n) => number(n),
         Value::String(s) if date && super::Date::parse(s).is_ok() => s.clone(),
         Value::String(s) => toml::Value::String(s.clone()).to_string(),
-        Value::Array(a) => format!("[{}]", a.iter().map(|x| inline(x, false)).collect::<Vec<_>>().join(", ")),
+        Value::Array(a) => format!("[{}]", a.iter().map(|x| inline(x, date)).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => {
             // A distribution's keys in the order its family lists them; any other table as it is.
             let family = m.get("dist").and_then(Value::as_str).and_then(|d| FAMILIES.iter().find(|f| f.name == d));
@@ -54,7 +54,9 @@ fn inline(v: &Value, date: bool) -> String {
                 };
                 keys.sort_by_key(|k| order(k).unwrap_or(usize::MAX));
             }
-            let items: Vec<String> = keys.iter().map(|k| format!("{} = {}", key(k), inline(&m[*k], false))).collect();
+            // A schedule's `from` is a date.
+            let items: Vec<String> =
+                keys.iter().map(|k| format!("{} = {}", key(k), inline(&m[*k], *k == "from"))).collect();
             if items.is_empty() { "{}".to_string() } else { format!("{{ {} }}", items.join(", ")) }
         }
     }
@@ -62,7 +64,7 @@ fn inline(v: &Value, date: bool) -> String {
 
 /// `key = value  # unit`.
 fn line(k: &str, v: &Value, kind: Option<Kind>, unit: &str) -> String {
-    let text = format!("{} = {}", key(k), inline(v, kind == Some(Kind::Date)));
+    let text = format!("{} = {}", key(k), inline(v, matches!(kind, Some(Kind::Date | Kind::Setting | Kind::Settings))));
     if unit.is_empty() || unit == "-" { text } else { format!("{text}  # {unit}") }
 }
 

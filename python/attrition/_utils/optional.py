@@ -9,6 +9,7 @@ message naming the extra to install.
 from __future__ import annotations
 
 import importlib
+import warnings
 from types import ModuleType
 
 __all__ = ["EXTRAS", "require"]
@@ -22,10 +23,14 @@ EXTRAS = {
     "SALib": "sensitivity",
     "dask": "dask",
     "distributed": "dask",
+    "ema_workbench": "ema",
+    "sklearn": "ema",
+    "ipywidgets": "notebook",
+    "IPython": "notebook",
 }
 
 
-def require(module: str, *, extra: str | None = None, purpose: str | None = None) -> ModuleType:
+def require(module: str, *, extra: str | None = None, purpose: str | None = None, quiet: bool = False) -> ModuleType:
     """Import ``module`` (a dotted name such as ``"matplotlib.pyplot"``), or raise
     ImportError naming the extra that installs it.
 
@@ -38,9 +43,15 @@ def require(module: str, *, extra: str | None = None, purpose: str | None = None
         by the top-level package).
     purpose
         What needs it, for the message (``"plotting"``); default: "this".
+    quiet
+        Silence the warnings the import itself raises (the EMA Workbench warns, when it
+        is imported, about each optional back-end of its own that is not installed).
     """
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():
+            if quiet:
+                warnings.simplefilter("ignore")
+            return importlib.import_module(module)
     except ImportError as e:
         top = module.split(".")[0]
         extra = extra or EXTRAS.get(top, top)

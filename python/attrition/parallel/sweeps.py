@@ -1,8 +1,14 @@
-"""Sweeps: every variant of a scenario on common random numbers, here or on an executor."""
+"""Sweeps: every variant of a scenario on common random numbers, here or on an executor.
+
+The variants are a grid of dotted paths, a list of overrides, or the scenario's
+levers on a grid or a Latin hypercube sample (:mod:`.designs`);
+:meth:`SweepResult.to_xarray` lays the outcome statistics out along the swept
+levers (:mod:`.sweep_data`)."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -20,11 +26,17 @@ from ..engine.memory import refuse
 from ..engine.options import RETRIES
 from ..results import Result
 from ..scenario import Scenario, as_scenario
+from . import sweep_data
 from .backends import backend as make_backend
+from .designs import Design, lever_design, path_design
 from .planning import Plan, make_plan
 from .scheduler import Assembly, Job, execute, jobs, progress_bar
 
-__all__ = ["SweepResult", "sweep"]
+__all__ = ["PLOT_BACKEND", "SweepResult", "sweep"]
+
+#: The module that draws a sweep's charts, loaded by name on first use of
+#: :meth:`SweepResult.plot` (it sits above this layer).
+PLOT_BACKEND = "attrition.visual"
 
 
 def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -99,6 +111,10 @@ class SweepResult:
         Trajectories per variant, and the seed every variant shares.
     outcomes_kept
         ``"arrays"`` or ``"sketch"``, the same for every variant.
+    design : Design
+        How the variants were made: ``design.kind`` is ``"grid"``, ``"sample"`` (levers
+        sampled) or ``"list"``; ``design.dims`` the swept levers (or paths);
+        ``design.settings[i]`` the lever values of variant ``i``.
     """
 
     def __init__(
@@ -110,7 +126,9 @@ class SweepResult:
         n: int,
         seed: int,
         outcomes_kept: str,
+        design: Design | None = None,
     ) -> None:
+        self.design = design or Design(variants, "list", [], {}, [dict(v) for v in variants])
         self.scenario = scenario
         self.variants = variants
         self.scenarios = scenarios
@@ -176,6 +194,52 @@ class SweepResult:
         """:meth:`to_pandas` with every outcome and the default quantiles (5 %, 50 %, 95 %)."""
         return self.to_pandas()
 
+    @property
+    def levers(self) -> list[str]:
+        """The swept levers (empty for a sweep of dotted paths)."""
+        return list(self.design.dims) if self.design.levers else []
+
+    def to_xarray(self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+        """The outcome statistics of every variant as an ``xarray.Dataset``.
+
+        Parameters
+        ----------
+        names
+            Outcomes by name or glob pattern (default: every outcome).
+        q
+            Quantiles (default 5 %, 50 % and 95 %: the median and the 90 % interval).
+
+        Returns
+        -------
+        xarray.Dataset
+            One variable per outcome (with ``units``, ``long_name`` and ``first_passage``).
+            A grid has one dimension per swept lever (or path), whose coordinates are its
+            values (dates as ``datetime64``); a sample or a list of overrides has one
+            dimension ``variant``, with each lever's value as a coordinate along it. The
+            last dimension, ``stat``, holds ``mean``, the quantiles (``q0.05`` ...), the
+            ``censored`` share, and for first-passage times ``reached`` and
+            ``restricted_mean``: such a time is read with its censoring (a run where the
+            event does not happen within the horizon counts as after it), so its quantiles
+            are over all runs, NaN where not reached by that share, and its ``mean`` is
+            NaN. Needs the ``xarray`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> s = attrition.Scenario.builtin("baseline-2024-12").with_values({"days": 60})
+        >>> sw = attrition.sweep(s, levers={"dprk_152_rate": [0, 6570, 13140]}, n=50, seed=1)
+        >>> ds = sw.to_xarray("russia.ammo.152mm.*")
+        >>> ds["russia.ammo.152mm.fired_total"].sel(stat="q0.5").dims
+        ('dprk_152_rate',)
+        """
+        return sweep_data.to_xarray(self, names, q)
+
+    def plot(self, outcome: str, **kwargs: Any) -> Any:
+        """A chart of one outcome over the swept levers (needs the ``plot`` extra): a line with
+        its 90 % band for one lever, a heatmap for two (see :func:`attrition.visual.sweep_chart`,
+        loaded by name from :data:`PLOT_BACKEND`)."""
+        return importlib.import_module(PLOT_BACKEND).sweep_chart(self, outcome, **kwargs)
+
     def __repr__(self) -> str:
         return (
             f"<SweepResult {self.scenario.name!r}: {len(self)} variants over {', '.join(self.paths) or 'no path'}; "
@@ -185,9 +249,12 @@ class SweepResult:
 
 def sweep(
     scenario: Scenario | Mapping[str, Any] | str,
-    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]] | None = None,
     /,
     *,
+    levers: str | Iterable[str] | Mapping[str, Sequence[Any] | None] | None = None,
+    points: int | None = None,
+    n_samples: int | None = None,
     n: int | None = None,
     seed: int | None = None,
     executor: Any = None,
@@ -211,7 +278,19 @@ def sweep(
         cartesian product, the last path varying fastest); or a list of override
         dicts ``[{path: value, ...}, ...]``, one per variant (``{}`` is the base
         scenario). Values are what :meth:`Scenario.with_values` takes: numbers,
-        distribution dicts, dates as ``"YYYY-MM-DD"`` strings, tables.
+        distribution dicts, dates as ``"YYYY-MM-DD"`` strings, tables. Leave it out
+        to sweep the scenario's levers.
+    levers
+        The scenario's levers to sweep (its ``[levers]`` table, :attr:`Scenario.levers`):
+        a name, a list of names, or ``{name: [values] or None}``; without ``grid``,
+        every lever by default. On a grid, each lever takes the values given, or its
+        list, or ``points`` values spread over its range (default 5), and every
+        combination is a variant (the last lever varying fastest).
+    points
+        Values of each range lever on a grid.
+    n_samples
+        Instead of a grid: this many variants, a Latin hypercube sample of the levers'
+        ranges (drawn from ``seed``).
     n
         Trajectories per variant (default 10,000).
     seed
@@ -236,7 +315,8 @@ def sweep(
     -------
     SweepResult
         ``.table`` (pandas, one row per variant and outcome, the override values as
-        columns), ``.results[i]``, ``.variants[i]``, ``.scenarios[i]``.
+        columns), ``.to_xarray()`` (the swept levers as dimensions), ``.plot(outcome)``,
+        ``.results[i]``, ``.variants[i]``, ``.scenarios[i]``.
 
     Raises
     ------
@@ -257,6 +337,14 @@ def sweep(
     >>> fired = t[t.outcome == "russia.ammo.152mm.fired_total"].set_index("variant")["mean"]
     >>> bool(fired[1] > fired[0])
     True
+
+    The scenario's levers, on a grid or sampled:
+
+    >>> sw = attrition.sweep(s, levers=["dprk_supply_end", "mobilisation"], points=2, n=20, seed=2)
+    >>> len(sw), sw.levers
+    (4, ['dprk_supply_end', 'mobilisation'])
+    >>> len(attrition.sweep(s, levers="mobilisation", n_samples=3, n=20, seed=2))
+    3
     """
 
     options = RunOptions.from_args(
@@ -274,7 +362,13 @@ def sweep(
     if options.block is not None and executor is None:
         raise ValueError("block= needs executor=: a local run chooses its own blocks")
     base = as_scenario(scenario)
-    variants = _variants(grid)
+    if grid is not None:
+        if levers is not None or n_samples is not None or points is not None:
+            raise ValueError("sweep takes a grid of paths or levers=/n_samples=/points=, not both")
+        design = path_design(grid)
+    else:
+        design = lever_design(base, levers, points=points, n_samples=n_samples, seed=options.seed)
+    variants = design.variants
     scenarios = []
     for i, v in enumerate(variants):
         try:
@@ -314,7 +408,7 @@ def sweep(
             results = _run_there(variants, scenarios, plans, options, executor, bar)
     finally:
         progress_.close(bar)
-    return SweepResult(base, variants, scenarios, results, n, options.seed, kept)
+    return SweepResult(base, variants, scenarios, results, n, options.seed, kept, design)
 
 
 def _run_here(

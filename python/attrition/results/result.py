@@ -20,7 +20,7 @@ from . import display, frames
 from .events import EventTime
 from .storage import ColumnStorage, SeriesStorage, no_event
 
-__all__ = ["PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
+__all__ = ["DISCOVERY", "PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
 
 #: Quantiles reported by :meth:`Result.summary`.
 SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -33,6 +33,10 @@ PICKLE_FORMAT = 1
 #: The module that draws a result's charts, loaded by name on first use of
 #: :attr:`Result.plot` (as pandas loads its plotting backend): it sits above this layer.
 PLOT_BACKEND = "attrition.visual"
+
+#: The module that finds the inputs leading to an outcome, loaded by name on first use
+#: of :meth:`Result.discover` (it sits above this layer, beside the sensitivity analysis).
+DISCOVERY = "attrition.discovery"
 
 
 class Result:
@@ -396,6 +400,17 @@ class Result:
         ``ResultPlot(result)``.
         """
         return importlib.import_module(PLOT_BACKEND).ResultPlot(self)
+
+    def discover(self, condition: str | Any, /, **kwargs: Any) -> Any:
+        """Scenario discovery: the boxes of drawn inputs where ``condition`` holds, found by
+        PRIM (or CART), as :func:`attrition.discovery.discover` (loaded by name, see
+        :data:`DISCOVERY`; needs the ``ema`` extra).
+
+        ``condition`` is a text such as ``"russia.ammo.152mm.days_to_empty < 2025-07-01"``
+        (outcomes compared with numbers or dates, joined by ``and`` / ``or``; a censored
+        first-passage time counts as after the horizon), or a boolean array.
+        """
+        return importlib.import_module(DISCOVERY).discover(self, condition, **kwargs)
 
     def _repr_html_(self) -> str:
         return display.result_html(self)

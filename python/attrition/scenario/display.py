@@ -106,6 +106,13 @@ class _Fmt:
         if isinstance(v, dict) and "dist" in v:
             args = ", ".join(f"{k}={num(x)}" for k, x in v.items() if k != "dist")
             return f"{v['dist']}({args})"
+        if isinstance(v, dict) and isinstance(v.get("schedule"), list):
+            # A rate that changes over time: "schedule (step): from 2025-01-01 10; from ..."
+            parts = "; ".join(
+                f"from {seg.get('from')} {self(f'{path}.schedule[{i}].value', seg.get('value'))}"
+                for i, seg in enumerate(v["schedule"])
+            )
+            return f"schedule ({v.get('interpolate', 'step')}): {parts}"
         if isinstance(v, dict):
             if "start" in v or "end" in v:
                 v = {
@@ -164,6 +171,22 @@ def _header(sc: Scenario) -> tuple[str, str]:
     )
 
 
+def _levers(sc: Scenario) -> dict[str, tuple[str, str, str]]:
+    """Each lever as (its values or range, the paths it sets, its description)."""
+    out = {}
+    for name, lever in sc.levers.items():
+        span = (
+            f"[{', '.join(num(v) for v in lever.values)}]" if lever.values else f"{num(lever.low)} to {num(lever.high)}"
+        )
+        out[name] = (span, ", ".join(lever.paths), lever.description)
+    return out
+
+
+def _correlations(sc: Scenario) -> list[str]:
+    """Each rank correlation as ``a ~ b: rho``."""
+    return [f"{c['a']} ~ {c['b']}: rank correlation {c['rho']:g}" for c in sc.correlations]
+
+
 def scenario_text(sc: Scenario) -> str:
     d = sc.to_dict()
     fmt = _Fmt(sc)
@@ -175,8 +198,12 @@ def scenario_text(sc: Scenario) -> str:
     for k, v in d.items():
         if k == "sources":
             lines.append(f"  sources: {len(v)} entries (where each value comes from: .provenance())")
-        elif k not in ("name", "description", "start", "days", "sides"):
+        elif k not in ("name", "description", "start", "days", "sides", "levers", "correlations"):
             lines.append(f"  {k}: {fmt(k, v)}")
+    for text in _correlations(sc):
+        lines.append(f"  correlated: {text}")
+    for name, (span, paths, what) in _levers(sc).items():
+        lines.append(f"  lever {name}: {span} at {paths}" + (f"; {what}" if what else ""))
     for side_name, side in d["sides"].items():
         base = f"sides.{side_name}"
         scal = ", ".join(f"{k} {fmt(f'{base}.{k}', v)}" for k, v in _side_scalars(side).items())
@@ -238,6 +265,19 @@ def scenario_html(sc: Scenario) -> str:
         '<p class="muted">Values in <i>italics</i> marked ~ are uncertain: drawn once per trajectory '
         "from the distribution shown. Windows end before their end date.</p>"
     )
+    levers = _levers(sc)
+    if levers:
+        out.append(
+            "<details><summary>levers</summary><table><tr><th>lever</th><th>values</th><th>sets</th><th></th></tr>"
+        )
+        for name, (span, paths, what) in levers.items():
+            out.append(
+                f"<tr><td>{esc(name)}</td><td>{esc(span)}</td><td><code>{esc(paths)}</code></td><td>{esc(what)}</td></tr>"
+            )
+        out.append("</table></details>")
+    correlations = _correlations(sc)
+    if correlations:
+        out.append("<p>Correlated: " + "; ".join(esc(c) for c in correlations) + "</p>")
     for side_name, side in d["sides"].items():
         base = f"sides.{side_name}"
         scal = ", ".join(f"{k} {fmt(f'{base}.{k}', v)}" for k, v in _side_scalars(side).items())

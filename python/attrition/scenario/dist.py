@@ -34,8 +34,12 @@ __all__ = ["Dist", "ppf"]
 Dist = _core.Dist
 
 
-def ppf(spec: Mapping[str, Any] | float, u: Any) -> np.ndarray:
+def ppf(spec: Mapping[str, Any] | float | str, u: Any) -> np.ndarray:
     """Inverse CDF of a scenario distribution (a ``spec`` dict as in
-    :meth:`attrition.Scenario.uncertain`, or a number) at ``u`` in [0, 1],
-    as a float64 array of ``u``'s shape."""
-    return np.asarray(Dist(dict(spec) if isinstance(spec, Mapping) else float(spec)).ppf(np.asarray(u, dtype=float)))
+    :meth:`attrition.Scenario.uncertain`, a 90 % interval such as ``"5000 to 12000"``,
+    or a number) at ``u`` in [0, 1], as a float64 array of ``u``'s shape."""
+    if isinstance(spec, Mapping):
+        spec = dict(spec)
+    elif not isinstance(spec, str):
+        spec = float(spec)
+    return np.asarray(Dist(spec).ppf(np.asarray(u, dtype=float)))

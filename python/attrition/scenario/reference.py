@@ -36,6 +36,8 @@ TABLES = (
     ("Contingent", "contingents"),
     ("Arrival", "schedule"),
     ("Territory", "territory"),
+    ("Correlation", "correlations"),
+    ("Lever", "levers"),
     ("Source", ""),
 )
 

@@ -16,11 +16,13 @@ import numpy as np
 from .. import _core
 from .._utils.envelope import seal, unseal
 from .._utils.fmt import shown
+from .._utils.names import unknown
 from .._utils.optional import require
 from ..errors import IntegrityError, ScenarioError, ScenarioWarning
 from . import display, plausibility
 from . import provenance as _provenance
 from .files import read_regular_file, shown_path, write_regular_file
+from .levers import Lever, levers_of
 
 __all__ = ["MAX_PICKLED_SCENARIO_BYTES", "Scenario", "as_scenario", "builtins"]
 
@@ -96,21 +98,25 @@ class Scenario:
         is read: a folder, a named pipe, a socket or a device is refused with a
         ScenarioError naming the path, without waiting for a writer or reading it.
         A file that does not exist raises ``FileNotFoundError``.
+        A rate read from a CSV file (``{csv = "series.csv", column = "..."}``) takes a relative
+        path from the scenario file's folder; the scenario then holds the series as a schedule.
         """
         data = read_regular_file(path, _core.MAX_SCENARIO_BYTES)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ScenarioError(f"{shown_path(path)}: not UTF-8 text (byte {e.start})") from None
-        return cls.from_toml(text)
+        return cls.from_toml(text, base_dir=os.path.dirname(os.path.abspath(path)))
 
     @classmethod
-    def from_toml(cls, text: str) -> Scenario:
-        """Parse a TOML text."""
+    def from_toml(cls, text: str, *, base_dir: str | os.PathLike[str] | None = None) -> Scenario:
+        """Parse a TOML text. ``base_dir``: the folder a rate read from a CSV file takes a
+        relative path from (without it, only absolute paths; :meth:`load` gives the scenario
+        file's folder)."""
         if not isinstance(text, str):
             raise TypeError(f"from_toml takes a str, got {type(text).__name__}")
         try:
-            core = _core.Scenario.from_toml(text)
+            core = _core.Scenario.from_toml(text, None if base_dir is None else os.fspath(base_dir))
         except UnicodeEncodeError as e:
             # A lone surrogate (e.g. from surrogateescape decoding) is not text TOML can hold.
             line = text.count("\n", 0, e.start) + 1
@@ -173,6 +179,25 @@ class Scenario:
         "mode": 2, "high": 3}``), a date, a string or a table.
         """
         return Scenario(self._core.with_values(dict(values)))
+
+    def with_levers(self, values: Mapping[str, Any]) -> Scenario:
+        """A new, validated scenario with levers set by name: ``{lever: value}``, each
+        value set at every path of its lever (see :attr:`levers`).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> s = attrition.Scenario.builtin("baseline-2024-12").with_levers({"dprk_supply_end": "2025-06-01"})
+        >>> s.to_dict()["sides"]["russia"]["supply"]["dprk_122"]["end"]
+        '2025-06-01'
+        """
+        levers = self.levers
+        overrides: dict[str, Any] = {}
+        for name, value in dict(values).items():
+            if name not in levers:
+                raise unknown(name, list(levers), "lever")
+            overrides.update(levers[name].overrides(value))
+        return self.with_values(overrides)
 
     def with_sources(self, entries: Mapping[str, Mapping[str, Any]]) -> Scenario:
         """A new scenario with ``[sources]`` entries added or replaced, by dotted path: each
@@ -238,6 +263,18 @@ class Scenario:
     def outcome_names(self) -> list[str]:
         """Every per-trajectory outcome."""
         return list(self._cached("outcomes", lambda: tuple(self._core.outcome_names)))
+
+    @property
+    def levers(self) -> dict[str, Lever]:
+        """The scenario's policy levers (its ``[levers]`` table), by name; see
+        :mod:`attrition.scenario.levers`."""
+        return levers_of(self.to_dict())
+
+    @property
+    def correlations(self) -> list[dict[str, Any]]:
+        """The rank correlations between its uncertain parameters (its ``[[correlations]]``
+        entries: ``a``, ``b``, ``rho``); docs/model.md section 2."""
+        return list(self.to_dict().get("correlations", []))
 
     @property
     def sides(self) -> list[str]:

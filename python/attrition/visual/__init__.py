@@ -5,7 +5,8 @@
 ``survival`` (an outcome over trajectories) and ``tornado`` (which drawn
 parameters drive an outcome). :func:`difference` draws a
 :class:`~attrition.Comparison`; :func:`write_report` writes a static report
-of a run (HTML, PNG charts and CSV files).
+of a run (HTML, PNG charts and CSV files); :func:`sweep_chart` draws an outcome
+of a :func:`~attrition.sweep` over its levers (``SweepResult.plot``).
 
 Every chart takes ``ax=`` (a new figure when omitted) and returns the Axes, so
 charts compose: draw a second result on the same axes, or put several in a
@@ -28,5 +29,6 @@ from .accessor import ResultPlot
 from .difference import difference
 from .report import main_side, write_report
 from .style import OKABE_ITO
+from .sweeps import sweep_chart
 
-__all__ = ["OKABE_ITO", "ResultPlot", "difference", "main_side", "write_report"]
+__all__ = ["OKABE_ITO", "ResultPlot", "difference", "main_side", "sweep_chart", "write_report"]
