@@ -171,9 +171,7 @@ def posterior_only(values, weights):
         ]
     )
     post = pd.DataFrame({BASE: values, "weight": weights})
-    return Calibration(
-        posterior=post, marginals={BASE: Dist({"dist": "uniform", "low": 0, "high": 10}, BASE)}, **none
-    )
+    return Calibration(posterior=post, marginals={BASE: Dist({"dist": "uniform", "low": 0, "high": 10}, BASE)}, **none)
 
 
 def test_posterior_quantiles_invert_the_weighted_cdf():

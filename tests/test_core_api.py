@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+
 from attrition import _core
 from attrition.errors import AttritionError, ResourceError, ScenarioError, UnknownNameError
 
