@@ -239,6 +239,44 @@ def test_absurd_gun_deliveries_are_refused(small):
     )
 
 
+SAMPLED = """
+    import sys, numpy as np, attrition
+    s = attrition.Scenario.load({path!r}).with_values({{
+        "days": 5,
+        "sides.red.contingents.main.killed_fraction": {{"dist": "uniform", "low": 0.2, "high": 0.4}},
+        "sides.red.contingents.main.rtd_days": {{"dist": "uniform", "low": 10, "high": 40}},
+        "sides.red.fleets.guns.guns": {{"dist": "uniform", "low": 100, "high": 300}},
+    }})
+    column = np.array([0.3, 0.3, 0.3, 30.0, 30.0])
+    column[{row}] = {value!r}
+    kw = {{"executor": __import__("concurrent.futures").futures.ThreadPoolExecutor(2), "block": 2}} if {pool} else {{}}
+    try:
+        attrition.run(s, seed=1, samples={{{param!r}: column}}, **kw)
+    except attrition.ScenarioError as e:
+        print("refused:", e)
+"""
+
+
+@pytest.mark.parametrize(
+    "param, value, rule",
+    [
+        ("sides.red.contingents.main.killed_fraction", 1.5, "must be a probability in [0, 1], got 1.5"),
+        ("sides.red.contingents.main.rtd_days", 1e12, "must be between 0 and 36525 days, got 1000000000000"),
+        ("sides.red.fleets.guns.guns", 1e9, "must be between 0 and 1e6 guns, got 1000000000"),
+    ],
+)
+@pytest.mark.parametrize("pool", [False, True])
+def test_samples_obey_the_scenarios_rules(param, value, rule, pool):
+    """Explicit parameter values (samples=) are checked against the parameter's domain before
+    the run starts, in a fresh process (out-of-range counts and delays once aborted it); the
+    ScenarioError names the parameter, the rule, the value and the caller's row, with an
+    executor too (row 3 lies in the second block)."""
+    code = SAMPLED.format(path=str(DATA / "two_sides.toml"), param=param, value=value, row=3, pool=pool)
+    p = _subprocess(code, 60)
+    assert p is not None and p.returncode == 0, p and p.stderr[-300:]
+    assert p.stdout.strip() == f"refused: {param}: {rule} (samples row 3)"
+
+
 def test_absurd_thread_counts_are_refused(small):
     path = str(DATA / "two_sides.toml")
     _refused_quickly(f"attrition.run({SMALL.format(path=path)}, n=1, seed=1, threads=100_000)")

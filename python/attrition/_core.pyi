@@ -201,6 +201,10 @@ def run_summary(
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios (compiled into the extension)."""
 
+def check_samples(scenario: Scenario, given: dict[str, NDArray[np.float64]]) -> None:
+    """Check given parameter values against the scenario's rules: ScenarioError naming the
+    parameter, the rule and the first bad row."""
+
 def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:

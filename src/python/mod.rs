@@ -18,7 +18,7 @@ mod _core {
     #[pymodule_export]
     use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]
-    use super::run::{estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary};
+    use super::run::{check_samples, estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary};
     #[pymodule_export]
     use super::scenario::{PyScenario, builtin_names};
     #[pymodule_export]

@@ -33,6 +33,9 @@ pub(crate) enum Domain {
     Days,
     /// A number of guns: 0 to `MAX_GUNS`.
     Guns,
+    /// Guns delivered a day over a horizon of this many days: at most
+    /// `MAX_GUNS` over the horizon.
+    GunRate(u32),
     /// An elasticity: 0 to `MAX_ELASTICITY`.
     Elasticity,
     /// A Weibull shape of barrel life: 1 or more (a wear-out failure rate that
@@ -42,7 +45,8 @@ pub(crate) enum Domain {
 }
 
 impl Domain {
-    fn check(self, lo: f64, hi: f64) -> Result<(), String> {
+    /// Whether every value in [lo, hi] lies in the domain; else the rule.
+    pub(crate) fn check(self, lo: f64, hi: f64) -> Result<(), String> {
         let (ok, rule) = match self {
             Domain::NonNeg => (lo >= 0.0, "must be >= 0".to_string()),
             Domain::Positive => (lo > 0.0, "must be > 0".to_string()),
@@ -51,6 +55,10 @@ impl Domain {
             Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)".to_string()),
             Domain::Days => (lo >= 0.0 && hi <= f64::from(MAX_DAYS), format!("must be between 0 and {MAX_DAYS} days")),
             Domain::Guns => (lo >= 0.0 && hi <= MAX_GUNS, format!("must be between 0 and {MAX_GUNS:e} guns")),
+            Domain::GunRate(days) => (
+                lo >= 0.0 && hi * f64::from(days) <= MAX_GUNS,
+                format!("must be >= 0 and deliver at most {MAX_GUNS:e} guns over {days} days"),
+            ),
             Domain::Elasticity => {
                 (lo >= 0.0 && hi <= MAX_ELASTICITY, format!("must be an elasticity between 0 and {MAX_ELASTICITY}"))
             }
@@ -70,6 +78,19 @@ pub struct Uncertain {
     pub(crate) key: u64,
     /// Its slot in the per-trajectory values.
     pub(crate) slot: P,
+    /// The domain of its meaning, which a given value must also respect.
+    pub(crate) domain: Domain,
+}
+
+impl Uncertain {
+    /// Whether `x`, given instead of a draw, is a value the parameter may take:
+    /// finite and in its domain; else the rule it breaks.
+    pub(crate) fn admits(&self, x: f64) -> Result<(), String> {
+        if !x.is_finite() {
+            return Err("must be a finite number".into());
+        }
+        self.domain.check(x, x)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -99,6 +120,7 @@ impl Reg {
                     key: rng::key(&format!("param:{path}")),
                     dist: d.clone(),
                     slot,
+                    domain: dom,
                 });
             }
         }
@@ -379,14 +401,8 @@ impl Compiled {
                     if w.end < w.start {
                         reg.err(&format!("{dp}.end"), "the window ends before it starts");
                     }
-                    if d.rate.0.support().1 * f64::from(s.days) > MAX_GUNS {
-                        reg.err(
-                            &format!("{dp}.rate"),
-                            format!("would deliver more than {MAX_GUNS:e} guns over {} days", s.days),
-                        );
-                    }
                     (
-                        reg.p(&d.rate, &format!("{dp}.rate"), Domain::NonNeg),
+                        reg.p(&d.rate, &format!("{dp}.rate"), Domain::GunRate(s.days)),
                         reg.p(&d.lot_size, &format!("{dp}.lot_size"), Domain::AtLeastOne),
                         w,
                     )
