@@ -21,8 +21,9 @@ It follows the engine rule for rule:
   ``max_wait_days``, combat losses, new guns), casualties (tempo, negative binomial,
   contingent split, contingents), territory.
 - Couplings: the enemy's fire over its ``ref_fire`` and the own-to-enemy ratio
-  ((own + 1) / (enemy + 1) / ref_ratio) are capped at ``MAX_FIRE_RATIO``; with
-  ``coupling = false`` (or a side that is its own opponent) both are 1.
+  (own / enemy / ref_ratio; 1 when neither fires, the cap when only the enemy is
+  silent) are capped at the scenario's ``max_fire_ratio``; with ``coupling = false``
+  (or a side that is its own opponent) both are 1.
 - Tempo: the product of the schedule's factors times exp(x_t - Var(x_t) / 2) with
   x_t = (1 - reversion) x_{t-1} + sd e_t (the drift keeps mean one on every day).
 - Casualties ~ NegativeBinomial (Gamma-Poisson mixture; Poisson without a dispersion),
@@ -91,7 +92,7 @@ import attrition
 
 __all__ = ["KEY_OUTCOMES", "KEY_SERIES", "KM2_PER_SQMI", "MAX_FIRE_RATIO", "draw_parameters", "simulate"]
 
-#: Upper bound of the fire ratios in the couplings (as the engine's ``MAX_FIRE_RATIO``).
+#: Default cap on the fire ratios in the couplings (the scenario's ``max_fire_ratio``).
 MAX_FIRE_RATIO = 5.0
 #: Square kilometres per square mile.
 KM2_PER_SQMI = 2.589_988_110_336
@@ -668,10 +669,12 @@ class _Territory:
         self.cumulative = np.zeros(P.n)
 
     def step(
-        self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray, coupling: bool
+        self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray, cap: np.ndarray | None
     ) -> np.ndarray:
-        if coupling:
-            r = np.minimum((own + 1.0) / (enemy + 1.0) / self.ref_ratio, MAX_FIRE_RATIO)
+        if cap is not None:
+            pos = enemy > 0
+            r = np.divide(own, enemy * self.ref_ratio, out=np.zeros_like(own), where=pos)
+            r = np.where(pos, np.minimum(r, cap), np.where(own > 0, cap, 1.0))
             m = np.where(self.gamma == 0, 1.0, np.power(r, self.gamma))
         else:
             m = np.ones_like(self.rate)
@@ -864,6 +867,7 @@ def simulate(
     coupling = bool(d.get("coupling", True))
     rng = np.random.default_rng(seed)
     P = _Draws(rng, n, samples)
+    cap = P.value(d.get("max_fire_ratio", MAX_FIRE_RATIO), "max_fire_ratio")
     sides, names, onames = _build(d, P, rng)
     if P.given:
         raise KeyError(f"samples for unknown or fixed parameters: {sorted(P.given)}")
@@ -926,7 +930,7 @@ def simulate(
         for si, s in enumerate(sides):
             e = s.enemy
             coupled = coupling and e != si
-            ratio = np.minimum(fire[e] / sides[e].ref_fire, MAX_FIRE_RATIO) if coupled else 1.0
+            ratio = np.minimum(fire[e] / sides[e].ref_fire, cap) if coupled else 1.0
             for fi, f in enumerate(s.fleets):
                 f.step(t, rounds[si][fi], ratio)
                 p = f"{s.name}.fleet.{f.name}."
@@ -969,7 +973,7 @@ def simulate(
                 put(p + "returned", t, returned)
                 put(p + "tempo", t, tempo)
             if s.terr is not None:
-                a = s.terr.step(rng, np.broadcast_to(tempo, (n,)), fire[si], fire[e], coupled)
+                a = s.terr.step(rng, np.broadcast_to(tempo, (n,)), fire[si], fire[e], cap if coupled else None)
                 p = f"{s.name}.territory.area."
                 put(p + "daily_km2", t, a)
                 put(p + "cumulative_km2", t, s.terr.cumulative)

@@ -120,6 +120,7 @@ fn validation_errors_name_the_full_path() {
         ),
         (with("barrel_life = 2000", "barrel_life = 0"), "sides.red.fleets.guns.barrel_life", "must be > 0"),
         (with("rate = 10", "rate = 10\nlot_size = 0.5"), "sides.red.supply.ally.lot_size", "must be >= 1"),
+        (with("days = 100", "days = 100\nmax_fire_ratio = 0.5"), "max_fire_ratio", "must be between 1 and 1e6"),
     ];
     assert!(cases.len() >= 12);
     for (text, path, rule) in &cases {

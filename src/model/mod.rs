@@ -43,13 +43,6 @@ use crate::rng::{Draw, Source, Streams, Tape};
 use crate::scenario::compile::NO_PAYEE;
 use crate::scenario::{Compiled, Uncertain, Validated};
 
-/// Upper bound of a fire ratio in the couplings (enemy fire over its
-/// reference for losses and casualties; the own-to-enemy ratio over its
-/// reference for territory). A side whose stock sits at its reserve floor fires
-/// only on days a lot arrives, so daily fire can drop to zero or spike; the
-/// bound keeps one such day from multiplying losses or gains without limit.
-pub(crate) const MAX_FIRE_RATIO: f64 = 5.0;
-
 /// What a side pays, over its sub-models: one revenue per supplier of its
 /// supply lines and per sending state of its contingents.
 pub(crate) const SUPPLIER: Group = Group {
@@ -225,6 +218,9 @@ impl Model {
             })
             .collect();
         let mut fire = vec![0.0; c.sides.len()];
+        // The cap on every fire ratio: a side whose stock sits at its floor fires
+        // only on days a lot arrives, so its fire can drop to zero or spike.
+        let cap = v[c.max_fire_ratio];
         let mut split = Vec::new();
 
         for t in 0..c.days {
@@ -272,11 +268,8 @@ impl Model {
             for (si, s) in c.sides.iter().enumerate() {
                 let id = &ids[si];
                 let enemy = s.enemy;
-                let ratio = if c.coupling && enemy != si {
-                    (fire[enemy] / v[c.sides[enemy].ref_fire]).min(MAX_FIRE_RATIO)
-                } else {
-                    1.0
-                };
+                let ratio =
+                    if c.coupling && enemy != si { (fire[enemy] / v[c.sides[enemy].ref_fire]).min(cap) } else { 1.0 };
                 let ln_ratio = ratio.ln();
                 let ss = &mut st[si];
                 for (fi, fl) in ss.fleets.iter_mut().enumerate() {
@@ -308,7 +301,7 @@ impl Model {
                     record(sink, cas_ids.s0, t, cas.series(&day));
                 }
                 if let (Some(terr_ids), Some(terr)) = (id.territory, ss.terr.as_mut()) {
-                    let a = terr.step(tempo, fire[si], fire[enemy], c.coupling && enemy != si);
+                    let a = terr.step(tempo, fire[si], fire[enemy], (c.coupling && enemy != si).then_some(cap));
                     record(sink, terr_ids.s0, t, terr.series(a));
                 }
             }

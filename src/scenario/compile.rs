@@ -17,9 +17,12 @@ pub(crate) type P = usize;
 /// each gun keeps its barrel's state, so this bounds a trajectory's memory.
 pub(crate) const MAX_GUNS: f64 = 1e6;
 /// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
-/// with the ratio capped at `MAX_FIRE_RATIO` = 5, 5^10 is already a factor of
-/// about ten million.
+/// with the ratio capped at `max_fire_ratio` (5 by default), 5^10 is already a
+/// factor of about ten million.
 pub(crate) const MAX_ELASTICITY: f64 = 10.0;
+/// Largest cap on the fire ratios: with elasticities up to `MAX_ELASTICITY`,
+/// a coupling factor stays below 1e60, so no rate becomes infinite.
+pub(crate) const MAX_FIRE_RATIO_CAP: f64 = 1e6;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Domain {
@@ -38,6 +41,8 @@ pub(crate) enum Domain {
     GunRate(u32),
     /// An elasticity: 0 to `MAX_ELASTICITY`.
     Elasticity,
+    /// A cap on a fire ratio: 1 (the reference) to `MAX_FIRE_RATIO_CAP`.
+    RatioCap,
     /// A Weibull shape of barrel life: 1 or more (a wear-out failure rate that
     /// does not fall with age; shapes below 1 spread lives over so many orders
     /// of magnitude that the fleet's running wear sums lose their precision).
@@ -62,6 +67,10 @@ impl Domain {
             Domain::Elasticity => {
                 (lo >= 0.0 && hi <= MAX_ELASTICITY, format!("must be an elasticity between 0 and {MAX_ELASTICITY}"))
             }
+            Domain::RatioCap => (
+                lo >= 1.0 && hi <= MAX_FIRE_RATIO_CAP,
+                format!("must be between 1 and {MAX_FIRE_RATIO_CAP:e} (a cap on a ratio to the reference)"),
+            ),
             Domain::Shape => (lo >= 1.0, "must be >= 1 (a Weibull shape of wear-out)".to_string()),
         };
         if ok { Ok(()) } else { Err(rule) }
@@ -269,6 +278,8 @@ pub(crate) struct SideCfg {
 pub(crate) struct Compiled {
     pub(crate) days: usize,
     pub(crate) coupling: bool,
+    /// The cap on every fire ratio of the couplings.
+    pub(crate) max_fire_ratio: P,
     pub(crate) sides: Vec<SideCfg>,
     /// Fixed values; NaN in the slots of uncertain parameters.
     pub(crate) values: Vec<f64>,
@@ -314,6 +325,7 @@ impl Compiled {
         if s.sides.is_empty() {
             reg.err("sides", "a scenario needs at least one side");
         }
+        let max_fire_ratio = reg.p(&s.max_fire_ratio, "max_fire_ratio", Domain::RatioCap);
         let side_names: Vec<&String> = s.sides.keys().collect();
         let mut sides = Vec::new();
         for (si, (sname, side)) in s.sides.iter().enumerate() {
@@ -555,6 +567,7 @@ impl Compiled {
         Ok(Compiled {
             days: s.days as usize,
             coupling: s.coupling,
+            max_fire_ratio,
             sides,
             values: reg.values,
             uncertain: reg.uncertain,

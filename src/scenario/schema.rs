@@ -69,7 +69,22 @@ pub struct Scenario {
     /// the sides evolve independently (a modelling switch for policy tests).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub coupling: bool,
+    /// Cap on every fire ratio of the couplings (the enemy's fire over its
+    /// reference; the own-to-enemy ratio over the territory's reference):
+    /// one silent or lucky day cannot multiply losses or gains without limit.
+    #[serde(default = "max_fire_ratio_default", skip_serializing_if = "is_max_fire_ratio_default")]
+    pub max_fire_ratio: Param,
     pub sides: BTreeMap<String, Side>,
+}
+
+/// The default cap on the fire ratios (docs/model.md section 5).
+pub const MAX_FIRE_RATIO_DEFAULT: f64 = 5.0;
+
+fn max_fire_ratio_default() -> Param {
+    Param::fixed(MAX_FIRE_RATIO_DEFAULT)
+}
+fn is_max_fire_ratio_default(p: &Param) -> bool {
+    *p == max_fire_ratio_default()
 }
 
 /// One belligerent with its suppliers and contingents.
@@ -324,7 +339,7 @@ pub struct Territory {
     /// Coefficient of variation of the daily area (Gamma); 0: the mean itself.
     #[serde(default = "cv_default")]
     pub cv: Param,
-    /// Elasticity to the fire ratio (own / enemy effective fire, each plus one round).
+    /// Elasticity to the fire ratio (own / enemy effective fire, over `ref_ratio`).
     #[serde(default = "p0")]
     pub gamma: Param,
     /// Reference fire ratio.
