@@ -280,6 +280,7 @@ class _Stock:
         self.reserve = P(c, "reserve", path, 0.0)
         self.reserve_days = P(c, "reserve_days", path, 0.0)
         self.first_short = np.full(n, np.nan)
+        self.first_empty = np.full(n, np.nan)
         self.fired_total = np.zeros(n)
 
     def fire(self, rng: np.random.Generator, t: int, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,6 +295,7 @@ class _Stock:
         self.stock -= fired
         self.duds -= duds_fired
         self.fired_total += fired
+        self.first_empty[np.isnan(self.first_empty) & (self.stock <= 0)] = t
         return fired, duds_fired
 
 
@@ -984,7 +986,8 @@ def simulate(
     for s in sides:
         revenue = {p: np.zeros(n) for p in s.payees}
         for cname, st in zip(s.cal_names, s.stocks, strict=True):
-            out[f"{s.name}.ammo.{cname}.days_to_empty"] = st.first_short
+            out[f"{s.name}.ammo.{cname}.days_to_rationing"] = st.first_short
+            out[f"{s.name}.ammo.{cname}.days_to_empty"] = st.first_empty
             out[f"{s.name}.ammo.{cname}.fired_total"] = st.fired_total
         for ln in s.lines:
             r = ln.total * ln.price

@@ -294,7 +294,11 @@ fn check_conservation(sc: &Value, r: &Run) {
                     u_prev = duds[t];
                 }
                 assert!(
-                    same(r.o(&format!("{p}.days_to_empty"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))),
+                    same(r.o(&format!("{p}.days_to_rationing"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))),
+                    "{name} {p}: days_to_rationing"
+                );
+                assert!(
+                    same(r.o(&format!("{p}.days_to_empty"))[i], first_day(stock.iter().map(|x| *x == 0.0))),
                     "{name} {p}: days_to_empty"
                 );
                 assert_eq!(r.o(&format!("{p}.fired_total"))[i], fired_total, "{name} {p}: fired_total");

@@ -16,7 +16,7 @@ def test_run_prints_a_table(capsys, tmp_path):
     assert cli.main(["run", "-n", "50", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "baseline-2024-12" in out and "seed = 3" in out
-    assert "russia.ammo.152mm.days_to_empty" in out and "median" in out
+    assert "russia.ammo.152mm.days_to_rationing" in out and "median" in out
 
 
 def test_run_a_file_and_validate(capsys):
@@ -50,4 +50,4 @@ def test_the_table_shows_the_key_outcomes_of_any_run():
     for outcomes in ("arrays", "sketch"):
         r = attrition.run("baseline-2024-12", n=40, seed=1, series=[], paths=False, outcomes=outcomes)
         rows = [line.split()[0] for line in cli.summary_table(r).splitlines()[2:]]
-        assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_empty" in rows
+        assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_rationing" in rows

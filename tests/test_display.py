@@ -99,7 +99,7 @@ def test_result_repr_has_a_key_outcome_table(result):
     first, *rest = text.splitlines()
     assert first == (
         "<Result 'baseline-2024-12': n=60, seed=5, 2024-12-24 .. 2026-12-23 (730 days), "
-        "1 series as paths, 97 outcomes as arrays>"
+        "1 series as paths, 103 outcomes as arrays>"
     )
     header = next(x for x in rest if x.strip().startswith("outcome"))
     assert re.search(r"median\s+5 %\s+95 %\s+never", header)
@@ -107,8 +107,8 @@ def test_result_repr_has_a_key_outcome_table(result):
     x = result.outcomes["russia.casualties.total.run_total"]
     q = np.quantile(x, [0.5, 0.05, 0.95], method="inverted_cdf")
     assert row.split()[1:] == ["people", *(num(v) for v in q)]
-    fp = next(x for x in rest if x.strip().startswith("russia.ammo.152mm.days_to_empty"))
-    never = np.isnan(result.outcomes["russia.ammo.152mm.days_to_empty"]).mean()
+    fp = next(x for x in rest if x.strip().startswith("russia.ammo.152mm.days_to_rationing"))
+    never = np.isnan(result.outcomes["russia.ammo.152mm.days_to_rationing"]).mean()
     assert fp.split()[-1] == f"{never:.0%}"
 
 
@@ -127,8 +127,8 @@ def test_result_html(result):
 def test_result_repr_from_sketches():
     r = attrition.run("baseline-2024-12", n=40, seed=1, series=[], paths=False, outcomes="sketch")
     text = repr(r)
-    assert "outcomes as sketch" in text and "russia.ammo.152mm.days_to_empty" in text
-    assert "russia.ammo.152mm.days_to_empty" in r._repr_html_()
+    assert "outcomes as sketch" in text and "russia.ammo.152mm.days_to_rationing" in text
+    assert "russia.ammo.152mm.days_to_rationing" in r._repr_html_()
 
 
 @pytest.mark.parametrize(

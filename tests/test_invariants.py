@@ -86,8 +86,9 @@ def check_invariants(s: Scenario, r: attrition.Result) -> None:
             lines = [ln for ln, line in side.get("supply", {}).items() if line["caliber"] == cname]
             by_line = sum((ser(f"{sname}.supply.{ln}.delivered") for ln in lines), np.zeros_like(dlv))
             np.testing.assert_array_equal(dlv, by_line, err_msg=f"{p}: deliveries by line")
-            # days_to_empty: the first day fire was rationed.
-            np.testing.assert_array_equal(out[f"{p}.days_to_empty"], first_day((fired < demand) & (demand > 0)))
+            # days_to_rationing: the first day fire was rationed; days_to_empty: the first day the stock was 0.
+            np.testing.assert_array_equal(out[f"{p}.days_to_rationing"], first_day((fired < demand) & (demand > 0)))
+            np.testing.assert_array_equal(out[f"{p}.days_to_empty"], first_day(stock == 0))
             np.testing.assert_array_equal(out[f"{p}.fired_total"], fired.sum(axis=1))
         for ln, line in side.get("supply", {}).items():
             p = f"{sname}.supply.{ln}"

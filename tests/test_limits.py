@@ -46,6 +46,7 @@ def test_zero_guns():
     assert (r.series("a.ammo.c.demand") == 0).all() and (r.series("a.ammo.c.stock") == 1000).all()
     assert (r.series("a.fleet.f.accuracy") == 1).all() and (r.series("a.fleet.f.wear") == 0).all()
     assert np.isnan(r.outcomes["a.fleet.f.days_to_half"]).all()
+    assert np.isnan(r.outcomes["a.ammo.c.days_to_rationing"]).all()
     assert np.isnan(r.outcomes["a.ammo.c.days_to_empty"]).all()
 
 
@@ -55,8 +56,24 @@ def test_zero_stock_and_no_supply():
     r = attrition.run(d, n=3, seed=1, series="all")
     assert (r.series("a.ammo.c.fired") == 0).all()
     assert (r.series("a.ammo.c.shortfall") == r.series("a.ammo.c.demand")).all()
+    assert (r.outcomes["a.ammo.c.days_to_rationing"] == 0).all()
     assert (r.outcomes["a.ammo.c.days_to_empty"] == 0).all()
     assert (r.series("a.fire.total.effective") == 0).all()
+
+
+def test_rationing_and_emptiness_are_two_outcomes():
+    """days_to_rationing is the first day the stock could not meet the demand, days_to_empty
+    the first day it was zero: without a floor, 10 guns firing 5 rounds a day empty 1,000
+    shells on day 19 and are rationed from day 20; with a floor they are rationed on the day
+    the floor binds and the stock never empties (censored)."""
+    d = one_side(barrel_life=1e12)
+    d["days"] = 30
+    r = attrition.run(d, n=3, seed=1, series=["a.ammo.c.stock"])
+    assert (r.outcomes["a.ammo.c.days_to_empty"] == 19).all() and (r.outcomes["a.ammo.c.days_to_rationing"] == 20).all()
+    d["sides"]["a"]["calibers"]["c"]["reserve"] = 300
+    r = attrition.run(d, n=3, seed=1, series=["a.ammo.c.stock"])
+    assert (r.outcomes["a.ammo.c.days_to_rationing"] == 14).all()
+    assert np.isnan(r.outcomes["a.ammo.c.days_to_empty"]).all() and (r.series("a.ammo.c.stock") >= 300).all()
 
 
 def test_every_supply_line_cut(small_dict):

@@ -100,7 +100,7 @@ def sobol(
     scenario
         A :class:`~attrition.Scenario`, a dict, a built-in name or a TOML path.
     outcome
-        An outcome name (``"russia.ammo.152mm.days_to_empty"``) or a function of
+        An outcome name (``"russia.ammo.152mm.days_to_rationing"``) or a function of
         the :class:`~attrition.Result` returning one value per trajectory, e.g.
         ``lambda r: r.at("russia.ammo.152mm.stock", "2025-06-30")`` (name the
         series it reads in ``series``).

@@ -62,15 +62,24 @@ const CALIBER_SERIES: [Quantity; 8] = [
     .label("effective fire"),
 ];
 
-const CALIBER_OUTCOMES: [Quantity; 2] = [
+const CALIBER_OUTCOMES: [Quantity; 3] = [
     Quantity::new(
-        "days_to_empty",
+        "days_to_rationing",
         "days",
-        "First day the stock, down at its reserve floor, could not meet the demand (fire was rationed).",
+        "First day the caliber fired less than its demand because its stock sat at the reserve floor (fire was \
+         rationed).",
     )
     .label("days until fire is rationed")
     .first_passage()
     .key(),
+    Quantity::new(
+        "days_to_empty",
+        "days",
+        "First day the stock was zero at the end of the day; firing stops at the reserve floor, so with a positive \
+         floor it is censored unless the stock starts empty.",
+    )
+    .label("days until the stock is empty")
+    .first_passage(),
     Quantity::new("fired_total", SHELLS, "Shells fired over the run.").label("fired in the run"),
 ];
 
@@ -163,7 +172,9 @@ pub(crate) struct Stock {
     pub(crate) lethality: f64,
     reserve: f64,
     reserve_days: f64,
-    pub(crate) first_short: Option<usize>,
+    /// First day fire was rationed (fired < demand), and the first day the stock was empty.
+    pub(crate) first_rationed: Option<usize>,
+    pub(crate) first_empty: Option<usize>,
     pub(crate) fired_total: f64,
 }
 
@@ -194,7 +205,8 @@ impl Stock {
             lethality: v[c.lethality],
             reserve: v[c.reserve],
             reserve_days: v[c.reserve_days],
-            first_short: None,
+            first_rationed: None,
+            first_empty: None,
             fired_total: 0.0,
         }
     }
@@ -212,8 +224,8 @@ impl Stock {
     pub(crate) fn fire(&mut self, t: usize, demand: f64) -> Firing {
         let floor = self.reserve.max(self.reserve_days * demand);
         let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
-        if fired < demand && demand > 0.0 && self.first_short.is_none() {
-            self.first_short = Some(t);
+        if fired < demand && demand > 0.0 && self.first_rationed.is_none() {
+            self.first_rationed = Some(t);
         }
         let duds_fired = if fired > 0.0 && self.duds > 0.0 {
             let at_least = (fired - (self.stock - self.duds)).max(0.0);
@@ -224,6 +236,9 @@ impl Stock {
         self.stock -= fired;
         self.duds -= duds_fired;
         self.fired_total += fired;
+        if self.stock <= 0.0 && self.first_empty.is_none() {
+            self.first_empty = Some(t);
+        }
         Firing { fired, duds_fired }
     }
 
@@ -235,6 +250,6 @@ impl Stock {
     }
 
     pub(crate) fn outcomes(&self) -> [f64; CALIBER_OUTCOMES.len()] {
-        [first_passage(self.first_short), self.fired_total]
+        [first_passage(self.first_rationed), first_passage(self.first_empty), self.fired_total]
     }
 }

@@ -12,8 +12,9 @@
 //!
 //! First-passage outcomes are the day index (0-based) of the first day the
 //! event holds; a trajectory in which it never happens is censored and gets
-//! NaN. `days_to_empty` is the first day a caliber could not meet its demand
-//! because its stock sat at the reserve floor (fire was rationed).
+//! NaN. `days_to_rationing` is the first day a caliber could not meet its
+//! demand because its stock sat at the reserve floor (fire was rationed);
+//! `days_to_empty` the first day its stock was zero at the end of the day.
 //!
 //! The side's `killed`, `wounded` and `returned` series sum its contingents;
 //! a side without contingents records only the casualty counts.
