@@ -106,7 +106,8 @@ fn cutting_the_ally_never_raises_the_stock_without_wear() {
     let (base, cut) = policy_runs(Policy { wear: false, ..DRY }, 33, 200);
     let both = (0..base.n)
         .filter(|&i| {
-            !base.o("red.ammo.c152.days_to_rationing")[i].is_nan() && !cut.o("red.ammo.c152.days_to_rationing")[i].is_nan()
+            !base.o("red.ammo.c152.days_to_rationing")[i].is_nan()
+                && !cut.o("red.ammo.c152.days_to_rationing")[i].is_nan()
         })
         .count();
     assert!(both > base.n / 4, "only {both} trajectories ran short in both runs: the test would be vacuous");
