@@ -107,7 +107,10 @@ const LINE_OUTCOMES: [Quantity; 2] = [
 
 /// A supply line's state in one trajectory.
 pub(crate) struct Line {
-    rng: Stream,
+    /// Lots arrive on one stream, duds are drawn on another: a change to the
+    /// dud fraction leaves the days and sizes of the deliveries as they were.
+    rng_lots: Stream,
+    rng_duds: Stream,
     lots: PoissonClock,
     rate: f64,
     growth_per_day: f64,
@@ -121,7 +124,8 @@ pub(crate) struct Line {
 impl Line {
     pub(crate) fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
         Line {
-            rng: s.get(c.key),
+            rng_lots: s.get(c.keys[0]),
+            rng_duds: s.get(c.keys[1]),
             lots: PoissonClock::default(),
             rate: v[c.rate],
             growth_per_day: (1.0 + v[c.growth]).ln() / 365.25,
@@ -142,8 +146,8 @@ impl Line {
         }
         let rate =
             if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
-        let shells = self.lots.count(&mut self.rng, rate / self.lot) * self.lot;
-        let duds = binomial(&mut self.rng, shells, self.dud);
+        let shells = self.lots.count(&mut self.rng_lots, rate / self.lot) * self.lot;
+        let duds = binomial(&mut self.rng_duds, shells, self.dud);
         self.delivered_total += shells;
         (shells, duds)
     }

@@ -3,7 +3,7 @@
 //!
 //! Every random component of a trajectory draws from its own stream, keyed by
 //! (seed, trajectory index, component key). The component key is a hash of a
-//! stable name (a parameter's dotted path, or e.g. `supply:russia.dprk_152`),
+//! stable name (a parameter's dotted path, or e.g. `supply:russia.dprk_152:lots`),
 //! so trajectory `i` is the same whatever the thread count, the block size or
 //! the machine, two scenarios run with one seed share streams trajectory by
 //! trajectory (common random numbers), and adding or removing a component

@@ -192,7 +192,8 @@ pub(crate) struct LineCfg {
     pub(crate) lot_size: P,
     pub(crate) dud_fraction: P,
     pub(crate) price: P,
-    pub(crate) key: u64,
+    /// Streams of its lots and of the duds among its deliveries.
+    pub(crate) keys: [u64; 2],
 }
 
 #[derive(Debug, Clone)]
@@ -245,7 +246,8 @@ pub(crate) struct ContCfg {
     pub(crate) arrival_rate: P,
     pub(crate) schedule: Vec<(i64, P)>,
     pub(crate) window: Window,
-    pub(crate) keys: [u64; 2],
+    /// Streams of its casualty count, its killed, its returning wounded and its arrivals.
+    pub(crate) keys: [u64; 4],
 }
 
 #[derive(Debug, Clone)]
@@ -392,7 +394,10 @@ impl Compiled {
                     lot_size: reg.p(&l.lot_size, &format!("{lp}.lot_size"), Domain::AtLeastOne),
                     dud_fraction: reg.p(&l.dud_fraction, &format!("{lp}.dud_fraction"), Domain::Prob),
                     price: reg.p(&l.price, &format!("{lp}.price"), Domain::NonNeg),
-                    key: rng::key(&format!("supply:{sname}.{lname}")),
+                    keys: [
+                        rng::key(&format!("supply:{sname}.{lname}:lots")),
+                        rng::key(&format!("supply:{sname}.{lname}:duds")),
+                    ],
                 });
             }
 
@@ -523,7 +528,9 @@ impl Compiled {
                     schedule,
                     window: w,
                     keys: [
-                        rng::key(&format!("contingent:{sname}.{cname}")),
+                        rng::key(&format!("contingent:{sname}.{cname}:count")),
+                        rng::key(&format!("contingent:{sname}.{cname}:killed")),
+                        rng::key(&format!("contingent:{sname}.{cname}:returns")),
                         rng::key(&format!("arrivals:{sname}.{cname}")),
                     ],
                 });
