@@ -11,8 +11,9 @@ It follows the engine rule for rule:
 
 - Day order. Phase A, for every side: deliveries (lots ~ Poisson(rate(t) / lot), duds ~
   Binomial), then per caliber demand (each fleet asks round(serviceable x rounds per gun),
-  half away from zero), firing down to the floor max(reserve, reserve_days x demand)
-  (fired = floor(min(demand, max(0, S - floor)))), duds fired ~ Binomial(fired, U / S)
+  half away from zero), firing down to the floor max(reserve, reserve_days x planned
+  demand), the planned demand being the day-0 demand (fired = floor(min(demand, max(0,
+  S - floor)))), duds fired ~ Binomial(fired, U / S)
   capped at U (the binomial approximation of the hypergeometric draw, as in the engine),
   each fleet getting the same share of its demand, and effective fire = (fired - duds
   fired) x lethality x the demand-weighted accuracy of the caliber's fleets at the start
@@ -279,13 +280,15 @@ class _Stock:
         self.lethality = P(c, "lethality", path, 1.0)
         self.reserve = P(c, "reserve", path, 0.0)
         self.reserve_days = P(c, "reserve_days", path, 0.0)
+        self.floor: np.ndarray | None = None  # fixed on day 0 by the planned demand
         self.first_short = np.full(n, np.nan)
         self.first_empty = np.full(n, np.nan)
         self.fired_total = np.zeros(n)
 
     def fire(self, rng: np.random.Generator, t: int, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        floor = np.maximum(self.reserve, self.reserve_days * demand)
-        fired = np.floor(np.minimum(demand, np.maximum(self.stock - floor, 0.0)))
+        if self.floor is None:  # day 0: every gun serviceable, the demand is the planned one
+            self.floor = np.maximum(self.reserve, self.reserve_days * demand)
+        fired = np.floor(np.minimum(demand, np.maximum(self.stock - self.floor, 0.0)))
         short = (fired < demand) & (demand > 0) & np.isnan(self.first_short)
         self.first_short[short] = t
         draw = (fired > 0) & (self.duds > 0)

@@ -174,8 +174,9 @@ pub(crate) struct Stock {
     pub(crate) stock: f64,
     pub(crate) duds: f64,
     pub(crate) lethality: f64,
-    reserve: f64,
-    reserve_days: f64,
+    /// The reserve floor: max(reserve, reserve_days x planned demand), fixed
+    /// for the trajectory (see [`Stock::new`]).
+    floor: f64,
     /// First day fire was rationed (fired < demand), and the first day the stock was empty.
     pub(crate) first_rationed: Option<usize>,
     pub(crate) first_empty: Option<usize>,
@@ -200,15 +201,20 @@ pub(crate) struct CaliberDay {
 }
 
 impl Stock {
-    pub(crate) fn new(c: &CaliberCfg, v: &[f64], s: &Streams) -> Stock {
+    /// The stock of a caliber whose fleets ask `planned` rounds a day on day 0
+    /// (every day-0 gun serviceable): its reserve floor is
+    /// max(reserve, reserve_days x planned), a constant of the trajectory. It
+    /// does not follow the day's demand, so a side whose guns wear out or are
+    /// lost keeps the same reserve, and cutting a supply line cannot raise the
+    /// stock by lowering the floor.
+    pub(crate) fn new(c: &CaliberCfg, v: &[f64], s: &Streams, planned: f64) -> Stock {
         let stock = v[c.initial_stock].round();
         Stock {
             rng: s.get(c.key),
             stock,
             duds: (stock * v[c.initial_dud_fraction]).round(),
             lethality: v[c.lethality],
-            reserve: v[c.reserve],
-            reserve_days: v[c.reserve_days],
+            floor: v[c.reserve].max(v[c.reserve_days] * planned),
             first_rationed: None,
             first_empty: None,
             fired_total: 0.0,
@@ -226,8 +232,7 @@ impl Stock {
     /// held within the hypergeometric's support [max(0, fired - (S - U)),
     /// min(fired, U)], so neither the duds nor the good shells go negative.
     pub(crate) fn fire(&mut self, t: usize, demand: f64) -> Firing {
-        let floor = self.reserve.max(self.reserve_days * demand);
-        let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
+        let fired = sample::floor(demand.min((self.stock - self.floor).max(0.0)));
         if fired < demand && demand > 0.0 && self.first_rationed.is_none() {
             self.first_rationed = Some(t);
         }

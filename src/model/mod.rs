@@ -207,15 +207,22 @@ impl Model {
         let mut st: Vec<SideState> = c
             .sides
             .iter()
-            .map(|s| SideState {
-                lines: s.lines.iter().map(|c| Line::new(c, &v, s_)).collect(),
-                stocks: s.calibers.iter().map(|c| Stock::new(c, &v, s_)).collect(),
-                fleets: s.fleets.iter().map(|c| Fleet::new(c, &v, s_)).collect(),
-                cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, s_)),
-                conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
-                terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
-                rounds: vec![0.0; s.fleets.len()],
-                delivered: vec![0.0; s.calibers.len()],
+            .map(|s| {
+                let fleets: Vec<Fleet> = s.fleets.iter().map(|c| Fleet::new(c, &v, s_)).collect();
+                // Planned demand of each caliber: its day-0 fleets' (every gun serviceable).
+                let planned = |ci: usize| -> f64 {
+                    s.fleets.iter().zip(&fleets).filter(|(c, _)| c.caliber == ci).map(|(_, f)| f.demand()).sum()
+                };
+                SideState {
+                    lines: s.lines.iter().map(|c| Line::new(c, &v, s_)).collect(),
+                    stocks: s.calibers.iter().enumerate().map(|(ci, c)| Stock::new(c, &v, s_, planned(ci))).collect(),
+                    fleets,
+                    cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, s_)),
+                    conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
+                    terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
+                    rounds: vec![0.0; s.fleets.len()],
+                    delivered: vec![0.0; s.calibers.len()],
+                }
             })
             .collect();
         let mut fire = vec![0.0; c.sides.len()];

@@ -128,7 +128,7 @@ pub struct Caliber {
     /// Absolute floor (shells) the side will not fire below.
     #[serde(default = "p0")]
     pub reserve: Param,
-    /// Floor in days of the day's demand; the floor is the larger of the two.
+    /// Floor in days of the planned demand (the day-0 fleets' demand); the floor is the larger of the two.
     #[serde(default = "p0")]
     pub reserve_days: Param,
 }
