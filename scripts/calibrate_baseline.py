@@ -6,10 +6,10 @@ Fits ``base``, ``dispersion``, ``drift_sd`` and ``drift_reversion`` of
 increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (FACTS §8) over the
 last ``--window-days`` reports up to 2024-12-24, by ABC-SMC
 (:func:`attrition.calibration.calibrate`), and writes the posteriors into the
-``[sides.russia.casualties]`` tables of ``baseline-2024-12.toml``,
-``dprk-cutoff-2025-01-20.toml`` and ``no-dprk.toml`` (the same values in all
-three, so that the scenarios stay comparable), each with a comment naming the
-command and the date it was run.
+``[sides.russia.casualties]`` table of ``baseline-2024-12.toml``, with a comment
+naming the command and the date it was run. The variants
+(``dprk-cutoff-2025-01-20``, ``no-dprk``) are overlays of the baseline and inherit
+the values, so that the scenarios stay comparable.
 
 Choices (the numbers are those of the run that wrote the built-in scenarios):
 
@@ -50,9 +50,33 @@ Choices (the numbers are those of the run that wrote the built-in scenarios):
   it, so the baseline's two-year casualty bands carry the uncertainty of the
   current level, not of a future change of regime (tempo steps are the lever).
 
+The fleets (``--fit fleets``): one combat-loss rate ``combat_loss`` shared by the
+six Russian fleets, and a reporting factor, are fitted by the same ABC-SMC to the daily
+increments of the series' ``artillery`` column (Russian "artillery systems" claimed
+destroyed) over the same window, compared with the reporting factor times the guns
+the fleets lose a day (``russia.fleet.*.destroyed``, summed and differenced):
+
+- The claims count far more than the model's guns: the General Staff's category takes
+  in mortars and unconfirmed drone hits, and its yearly totals run 13 (2023) to 40
+  (2024) times Oryx's visually confirmed tube-artillery losses (the register's
+  ``gs-to-oryx-artillery-ratio``). The factor's prior is uniform over that range; the
+  loss rate's prior is the baseline's own (uniform over Oryx's 0.9-1.4 guns a day,
+  ``oryx-ru-tube-artillery-loss-rate``, spread over the ~2,200 guns modelled). The
+  claims fix the product of the two (how many claims a gun the model loses stands
+  for); which of them is large rests on the priors, so the loss rate's posterior
+  stays close to its prior and the factor's posterior is the implied claims-to-model
+  ratio. Fitted to the claims alone, the rate would be the claims' ~30 a day: the
+  fleets would be gone within months, which no other source supports.
+- ``combat_beta`` (the elasticity of losses to Ukrainian fire) is not fitted: the
+  window runs with the coupling off (the fleets and stocks describe 24 December 2024),
+  and no record of Ukrainian fire over the window exists to relate the claims to.
+- The written posterior is the loss rate's (lognormal, truncated to the prior's
+  support), the same on all six fleets; the factor goes in the comment.
+
 Usage::
 
-    python scripts/calibrate_baseline.py              # fit and write the three scenarios
+    python scripts/calibrate_baseline.py              # fit both and write the baseline
+    python scripts/calibrate_baseline.py --fit fleets # the fleets' fit only
     python scripts/calibrate_baseline.py --dry-run    # fit and print the tables only
 """
 
@@ -71,7 +95,7 @@ from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
 
 END = "2024-12-24"  # the built-in scenarios' day 0: no data after it
-SCENARIOS = ("baseline-2024-12", "dprk-cutoff-2025-01-20", "no-dprk")
+SCENARIOS = ("baseline-2024-12",)  # the variants are overlays of it
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "python" / "attrition" / "scenarios"
 P = "sides.russia.casualties."
@@ -84,6 +108,10 @@ CALIBRATION_PRIORS = {
     P + "drift_sd": {"dist": "uniform", "low": 0.0, "high": 0.25},
     P + "drift_reversion": {"dist": "uniform", "low": 0.0, "high": 0.5},
 }
+
+#: The fleets' fit: one loss rate on every Russian fleet, and the claims-to-model factor.
+COMBAT_LOSS = "sides.russia.fleets.*.combat_loss"
+REPORTING_PRIOR = {"dist": "uniform", "low": 13.0, "high": 40.0}
 
 #: What each parameter means, for the comments.
 MEANING = {
@@ -165,6 +193,71 @@ def rewrite(text: str, new: list[str]) -> str:
     return text[: m.start(1)] + table + text[m.end(1) :]
 
 
+def fleet_lines(cal, command: str) -> dict[str, list[str]]:
+    """The calibrated ``combat_loss`` entry of each Russian fleet, with its comments."""
+    first, last = cal.observed.index[0].date(), cal.observed.index[-1].date()
+    s = cal.summary()
+    d = next(iter(cal.distributions("lognormal").values()))
+    q, r = s.loc[COMBAT_LOSS], s.loc["reporting"]
+    parts = ['dist = "lognormal"', f"mu = {toml_number(d['mu'])}", f"sigma = {toml_number(d['sigma'])}"]
+    parts += [f"{k} = {toml_number(d[k])}" for k in ("low", "high") if k in d]
+    lines = [
+        "# --- calibrated (fleets) to the artillery claims of ua_gs_losses_to_2024-12-24.csv, with",
+        f"# `{command}` (run {dt.date.today().isoformat()}): one rate on all six",
+        f"# Russian fleets and a claims-to-model factor fitted to the {len(cal.observed)} reports {first} .. {last}",
+        "# (coupling off; see the script). The claims fix the product; the rate stays near its prior.",
+        f"# loss rate per gun and day: {q['q50']:.3g} [{q['q5']:.3g}, {q['q95']:.3g}]; implied claims per gun",
+        f"# lost in the model: {r['q50']:.3g} [{r['q5']:.3g}, {r['q95']:.3g}] (prior 13-40)",
+        f"combat_loss = {{ {', '.join(parts)} }}",
+    ]
+    return {p.split(".")[3]: lines for p in cal.sample(1).columns}
+
+
+def rewrite_fleets(text: str, lines: dict[str, list[str]]) -> str:
+    """Replace each named Russian fleet's ``combat_loss`` entry (and an earlier calibration comment)."""
+    for fleet, new in lines.items():
+        m = re.search(rf"^\[sides\.russia\.fleets\.{fleet}\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
+        if not m:
+            raise SystemExit(f"no [sides.russia.fleets.{fleet}] table")
+        body = m.group(1).splitlines()
+        out: list[str] = []
+        skip = False
+        for line in body:
+            if line.startswith("# --- calibrated (fleets)"):
+                skip = True
+                continue
+            if skip and line.startswith("#"):
+                continue
+            skip = False
+            if line.startswith("combat_loss ="):
+                if out and out[-1].startswith("# FACTS") and "loss rate" in out[-1]:
+                    out[-1] = out[-1] + " (the prior of the fit below)"
+                out.extend(new)
+                continue
+            out.append(line)
+        text = text[: m.start(1)] + "\n".join(out) + "\n" + text[m.end(1) :]
+    return text
+
+
+def fit_fleets(gs, first, last, args):
+    """The fleets' combat-loss rate and the claims-to-model factor, fitted to the artillery claims."""
+    return calibrate(
+        attrition.Scenario.builtin("baseline-2024-12"),
+        gs.loc[:END, "artillery_daily"],
+        params=[COMBAT_LOSS],
+        tie=COMBAT_LOSS,
+        series="russia.fleet.*.destroyed",
+        reporting=REPORTING_PRIOR,
+        window=(first, last),
+        side="russia",
+        lag=1,
+        population=args.population,
+        seed=args.seed,
+        min_acceptance=args.min_acceptance,
+        max_generations=args.max_generations,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--window-days", type=int, default=90, help="reports in the window ending 2024-12-24 (default 90)")
@@ -173,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-acceptance", type=float, default=0.02)
     ap.add_argument("--max-generations", type=int, default=60)
     ap.add_argument("--dry-run", action="store_true", help="print the tables, write nothing")
+    ap.add_argument("--fit", choices=("both", "personnel", "fleets"), default="both", help="what to fit (default both)")
     args = ap.parse_args(argv)
 
     gs = gs_losses()
@@ -181,6 +275,29 @@ def main(argv: list[str] | None = None) -> int:
     first = last - dt.timedelta(days=args.window_days - 1)
     if gs.loc[str(first) : END, "unreliable"].any():
         raise SystemExit(f"the window {first} .. {END} reaches into the unreliable early-2022 reports")
+    command = "python scripts/calibrate_baseline.py"
+    defaults = {"window_days": 90, "population": 1000, "seed": 1, "min_acceptance": 0.02, "max_generations": 60}
+    for k, v in defaults.items():
+        if getattr(args, k) != v:
+            command += f" --{k.replace('_', '-')} {getattr(args, k)}"
+    if args.fit != "personnel":
+        t0 = time.perf_counter()
+        fcal = fit_fleets(gs, first, last, args)
+        print(fcal)
+        print(f"({time.perf_counter() - t0:.0f} s)")
+        print(fcal.summary().to_string(float_format=lambda v: f"{v:.4g}"))
+        print(fcal.generations.round(3).to_string())
+        flines = fleet_lines(fcal, command + ("" if args.fit == "both" else " --fit fleets"))
+        print("\n" + "\n".join(next(iter(flines.values()))))
+        if not args.dry_run:
+            for name in SCENARIOS:
+                path = SCENARIO_DIR / f"{name}.toml"
+                new = rewrite_fleets(path.read_text("utf-8"), flines)
+                attrition.Scenario.from_toml(new)  # still a valid scenario
+                path.write_text(new, "utf-8")
+                print(f"wrote {path.relative_to(ROOT)}")
+        if args.fit == "fleets":
+            return 0
     prior = attrition.Scenario.builtin("baseline-2024-12").with_values(CALIBRATION_PRIORS)
     t0 = time.perf_counter()
     cal = calibrate(
@@ -202,11 +319,6 @@ def main(argv: list[str] | None = None) -> int:
     print("informativeness (R^2 of each projection):", cal.informativeness.round(2).to_dict())
     print(cal.generations.round(3).to_string())
 
-    command = "python scripts/calibrate_baseline.py"
-    defaults = {"window_days": 90, "population": 1000, "seed": 1, "min_acceptance": 0.02, "max_generations": 60}
-    for k, v in defaults.items():
-        if getattr(args, k) != v:
-            command += f" --{k.replace('_', '-')} {getattr(args, k)}"
     lines = table_lines(cal, args, command)
     print("\n[sides.russia.casualties]\n" + "\n".join(lines))
     if args.dry_run:

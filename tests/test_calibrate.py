@@ -385,3 +385,78 @@ def test_builtin_scenarios_carry_the_calibration():
         assert d["initial_cumulative"] == 777_720 and sc.start == dt.date(2024, 12, 24)
         tables.append(d)
     assert all(t == tables[0] for t in tables)
+
+
+def fleet_scenario(days=120):
+    """One side with two fleets that lose guns in combat at a rate with a prior, wear not binding."""
+    fleet = {
+        "caliber": "c",
+        "guns": 1000,
+        "rounds_per_gun_day": 1,
+        "barrel_life": 1e6,
+        "combat_loss": {"dist": "uniform", "low": 0.0002, "high": 0.003},
+    }
+    return attrition.Scenario.from_dict(
+        {
+            "name": "fleets",
+            "start": START.isoformat(),
+            "days": days,
+            "sides": {"a": {"calibers": {"c": {"initial_stock": 1e9}}, "fleets": {"f1": fleet, "f2": fleet}}},
+        }
+    )
+
+
+def test_summed_cumulative_series_with_tied_parameters_and_a_reporting_factor():
+    """Claims = 5 x the guns two fleets lose: one tied loss rate and the factor are fitted to the
+    daily increments of the summed cumulative series; the product is pinned down, the factor
+    stays within its prior."""
+    sc = fleet_scenario()
+    q0 = 0.001
+    r = attrition.run(
+        sc.with_values({"sides.a.fleets.f1.combat_loss": q0, "sides.a.fleets.f2.combat_loss": q0}),
+        n=1,
+        seed=11,
+        series=["a.fleet.f1.destroyed", "a.fleet.f2.destroyed"],
+    )
+    lost = np.diff(r.series("a.fleet.f1.destroyed")[0] + r.series("a.fleet.f2.destroyed")[0], prepend=0.0)
+    observed = pd.Series(5.0 * lost, index=pd.DatetimeIndex(r.dates))
+    cal = calibrate(
+        sc,
+        observed,
+        params=["sides.a.fleets.*.combat_loss"],
+        tie="sides.a.fleets.*.combat_loss",
+        series="a.fleet.*.destroyed",
+        reporting={"dist": "uniform", "low": 3.0, "high": 8.0},
+        side="a",
+        window=(START, START + dt.timedelta(days=119)),
+        population=300,
+        max_generations=8,
+        seed=3,
+    )
+    assert cal.params == ["sides.a.fleets.*.combat_loss", "reporting"]
+    assert cal.series == "a.fleet.*.destroyed"
+    post = cal.posterior
+    product = post["sides.a.fleets.*.combat_loss"] * post["reporting"] * 2000
+    mean = float((product * post["weight"]).sum())
+    assert abs(mean - 5 * 2000 * q0) < 0.15 * 5 * 2000 * q0  # 10 claims a day
+    lo, hi = cal.interval("reporting")
+    assert 3.0 <= lo < 5.0 < hi <= 8.0
+    # A scenario gets the tied posterior on every fleet, and no "reporting" parameter.
+    d = cal.distributions("lognormal")
+    assert sorted(d) == ["sides.a.fleets.f1.combat_loss", "sides.a.fleets.f2.combat_loss"]
+    s = cal.sample(5)
+    assert list(s.columns) == ["sides.a.fleets.f1.combat_loss", "sides.a.fleets.f2.combat_loss"]
+    assert (s.iloc[:, 0] == s.iloc[:, 1]).all()
+    sims = cal.predictive(50, seed=1)
+    assert sims.shape == (50, 120)
+    assert abs(sims.mean() / observed.mean() - 1) < 0.25
+    with pytest.raises(ValueError, match="one prior"):
+        calibrate(
+            sc.with_values({"sides.a.fleets.f2.combat_loss": {"dist": "uniform", "low": 0.0, "high": 0.01}}),
+            observed,
+            params=["sides.a.fleets.*.combat_loss"],
+            tie="sides.a.fleets.*.combat_loss",
+            series="a.fleet.*.destroyed",
+            side="a",
+            window=(START, START + dt.timedelta(days=119)),
+        )

@@ -1,6 +1,7 @@
 """The shipped General Staff loss series and its loader."""
 
 import hashlib
+import io
 from importlib import resources
 
 import numpy as np
@@ -148,3 +149,128 @@ def test_bad_files(tmp_path):
     nodate.write_text("when,personnel\n2024-01-01,3\n", encoding="utf-8")
     with pytest.raises(ValueError, match="date"):
         gs_losses(nodate)
+
+
+# The upstream JSON keys of each CSV column (the inverse of the loader's renaming).
+UPSTREAM_KEYS = {
+    "apc": "APC",
+    "artillery": "field artillery",
+    "mlrs": "MRL",
+    "anti_aircraft": "anti-aircraft warfare",
+    "personnel_qualifier": "personnel*",
+    "pow": "POW",
+}
+PERSONNEL_KEYS = ("date", "day", "personnel", "personnel_qualifier", "pow")
+
+
+def _upstream_json(folder, rows=None):
+    """The shipped CSV written as the upstream dataset's JSON files (a fixture in the same shape)."""
+    import json
+
+    raw = pd.read_csv(io.StringIO(_shipped(LOSSES_FILE).read_text("utf-8")), dtype=str)
+    if rows is not None:
+        raw = raw.iloc[rows]
+    pers, equip = [], []
+    for _, r in raw.iterrows():
+        p, e = {}, {}
+        for col, v in r.items():
+            if pd.isna(v):
+                continue
+            key = UPSTREAM_KEYS.get(col, col.replace("_", " "))
+            val = int(float(v)) if col not in ("date", "personnel_qualifier", "greatest_losses_direction") else v
+            if col in ("date", "day"):
+                val = v if col == "date" else int(v)
+                p[key], e[key] = val, val
+            elif col in PERSONNEL_KEYS:
+                p[key] = val
+            else:
+                e[key] = val
+        pers.append(p)
+        equip.append(e)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "russia_losses_personnel.json").write_text(json.dumps(pers, indent=4), encoding="utf-8")
+    (folder / "russia_losses_equipment.json").write_text(json.dumps(equip, indent=4), encoding="utf-8")
+    return folder
+
+
+def _same(g, gs):
+    """``g`` is ``gs`` but for the columns no report of ``gs`` fills (absent from the upstream records)."""
+    empty = [c for c in gs.columns if c not in g.columns]
+    assert all(gs[c].isna().all() for c in empty), empty
+    cols = [c for c in gs.columns if c in g.columns]
+    pd.testing.assert_frame_equal(g[cols], gs[cols], check_dtype=False)
+
+
+def test_upstream_json(tmp_path, gs):
+    """The upstream JSON files read as the same table as the CSV made from them, in every form."""
+    data = _upstream_json(tmp_path / "repo" / "data")
+    for source in (
+        tmp_path / "repo",
+        data,
+        data / "russia_losses_personnel.json",
+        data / "russia_losses_equipment.json",
+        [data / "russia_losses_personnel.json", data / "russia_losses_equipment.json"],
+    ):
+        _same(gs_losses(source), gs)
+    # Personnel alone: its columns only.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "personnel.json").write_text((data / "russia_losses_personnel.json").read_text("utf-8"), "utf-8")
+    g = gs_losses(alone / "personnel.json")
+    assert "artillery" not in g.columns
+    assert g.loc["2024-12-24", "personnel"] == 777_720
+
+
+def test_upstream_corrections_json(tmp_path, gs):
+    """The upstream corrections log beside the JSON files is read by default, in its JSON form."""
+    import json
+
+    data = _upstream_json(tmp_path / "data")
+    c = pd.read_csv(io.StringIO(_shipped(CORRECTIONS_FILE).read_text("utf-8")))
+    records = [
+        {
+            ("date" if k == "date" else UPSTREAM_KEYS.get(k, k.replace("_", " "))): (v if k == "date" else int(v))
+            for k, v in r.items()
+        }
+        for _, r in c.iterrows()
+    ]
+    (data / "russia_losses_equipment_correction.json").write_text(json.dumps(records), encoding="utf-8")
+    _same(gs_losses(data), gs)
+    # Without the log beside the files the shipped one applies, and False gives the raw increments.
+    assert gs_losses(data, corrections=False).loc["2022-10-13", "artillery_daily"] == 49
+
+
+def test_newer_upstream_json(tmp_path, gs):
+    """A report after the shipped ones, in upstream JSON, extends the series."""
+    import json
+
+    data = _upstream_json(tmp_path / "data")
+    for name, extra in (
+        (
+            "russia_losses_personnel.json",
+            {"date": "2024-12-25", "day": 1036, "personnel": 779_000, "personnel*": "about"},
+        ),
+        ("russia_losses_equipment.json", {"date": "2024-12-25", "day": 1036, "field artillery": 21_350, "tank": 9_630}),
+    ):
+        f = data / name
+        f.write_text(json.dumps(json.loads(f.read_text("utf-8")) + [extra]), encoding="utf-8")
+    g = gs_losses(data)
+    assert len(g) == len(gs) + 1
+    assert g.loc["2024-12-25", "personnel_daily"] == 779_000 - 777_720
+    assert g.loc["2024-12-25", "artillery_daily"] == 21_350 - gs.loc["2024-12-24", "artillery"]
+    assert not g.loc["2024-12-25", "unreliable"]
+
+
+def test_bad_json(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable JSON"):
+        gs_losses(bad)
+    bad.write_text('{"date": "2024-01-01"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="list of records"):
+        gs_losses(bad)
+    bad.write_text('[{"when": "2024-01-01", "personnel": 3}]', encoding="utf-8")
+    with pytest.raises(ValueError, match="'date'"):
+        gs_losses(bad)
+    with pytest.raises(ValueError, match="no russia_losses_personnel.json"):
+        gs_losses(tmp_path)

@@ -6,7 +6,7 @@ streams. See ``docs/model.md`` for the model.
 
 ``import attrition`` loads numpy and the compiled core only; the parts that need
 optional packages (pandas, xarray, matplotlib, scipy, SALib, Dask) load on first
-use: ``attrition.calibrate``, ``attrition.sensitivity``, ``attrition.data`` and
+use: ``attrition.calibrate``, ``attrition.backtest``, ``attrition.sensitivity``, ``attrition.data`` and
 the charts.
 
 Examples
@@ -37,6 +37,7 @@ MAX_SCENARIO_BYTES: int = _core.MAX_SCENARIO_BYTES
 #: Names loaded on first use (PEP 562): name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "calibrate": ("attrition.calibration", "calibrate"),
+    "backtest": ("attrition.calibration.backtest", "backtest"),
     "Calibration": ("attrition.calibration", "Calibration"),
     "calibration": ("attrition.calibration", None),
     "data": ("attrition.data", None),
@@ -59,6 +60,7 @@ __all__ = [
     "SweepResult",
     "UnknownNameError",
     "__version__",
+    "backtest",
     "builtins",
     "calibrate",
     "compare",

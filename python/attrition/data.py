@@ -3,13 +3,20 @@
 The package ships the series up to the report of 2024-12-24 (the day-0 report of
 the built-in scenarios) and the maintainer's log of one-off corrections, from
 the MIT-licensed dataset of Petro Ivaniuk; source, caveats and licence are in
-``attrition/datasets/README.md``. Needs pandas.
+``attrition/datasets/README.md``. A newer copy of the same dataset reads in one
+call: ``gs_losses(path)`` takes a CSV in the shipped format, the dataset's own
+JSON files (``data/russia_losses_personnel.json`` and
+``data/russia_losses_equipment.json`` of the repository
+``PetroIvaniuk/2022-Ukraine-Russia-War-Dataset`` on GitHub), or the folder that
+holds them. Needs pandas.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import pathlib
 from importlib import resources
 from typing import Any
 
@@ -17,7 +24,19 @@ import numpy as np
 
 from ._utils.optional import require
 
-__all__ = ["gs_losses", "gs_corrections", "COUNT_COLUMNS", "UNRELIABLE_BEFORE", "LOSSES_FILE", "CORRECTIONS_FILE"]
+__all__ = [
+    "gs_losses",
+    "gs_corrections",
+    "COUNT_COLUMNS",
+    "UNRELIABLE_BEFORE",
+    "LOSSES_FILE",
+    "CORRECTIONS_FILE",
+    "UPSTREAM_FILES",
+]
+
+# Where a loss series is read from: a CSV, an upstream JSON file, a folder holding the upstream
+# files, or a list of files.
+_Source = str | os.PathLike | list | tuple
 
 #: The shipped files (in ``attrition/datasets/``).
 LOSSES_FILE = "ua_gs_losses_to_2024-12-24.csv"
@@ -46,6 +65,21 @@ COUNT_COLUMNS = (
     "pow",
 )
 
+#: The upstream dataset's JSON files (in its ``data/`` folder): personnel, equipment, corrections.
+UPSTREAM_FILES = (
+    "russia_losses_personnel.json",
+    "russia_losses_equipment.json",
+    "russia_losses_equipment_correction.json",
+)
+
+# Upstream JSON keys whose CSV column name is not the key lower-cased with spaces as "_".
+_RENAMED = {
+    "field artillery": "artillery",
+    "MRL": "mlrs",
+    "anti-aircraft warfare": "anti_aircraft",
+    "personnel*": "personnel_qualifier",
+}
+
 #: Report dates before this one are flagged ``unreliable`` (lumpy early-2022 reporting).
 UNRELIABLE_BEFORE = "2022-04-01"
 
@@ -62,14 +96,69 @@ def _text(name: str) -> str:
     return resources.files("attrition").joinpath("datasets", name).read_text("utf-8")
 
 
-def _read(source: str | os.PathLike[str] | None, default: str) -> Any:
+def _read(source: Any, default: str) -> Any:
+    """A table in the shipped CSV format: the shipped file, a CSV, or upstream JSON (see :func:`gs_losses`)."""
     pd = _pandas()
-    handle: Any = io.StringIO(_text(default)) if source is None else source
-    df = pd.read_csv(handle, dtype={"personnel_qualifier": "object", "greatest_losses_direction": "object"})
+    files = _json_files(source, default) if source is not None else []
+    if files:
+        df = _from_json(files)
+    else:
+        handle: Any = io.StringIO(_text(default)) if source is None else source
+        df = pd.read_csv(handle, dtype={"personnel_qualifier": "object", "greatest_losses_direction": "object"})
     if "date" not in df.columns:
         raise ValueError(f"{source or default}: no 'date' column; expected the General Staff CSV format")
     df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
     return df
+
+
+def _json_files(source: Any, default: str) -> list[pathlib.Path]:
+    """The upstream JSON files a source names: a folder (or its ``data/``), a JSON file with
+    its upstream siblings, or a list of files; [] for a CSV."""
+    want = UPSTREAM_FILES[2:] if default == CORRECTIONS_FILE else UPSTREAM_FILES[:2]
+    if isinstance(source, (list, tuple)):
+        return [pathlib.Path(p) for p in source]
+    p = pathlib.Path(source)
+    if p.is_dir():
+        for d in (p, p / "data"):
+            found = [d / f for f in want if (d / f).is_file()]
+            if found:
+                return found
+        raise ValueError(f"{p}: no {' or '.join(want)} in this folder or its data/ folder")
+    if p.suffix.lower() != ".json":
+        return []
+    if p.name in want:  # an upstream file: read its upstream siblings with it
+        return [p] + [p.with_name(f) for f in want if f != p.name and p.with_name(f).is_file()]
+    return [p]
+
+
+def _from_json(files: list[pathlib.Path]) -> Any:
+    """Upstream JSON files (lists of one record per report date) joined on ``date``, keys renamed
+    to the CSV's columns, in the CSV's column order."""
+    pd = _pandas()
+    out = None
+    for f in files:
+        try:
+            records = json.loads(pathlib.Path(f).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{f}: not a readable JSON file ({e})") from None
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ValueError(f"{f}: expected a JSON list of records (one per report date), as in the upstream dataset")
+        df = pd.DataFrame.from_records(records)
+        df.columns = [_RENAMED.get(k, k.lower().replace(" ", "_").replace("-", "_")) for k in df.columns]
+        if "date" not in df.columns:
+            raise ValueError(f"{f}: no 'date' key; expected the upstream dataset's format")
+        if df["date"].duplicated().any():
+            raise ValueError(f"{f}: the date {df.loc[df['date'].duplicated(), 'date'].iloc[0]} appears more than once")
+        if out is None:
+            out = df
+        else:
+            keys = ["date"] + (["day"] if "day" in df.columns and "day" in out.columns else [])
+            out = out.merge(df, on=keys, how="outer", suffixes=("", "_dup"))
+            out = out.drop(columns=[c for c in out.columns if c.endswith("_dup")])
+    assert out is not None
+    first = ["date", "day"] + list(COUNT_COLUMNS) + ["personnel_qualifier", "greatest_losses_direction"]
+    cols = [c for c in first if c in out.columns] + [c for c in out.columns if c not in first]
+    return out[cols].sort_values("date", kind="stable").reset_index(drop=True)
 
 
 def _raw_corrections(corrections: str | os.PathLike[str] | None) -> Any:
@@ -112,6 +201,8 @@ def _match(raw: Any, c: Any, cols: list[str]) -> list[Any]:
         for x in cands:
             s = 0.0
             for col in cols:
+                if col not in raw.columns:
+                    continue
                 v = float(row[col])
                 r = float(raw.at[x, col])
                 if v == 0.0 or np.isnan(r):
@@ -158,22 +249,46 @@ def gs_corrections(path: str | os.PathLike[str] | None = None, *, losses: str | 
     return c
 
 
-def gs_losses(
-    path: str | os.PathLike[str] | None = None, *, corrections: str | os.PathLike[str] | None | bool = None
-) -> Any:
+def _upstream_corrections(path: Any) -> pathlib.Path | None:
+    """The upstream corrections file that comes with an upstream source, if any."""
+    if path is None:
+        return None
+    try:
+        files = _json_files(path, LOSSES_FILE)
+    except ValueError:
+        return None
+    for f in files:
+        c = pathlib.Path(f).with_name(UPSTREAM_FILES[2])
+        if c.is_file():
+            return c
+    return None
+
+
+def gs_losses(path: _Source | None = None, *, corrections: str | os.PathLike[str] | None | bool = None) -> Any:
     """The General Staff's daily loss series: cumulative counts and daily increments.
 
     Parameters
     ----------
     path
-        A CSV in the format of the shipped ``ua_gs_losses_to_2024-12-24.csv``
-        (e.g. a newer export of the same dataset). Default: the shipped file,
-        reports of 2022-02-25 to 2024-12-24.
+        Default: the shipped file, reports of 2022-02-25 to 2024-12-24. A newer
+        copy of the series, in any of these forms:
+
+        - a CSV in the format of the shipped ``ua_gs_losses_to_2024-12-24.csv``;
+        - the upstream dataset's JSON files, as published in the ``data/``
+          folder of ``PetroIvaniuk/2022-Ukraine-Russia-War-Dataset`` on GitHub:
+          ``russia_losses_personnel.json`` and ``russia_losses_equipment.json``
+          (either one; the other is read with it when it sits beside it), a
+          list of such files, or the folder that holds them (a clone of the
+          repository or its ``data/`` folder). Keys are renamed to the CSV's
+          columns (``field artillery`` to ``artillery``, ``MRL`` to ``mlrs``,
+          ``personnel*`` to ``personnel_qualifier``, ...).
     corrections
-        The corrections log to take out of the daily increments: default the
-        shipped ``ua_gs_corrections_to_2024-12-24.csv`` (its corrections stop on
-        2024-12-15; for a newer file pass a newer log), a path, or ``False`` for
-        the raw increments.
+        The corrections log to take out of the daily increments: a CSV in the
+        format of the shipped ``ua_gs_corrections_to_2024-12-24.csv`` or the
+        upstream ``russia_losses_equipment_correction.json``, or ``False`` for
+        the raw increments. Default: the upstream log when ``path`` is upstream
+        JSON with the log beside it, otherwise the shipped log (its corrections
+        stop on 2024-12-15; for a newer CSV pass a newer log).
 
     Returns
     -------
@@ -225,7 +340,8 @@ def gs_losses(
     df[cols] = df[cols].astype(float)
     daily = df[cols].diff()
     if corrections is not False:
-        c, ccols, _ = _raw_corrections(None if corrections is None or corrections is True else corrections)
+        log = None if corrections is None or corrections is True else corrections
+        c, ccols, _ = _raw_corrections(log if log is not None else _upstream_corrections(path))
         shows = _match(daily, c, ccols)
         for (_, row), when in zip(c.iterrows(), shows, strict=True):
             if pd.isna(when):

@@ -15,11 +15,18 @@ statistics of a daily series, :func:`daily_stats`),
 observation) and :mod:`~attrition.calibration.result` (:class:`Calibration`).
 ``help(calibrate)`` shows all three descriptions.
 
-Needs the ``calibrate`` extra (scipy, pandas); the plot needs matplotlib.
+:func:`backtest` scores the model's forecasts of the record at rolling
+origins against naive forecasts (:mod:`~attrition.calibration.backtest`,
+:mod:`~attrition.calibration.baselines`, :mod:`~attrition.calibration.scores`).
+
+Needs the ``calibrate`` extra (scipy, pandas); the plot needs matplotlib; the
+backtest's scores need the ``validity`` extra (scoringrules).
 """
 
+from .backtest import backtest
 from .result import Calibration
+from .scores import Backtest
 from .smc import calibrate
 from .summary_stats import STAT_NAMES, daily_stats
 
-__all__ = ["STAT_NAMES", "Calibration", "calibrate", "daily_stats"]
+__all__ = ["STAT_NAMES", "Backtest", "Calibration", "backtest", "calibrate", "daily_stats"]

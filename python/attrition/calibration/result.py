@@ -16,6 +16,7 @@ from ..api import run
 from ..errors import ScenarioError
 from ..scenario import Scenario, as_scenario
 from ..scenario.dist import Dist
+from .observation import REPORTING, Observation
 
 __all__ = ["Calibration"]
 
@@ -55,6 +56,11 @@ class Calibration:
         The observed values over the window, indexed by date.
     observed_stats : pandas.Series
         Their summary statistics; ``scale`` the spread each distance divides by.
+    series : str
+        The compared series (the pattern or names as given).
+    observation : Observation
+        What a simulation shows of the observed series (the series summed,
+        cumulative ones differenced, times the ``reporting`` factor when fitted).
     scenario : Scenario
         The scenario as given; ``window_scenario`` the one the engine ran (cut
         to the window, coupling as chosen).
@@ -80,6 +86,8 @@ class Calibration:
         coupling: bool,
         seed: int,
         marginals: dict[str, Dist],
+        observation: Observation | None = None,
+        paths: dict[str, list[str]] | None = None,
     ) -> None:
         self.posterior = posterior
         self.distances = distances
@@ -93,6 +101,8 @@ class Calibration:
         self.scenario = scenario
         self.window_scenario = window_scenario
         self.series = series
+        self.observation = observation
+        self._paths = paths or {}
         self.side = side
         self.lag = lag
         self.coupling = coupling
@@ -146,9 +156,19 @@ class Calibration:
         return float(lo), float(hi)
 
     def sample(self, n: int, *, seed: int = 0) -> Any:
-        """``n`` joint draws from the weighted posterior (a DataFrame of the parameters),
-        for ``attrition.run(scenario, samples=...)``: unlike the per-parameter
-        distributions of :meth:`to_scenario`, they keep the parameters' correlations."""
+        """``n`` joint draws from the weighted posterior (a DataFrame of the scenario's
+        parameters), for ``attrition.run(scenario, samples=...)``: unlike the
+        per-parameter distributions of :meth:`to_scenario`, they keep the parameters'
+        correlations. A tied column gives its value to each parameter it ties; the
+        ``reporting`` factor, not a parameter of the scenario, is left out (see
+        :meth:`draws`)."""
+        d = self.draws(n, seed=seed)
+        pd = require("pandas", extra="calibrate", purpose="Calibration.sample")
+        return pd.DataFrame({p: d[c].to_numpy() for c in self.params for p in self._paths.get(c, [c])})
+
+    def draws(self, n: int, *, seed: int = 0) -> Any:
+        """``n`` joint draws from the weighted posterior, one column per fitted column
+        (a tied pattern, ``reporting``), as in :attr:`posterior`."""
         rng = np.random.default_rng(seed)
         w = self.posterior["weight"].to_numpy()
         i = rng.choice(len(w), size=int(n), p=w / w.sum())
@@ -171,6 +191,9 @@ class Calibration:
             the rate on the window's last day: for a scenario that starts where
             the window ends (its drift starts again from tempo 1 on day 0, so
             its ``base`` is its day-0 rate).
+
+        A tied column gives its distribution to each parameter it ties; the
+        ``reporting`` factor, not a parameter of the scenario, is left out.
         """
         if form not in FORMS:
             raise ValueError(f"form must be 'choice', 'lognormal' or 'normal', got {form!r}")
@@ -182,6 +205,7 @@ class Calibration:
                 raise ValueError("base_at_end needs a calibration of a side's casualty series")
             cols[base] = np.asarray(self.rate_at_end, dtype=float)
         out: dict[str, dict[str, Any]] = {}
+        cols.pop(REPORTING, None)
         for p, x in cols.items():
             lo, hi = self._marg[p].support() if p in self._marg else (0.0, np.inf)
             if form == "choice":
@@ -203,7 +227,7 @@ class Calibration:
             if np.isfinite(hi):
                 d["high"] = float(hi)
             out[p] = d
-        return out
+        return {q: d for p, d in out.items() for q in self._paths.get(p, [p])}
 
     def to_scenario(
         self,
@@ -245,11 +269,18 @@ class Calibration:
     def predictive(self, n: int = 400, *, seed: int = 0, threads: int | None = None) -> np.ndarray:
         """``(n, days)`` simulations of the observed series over the window, from
         joint posterior draws (fresh random streams)."""
-        smp = self.sample(n, seed=seed)
+        if self.observation is None:
+            raise ValueError("this Calibration does not say what the simulations show of the observed series")
+        d = self.draws(n, seed=seed)
         r = run(
-            self.window_scenario, seed=int(seed), samples=smp, series=[self.series], threads=threads, progress=False
+            self.window_scenario,
+            seed=int(seed),
+            samples=self.sample(n, seed=seed),
+            series=self.observation.names,
+            threads=threads,
+            progress=False,
         )
-        return r.series(self.series)
+        return self.observation(r, d[REPORTING].to_numpy() if REPORTING in d.columns else None)
 
     def plot(self, ax: Any = None, *, n: int = 400, seed: int = 0, smooth: int = 7, threads: int | None = None) -> Any:
         """Posterior predictive check: the observed series over the model's 50 % and 90 % bands.

@@ -43,8 +43,10 @@ from ..errors import ScenarioError
 from ..scenario import Scenario, as_scenario
 from ..scenario.dist import Dist
 from . import distance as _distance
+from . import observation as _observation
 from . import summary_stats as _summary_stats
 from .distance import DISTANCES, Distance, targets
+from .observation import REPORTING, Observation, tied_columns
 from .result import Calibration
 from .summary_stats import STAT_NAMES, daily_stats, observed_window
 
@@ -145,7 +147,9 @@ def calibrate(
     params: str | Iterable[str],
     window: tuple[Any, Any],
     side: str = "russia",
-    series: str | None = None,
+    series: str | Iterable[str] | None = None,
+    tie: str | Iterable[str] = (),
+    reporting: Mapping[str, Any] | None = None,
     lag: int = 0,
     coupling: bool = False,
     population: int = 1000,
@@ -179,7 +183,18 @@ def calibrate(
     side
         The side whose casualties are compared (``<side>.casualties.total.daily``).
     series
-        Another daily series of the scenario to compare instead.
+        Another daily series of the scenario to compare instead, or several
+        (names or glob patterns) whose sum is compared; a cumulative series is
+        compared by its daily increments (see the Notes).
+    tie
+        Glob patterns of ``params`` whose parameters share one fitted value
+        (they need the same prior), e.g. ``"sides.russia.fleets.*.combat_loss"``
+        for one loss rate on every fleet; the posterior's column is the pattern.
+    reporting
+        A distribution (as in a scenario, e.g. ``{"dist": "uniform", "low": 10,
+        "high": 40}``) of an observation factor fitted with the parameters: the
+        observed series is compared with the factor times the simulated one
+        (see the Notes). Its posterior is the column ``reporting``.
     lag
         Days by which an observation trails the model day it describes: the
         General Staff's report of date D covers mostly day D - 1, so pass
@@ -238,13 +253,21 @@ def calibrate(
     sc = as_scenario(scenario)
     if side not in sc.sides:
         raise unknown(side, sc.sides, "side")
-    name = series or f"{side}.casualties.total.daily"
-    if name not in sc.series_names:
-        raise unknown(name, sc.series_names, "series")
+    obs_model = Observation(sc, series if series is not None else f"{side}.casualties.total.daily")
+    name = obs_model.label
     _check(lag, population, distance, quantile, min_acceptance, max_generations)
     first, last, y = observed_window(observed, window)
     days = len(y)
-    names, marg = _select_params(sc, params)
+    paths, marg = _select_params(sc, params)
+    unc = {u["path"]: u for u in sc.uncertain_list()}
+    names, tied = tied_columns(unc, paths, tie)
+    marg = {c: marg[tied[c][0]] for c in names}
+    if reporting is not None:
+        marg[REPORTING] = Dist(dict(reporting), REPORTING)
+        if marg[REPORTING].discrete or marg[REPORTING].degenerate:
+            raise ValueError("reporting needs a continuous distribution")
+        names.append(REPORTING)
+        tied[REPORTING] = []
     stat = stats or daily_stats
     start = first - _dt.timedelta(days=int(lag))
     changes: dict[str, Any] = {"start": start.isoformat(), "days": days}
@@ -259,7 +282,7 @@ def calibrate(
     base_path = f"sides.{side}.casualties.base"
     tempo_name = f"{side}.casualties.total.tempo"
     want_rate = series is None and tempo_name in wsc.series_names
-    rec = [name] + ([tempo_name] if want_rate else [])
+    rec = obs_model.names + ([tempo_name] if want_rate else [])
     fixed_base = None
     if want_rate and base_path not in {u["path"] for u in wsc.uncertain_list()}:
         fixed_base = float(wsc.to_dict()["sides"][side]["casualties"]["base"])
@@ -277,7 +300,8 @@ def calibrate(
     def simulate(z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Statistics of one simulation per particle, and its rate on the window's last day."""
         nonlocal done
-        smp = {p: marg[p].from_normal_score(z[:, j]) for j, p in enumerate(names)}
+        x = values(z)
+        smp = {p: x[:, j] for j, c in enumerate(names) for p in tied[c]}
         m = len(z)
         r = run(
             wsc,
@@ -289,8 +313,9 @@ def calibrate(
             progress=False,
         )
         done += m
+        factor = x[:, names.index(REPORTING)] if reporting is not None else None
         try:
-            s = np.asarray(stat(r.series(name)), dtype=float)
+            s = np.asarray(stat(obs_model(r, factor)), dtype=float)
         except Exception as e:
             if stats is not None and hasattr(e, "add_note"):  # Python 3.11+
                 e.add_note(f"raised by the stats function given to calibrate(), on ({m}, {days}) simulated values")
@@ -396,6 +421,8 @@ def calibrate(
         scenario=sc,
         window_scenario=wsc,
         series=name,
+        observation=obs_model,
+        paths=tied,
         side=side,
         lag=int(lag),
         coupling=bool(coupling),
@@ -425,5 +452,6 @@ calibrate.__doc__ = _with_notes(
         "*Algorithm.*\n\n" + _body(__doc__),
         "*Summary statistics.*\n\n" + _body(_summary_stats.__doc__),
         "*Distance.*\n\n" + _body(_distance.__doc__),
+        "*What is compared.*\n\n" + _body(_observation.__doc__),
     ],
 )
