@@ -42,7 +42,7 @@ use territory::Territory;
 
 use crate::rng::{Draw, Source, Streams, Tape};
 use crate::scenario::compile::NO_PAYEE;
-use crate::scenario::{Compiled, Uncertain, Validated};
+use crate::scenario::{Compiled, Dist, Uncertain, Validated};
 
 /// What a side pays, over its sub-models: one revenue per supplier of its
 /// supply lines and per sending state of its contingents.
@@ -114,6 +114,8 @@ struct SideState {
     conts: Vec<Contingent>,
     terr: Option<Territory>,
     rounds: Vec<f64>,
+    /// Per fleet, the share of its caliber's demand met today (1 when it asked for nothing).
+    shares: Vec<f64>,
     /// Shells delivered today, by caliber.
     delivered: Vec<f64>,
 }
@@ -150,6 +152,12 @@ impl Model {
     /// The uncertain parameters, in the order of their draws.
     pub fn uncertain(&self) -> &[Uncertain] {
         self.compiled().uncertain()
+    }
+
+    /// Fleet number `j`'s `initial_wear` (fleets over all sides in order): the
+    /// distribution of each day-0 barrel's used share.
+    pub(crate) fn initial_wear(&self, j: usize) -> &Dist {
+        &self.compiled().wear[j]
     }
 
     /// The drawn values of every parameter for one trajectory: fixed values,
@@ -208,7 +216,8 @@ impl Model {
             .sides
             .iter()
             .map(|s| {
-                let fleets: Vec<Fleet> = s.fleets.iter().map(|c| Fleet::new(c, &v, s_)).collect();
+                let fleets: Vec<Fleet> =
+                    s.fleets.iter().map(|f| Fleet::new(f, &v, s_, &c.wear[f.initial_wear])).collect();
                 // Planned demand of each caliber: its day-0 fleets' (every gun serviceable).
                 let planned = |ci: usize| -> f64 {
                     s.fleets.iter().zip(&fleets).filter(|(c, _)| c.caliber == ci).map(|(_, f)| f.demand()).sum()
@@ -221,6 +230,7 @@ impl Model {
                     conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
                     terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
                     rounds: vec![0.0; s.fleets.len()],
+                    shares: vec![1.0; s.fleets.len()],
                     delivered: vec![0.0; s.calibers.len()],
                 }
             })
@@ -257,10 +267,11 @@ impl Model {
                     }
                     let stock = &mut ss.stocks[ci];
                     let fr = stock.fire(t, demand);
-                    let share = if demand > 0.0 { fr.fired / demand } else { 0.0 };
+                    let share = if demand > 0.0 { fr.fired / demand } else { 1.0 };
                     for (fi, f) in s.fleets.iter().enumerate() {
                         if f.caliber == ci {
                             ss.rounds[fi] = ss.fleets[fi].demand() * share;
+                            ss.shares[fi] = share;
                         }
                     }
                     let accuracy = if demand > 0.0 { acc / demand } else { 1.0 };
@@ -281,7 +292,7 @@ impl Model {
                 let ln_ratio = ratio.ln();
                 let ss = &mut st[si];
                 for (fi, fl) in ss.fleets.iter_mut().enumerate() {
-                    fl.step(t, ss.rounds[fi], ln_ratio);
+                    fl.step(t, ss.shares[fi], ln_ratio);
                     record(sink, id.fleets[fi].s0, t, fl.series(ss.rounds[fi]));
                 }
                 let mut tempo = 1.0;

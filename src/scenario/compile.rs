@@ -106,6 +106,7 @@ impl Uncertain {
 struct Reg {
     values: Vec<f64>,
     uncertain: Vec<Uncertain>,
+    wear: Vec<Dist>,
     errors: Vec<String>,
 }
 
@@ -134,6 +135,22 @@ impl Reg {
             }
         }
         slot
+    }
+
+    /// A distribution drawn afresh for every element (not once per
+    /// trajectory): checked against `dom` over its support, kept apart from
+    /// the parameters; its index in `wear`.
+    fn per_element(&mut self, param: &Param, path: &str, dom: Domain) -> usize {
+        let (lo, hi) = param.0.support();
+        if let Err(rule) = dom.check(lo, hi) {
+            let msg = match &param.0 {
+                Dist::Fixed(v) => format!("{rule}, got {v}"),
+                d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
+            };
+            self.errors.push(at(path, msg));
+        }
+        self.wear.push(param.0.clone());
+        self.wear.len() - 1
     }
 
     fn err(&mut self, path: &str, msg: impl std::fmt::Display) {
@@ -205,7 +222,9 @@ pub(crate) struct FleetCfg {
     pub(crate) efc_per_round: P,
     pub(crate) barrel_life: P,
     pub(crate) barrel_shape: P,
-    pub(crate) initial_wear: P,
+    /// Index of its `initial_wear` in [`Compiled::wear`]: a per-barrel
+    /// distribution, drawn for every day-0 barrel, not a parameter.
+    pub(crate) initial_wear: usize,
     pub(crate) spares: P,
     pub(crate) spare_rate: P,
     pub(crate) repair_days: P,
@@ -286,6 +305,9 @@ pub(crate) struct Compiled {
     /// Fixed values; NaN in the slots of uncertain parameters.
     pub(crate) values: Vec<f64>,
     pub(crate) uncertain: Vec<Uncertain>,
+    /// Every fleet's `initial_wear` (fleets over all sides in order): the
+    /// distribution of a day-0 barrel's used share of its scale life.
+    pub(crate) wear: Vec<Dist>,
 }
 
 fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
@@ -437,7 +459,7 @@ impl Compiled {
                     efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
                     barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
                     barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
-                    initial_wear: reg.p(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
+                    initial_wear: reg.per_element(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
                     spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
                     spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
                     repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
@@ -578,6 +600,7 @@ impl Compiled {
             sides,
             values: reg.values,
             uncertain: reg.uncertain,
+            wear: reg.wear,
         })
     }
 
