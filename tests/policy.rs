@@ -140,9 +140,9 @@ fn cutting_the_ally_keeps_the_provable_order_in_a_dry_regime() {
 /// more guns in repair (fewer serviceable, lower demand). When both runs sit
 /// at the reserve floor and the ally's lot does not arrive that day (lots of
 /// 5,000 shells), the run with the lower demand ends the day with more shells.
-/// Combat losses widen the gap: the loss count is Binomial(serviceable, q) and
-/// the lost guns are picked by heap index from one stream, so once the
-/// serviceable counts differ the two runs' losses are no longer coupled.
+/// Every gun keeps its own barrels and its own combat budget in both runs, so
+/// the fates of the guns stay coupled; what differs is the wear clock and so
+/// the days the barrels fail and the guns go to and come back from repair.
 /// It happens with repair_days > 0 even without combat losses and with
 /// Weibull shape 1; it did not happen with repair_days = 0 and no combat.
 /// Run with `cargo test --release -- --ignored` to print the counterexample.
