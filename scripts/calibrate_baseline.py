@@ -3,13 +3,16 @@
 
 Fits ``base``, ``dispersion``, ``drift_sd`` and ``drift_reversion`` of
 ``[sides.russia.casualties]`` in ``baseline-2024-12`` to the daily personnel
-increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (FACTS §8) over the
-last ``--window-days`` reports up to 2024-12-24, by ABC-SMC
+increments of the shipped ``ua_gs_losses_to_2024-12-24.csv`` (fact
+``gs-personnel-series`` of the sources register) over the last
+``--window-days`` reports up to 2024-12-24, by ABC-SMC
 (:func:`attrition.calibration.calibrate`), and writes the posteriors into the
 ``[sides.russia.casualties]`` table of ``baseline-2024-12.toml``, with a comment
 naming the command and the date it was run. The variants
 (``dprk-cutoff-2025-01-20``, ``no-dprk``) are overlays of the baseline and inherit
-the values, so that the scenarios stay comparable.
+the values, so that the scenarios stay comparable. The ``[sources]`` entries of
+the fitted parameters cite the series and describe the fit; their notes quote
+the medians, which a new fit must update.
 
 Choices (the numbers are those of the run that wrote the built-in scenarios):
 
@@ -17,7 +20,7 @@ Choices (the numbers are those of the run that wrote the built-in scenarios):
   enough to tell the weeks-long drift from the daily noise, and mostly inside the
   intensity regime of the autumn 2024 offensive (the weekly means stepped up from
   about 1,200-1,300 to 1,450-1,800 a day in the second half of October 2024;
-  FACTS §8: Nov 2024 1,515/day, 1-23 Dec 1,552/day). A 180-day window, half of it
+  facts gs-personnel-daily-late-2024: Nov 2024 1,515/day, 1-23 Dec 1,552/day). A 180-day window, half of it
   in the summer's lower regime, gives a level 3 % lower and twice as uncertain
   (median 1,423, 90 % 1,159-1,717, against 1,471, 1,312-1,674), since the drift must
   then also carry the October step; its dispersion is similar and its drift of a
@@ -46,7 +49,8 @@ Choices (the numbers are those of the run that wrote the built-in scenarios):
   whose day-to-day noise the data partly trade) are not carried.
 - What the fit describes is the window: fluctuations of a few days around the
   level of the last three months. Shifts of the level between months or years
-  (FACTS §8: 694 a day in 2023, 1,164 in 2024, 1,552 in December 2024) are not in
+  (facts gs-personnel-daily-2023, -2024, -late-2024: 694 a day in 2023, 1,164 in 2024,
+  1,552 in December 2024) are not in
   it, so the baseline's two-year casualty bands carry the uncertainty of the
   current level, not of a future change of regime (tempo steps are the lever).
 
@@ -93,6 +97,7 @@ import time
 import attrition
 from attrition.calibration import calibrate
 from attrition.data import LOSSES_FILE, gs_losses
+from attrition.scenario.reference import field_unit
 
 END = "2024-12-24"  # the built-in scenarios' day 0: no data after it
 SCENARIOS = ("baseline-2024-12",)  # the variants are overlays of it
@@ -136,14 +141,14 @@ def table_lines(cal, args, command: str) -> list[str]:
     dists = cal.distributions("lognormal")
     s = cal.summary()
     lines = [
-        "# --- calibrated to ua_gs_losses_to_2024-12-24.csv (FACTS §8): base, dispersion, drift_sd and",
+        "# --- calibrated to ua_gs_losses_to_2024-12-24.csv (fact gs-personnel-series): base, dispersion, drift_sd and",
         f"# drift_reversion, by `{command}` (run {dt.date.today().isoformat()}):",
         f"# ABC-SMC fit of the daily personnel increments of the {len(cal.observed)} reports {first} .. {last}",
         "# (none later; report of date D = day D - 1), coupling off, weakly informative priors; each",
         "# posterior as a lognormal truncated to the prior's support. Posterior medians [90 % intervals]",
         "# in the comments. See scripts/calibrate_baseline.py for the choices. The fit describes the",
         "# window (fluctuations of days around its level); shifts of the level between months, as",
-        "# from 1,164/day in 2024 to 1,552 in Dec 2024 (FACTS §8), are not in it.",
+        "# from 1,164/day in 2024 to 1,552 in Dec 2024 (fact gs-personnel-daily-late-2024), are not in it.",
     ]
     for name in PARAMS:
         path = P + name
@@ -156,7 +161,8 @@ def table_lines(cal, args, command: str) -> list[str]:
         lines.append(
             f"# {MEANING[name]}: {fmt(s.loc[path, 'q50'])} [{fmt(s.loc[path, 'q5'])}, {fmt(s.loc[path, 'q95'])}]"
         )
-        lines.append(f"{name} = {{ {', '.join(parts)} }}")
+        unit = field_unit("casualties", name)
+        lines.append(f"{name} = {{ {', '.join(parts)} }}" + (f"  # {unit}" if unit else ""))
     return lines
 
 
@@ -208,7 +214,7 @@ def fleet_lines(cal, command: str) -> dict[str, list[str]]:
         "# (coupling off; see the script). The claims fix the product; the rate stays near its prior.",
         f"# loss rate per gun and day: {q['q50']:.3g} [{q['q5']:.3g}, {q['q95']:.3g}]; implied claims per gun",
         f"# lost in the model: {r['q50']:.3g} [{r['q5']:.3g}, {r['q95']:.3g}] (prior 13-40)",
-        f"combat_loss = {{ {', '.join(parts)} }}",
+        f"combat_loss = {{ {', '.join(parts)} }}  # {field_unit('fleets', 'combat_loss')}",
     ]
     return {p.split(".")[3]: lines for p in cal.sample(1).columns}
 
@@ -230,8 +236,6 @@ def rewrite_fleets(text: str, lines: dict[str, list[str]]) -> str:
                 continue
             skip = False
             if line.startswith("combat_loss ="):
-                if out and out[-1].startswith("# FACTS") and "loss rate" in out[-1]:
-                    out[-1] = out[-1] + " (the prior of the fit below)"
                 out.extend(new)
                 continue
             out.append(line)

@@ -1,6 +1,7 @@
 //! Error types of the core. The Python layer maps them onto the exception
 //! hierarchy rooted at `attrition.AttritionError` (and `ValueError`,
 //! `KeyboardInterrupt` for a bad argument and a stopped run).
+use std::borrow::Cow;
 use std::fmt;
 
 /// Every error the core reports.
@@ -71,8 +72,31 @@ pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Most characters of a caller's input that a message quotes.
+pub const ECHO_LIMIT: usize = 200;
+
+/// `s` when it has at most [`ECHO_LIMIT`] characters, else its start and end
+/// joined by `...`: a message never echoes megabytes of input.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= ECHO_LIMIT {
+        return Cow::Borrowed(s);
+    }
+    let tail = ECHO_LIMIT / 5;
+    let head: String = s.chars().take(ECHO_LIMIT - tail - 3).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    Cow::Owned(format!("{head}...{end}"))
+}
+
+/// Longest word given suggestions: names are short, and the edit distance is
+/// quadratic in the length.
+const MAX_SUGGESTED_WORD: usize = 256;
+
 /// The candidates closest to `word` (at most three, within a distance that scales with length).
 pub(crate) fn close_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    if word.len() > MAX_SUGGESTED_WORD {
+        return Vec::new();
+    }
     let limit = (word.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
@@ -102,6 +126,15 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_input_is_shown_short() {
+        assert_eq!(shown("short"), "short");
+        let long = format!("{}{}", "a".repeat(10_000), "END");
+        let s = shown(&long);
+        assert!(s.chars().count() == ECHO_LIMIT && s.ends_with("aaEND") && s.contains("..."), "{s}");
+        assert_eq!(did_you_mean(&"rate".repeat(1000), ["rate"]), "");
+    }
 
     #[test]
     fn suggestions() {

@@ -3,7 +3,7 @@ scenarios, hostile values, mutations of valid scenarios, and a small TOML
 writer that can also write what the library would refuse.
 
 The number of examples scales with ``ATTRITION_FUZZ_EXAMPLES`` (the total over
-the fuzz and invariant tests; default :data:`CI_TOTAL`).
+the fuzz, API fuzz and invariant tests; default :data:`CI_TOTAL`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 #: Examples over all fuzz and invariant tests in a default (CI) run: the sum of the
-#: shares passed to :func:`examples` in tests/test_fuzz.py (2,580) and tests/test_invariants.py (100).
-CI_TOTAL = 2680
+#: shares passed to :func:`examples` in tests/test_fuzz.py (2,580), tests/test_api_fuzz.py
+#: (465) and tests/test_invariants.py (100).
+CI_TOTAL = 3145
 
 
 def total_examples() -> int:

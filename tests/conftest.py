@@ -6,7 +6,7 @@ import attrition
 
 DATA = pathlib.Path(__file__).parent / "data"
 
-try:  # Hypothesis profiles of the property-based tests (see README "Test report").
+try:  # Hypothesis profiles of the property-based tests (see docs/reliability.md).
     import datetime as _dt
     import os as _os
 

@@ -6,7 +6,8 @@ use common::policy::{CUT, KEEPS_UP, Policy, policy_toml};
 use common::{KM2_PER_SQMI, Run, date, proptest_config, request, run, toml};
 use std::collections::BTreeMap;
 
-use attrition::engine::runner::{Paths, run_paths};
+use attrition::engine::runner::{Paths, run_paths, run_summary};
+use attrition::error::CoreError;
 use attrition::model::Model;
 use attrition::rng::{Stream, key, stream};
 use attrition::scenario::{Date, Validated};
@@ -595,4 +596,32 @@ fn runs_are_deterministic_across_threads_and_chunks() {
     assert!(bits(&one) == bits(&joined), "a run of 300 differs from three runs of 100");
     // Another seed gives another run.
     assert!(bits(&one) != bits(&run_paths(&model, &request(42, 0, 300, ids.clone(), Some(1)), |_| true).unwrap()));
+}
+
+// ---------------------------------------------------------------------------
+// Requests at the edges of the 64-bit ranges.
+
+#[test]
+fn trajectory_ranges_past_the_last_index_are_refused() {
+    let model = Model::new(toml(&policy_toml(KEEPS_UP, None)));
+    let r = run_paths(&model, &request(1, u64::MAX, 2, vec![], Some(1)), |_| true);
+    assert!(matches!(r, Err(CoreError::Argument(ref m)) if m.contains("2^64 - 1")), "{r:?}");
+    // The last index itself is a trajectory like any other.
+    let last = run_paths(&model, &request(1, u64::MAX, 1, vec![], Some(1)), |_| true).unwrap();
+    assert!(last.outcomes.iter().all(|o| o.len() == 1));
+}
+
+#[test]
+fn a_summary_run_of_any_size_starts_at_once_and_stops_when_asked() {
+    // Nothing in a summary run without arrays grows with n: 2^64 - 1 trajectories
+    // start (the block list was materialised, 2^58 entries) and stop at the next poll.
+    let model = Model::new(toml(&policy_toml(KEEPS_UP, None)));
+    let t0 = std::time::Instant::now();
+    let mut polls = 0;
+    let r = run_summary(&model, &request(1, 0, usize::MAX, vec![0], Some(2)), false, |_| {
+        polls += 1;
+        polls < 3
+    });
+    assert_eq!(r.err(), Some(CoreError::Interrupted));
+    assert!(t0.elapsed() < std::time::Duration::from_secs(10), "{:?}", t0.elapsed());
 }

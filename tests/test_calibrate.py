@@ -376,7 +376,7 @@ def test_builtin_scenarios_carry_the_calibration():
     text = resources.files("attrition").joinpath("scenarios", "baseline-2024-12.toml").read_text("utf-8")
     m = re.search(r"^\[sides\.russia\.casualties\]\n(.*?)(?=^\[)", text, flags=re.S | re.M)
     assert m
-    assert "calibrated to ua_gs_losses_to_2024-12-24.csv (FACTS §8)" in m.group(1)
+    assert "calibrated to ua_gs_losses_to_2024-12-24.csv (fact gs-personnel-series)" in m.group(1)
     assert "scripts/calibrate_baseline.py" in m.group(1)
     tables = []
     for name in attrition.builtins():

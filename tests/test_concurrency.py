@@ -3,7 +3,9 @@ what they get alone, and Ctrl-C (SIGINT) stopping a run on the main thread
 leaves the runs of the other threads untouched.
 
 The core keeps no global mutable state (no `static mut`, thread-local, lazily
-initialised cell, lock or atomic in src/): every run owns its compiled
+initialised cell, lock or atomic in src/) but one: the engine's shared pool of
+worker threads, remembered with the id of the process that built it
+(src/engine/pool.rs; see tests/test_fork.py). Every run owns its compiled
 scenario, its random streams (keyed by seed, trajectory and component) and
 its buffers, and releases the GIL while it works. A scan of the sources keeps
 it that way.
@@ -130,11 +132,16 @@ def test_sigint_on_the_main_thread_leaves_other_threads_untouched(small):
 FORBIDDEN = re.compile(r"(?<!')\bstatic\s+(mut\s+)?[A-Za-z_]\w*\s*:|thread_local!|lazy_static!")
 
 
+#: The one global: the shared pool and the process that built it.
+ALLOWED = {"src/engine/pool.rs": "static SHARED: Mutex<Option<(u32, Arc<ThreadPool>)>>"}
+
+
 def test_the_core_has_no_global_mutable_state():
     hits = []
     for path in sorted(SRC.rglob("*.rs")):
+        rel = str(path.relative_to(SRC.parent))
         for i, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("//")[0]
-            if FORBIDDEN.search(code):
-                hits.append(f"{path.relative_to(SRC.parent)}:{i}: {line.strip()}")
+            if FORBIDDEN.search(code) and not (rel in ALLOWED and ALLOWED[rel] in code):
+                hits.append(f"{rel}:{i}: {line.strip()}")
     assert not hits, "global state in the core:\n" + "\n".join(hits)

@@ -295,7 +295,8 @@ guns = 600
     )
     # written back: extends, what is removed, what differs; nothing else
     back = sc.to_overlay_toml()
-    assert back.startswith('extends = "baseline-2024-12"\nremove = [\n    "sides.russia.contingents.dprk",\n]\n')
+    assert back.startswith('extends = "baseline-2024-12"  # a built-in scenario: what follows is what differs')
+    assert '\nremove = [\n    "sides.russia.contingents.dprk",\n]\n' in back and "guns = 600  # guns\n" in back
     assert "[sides.ukraine" not in back and "barrel_life" not in back
     assert _core.Scenario.from_toml(back) == sc
     # with_values keeps the overlay; equality ignores it

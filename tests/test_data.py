@@ -46,7 +46,7 @@ def test_shape_and_index(gs):
 
 
 def test_known_values(gs):
-    """FACTS §0 and §8, SOURCE.md."""
+    """The computed facts of the sources register (ru-casualties-cumulative-2024-12-24, gs-personnel-daily-*)."""
     assert gs.loc["2024-12-24", "personnel"] == 777_720
     assert gs.loc["2024-12-23", "personnel"] == 776_090
     assert gs.loc["2024-12-20", "personnel_daily"] == 2_200

@@ -35,7 +35,7 @@ def _block(text, side):
 def test_scenario_repr_shows_every_part(cutoff):
     text = repr(cutoff)
     assert text.startswith(
-        "Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, 186 uncertain parameters"
+        "Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, 177 uncertain parameters"
     )
     russia = _block(text, "russia")
     for heading in ("calibers", "supply lines", "fleets", "contingents", "casualties", "territory"):

@@ -425,3 +425,24 @@ def test_plan(small):
     assert parallel.plan(small, n=10, block=3).ranges() == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
     paths = parallel.plan(base, n=10**6, series="all")
     assert paths.block_bytes <= planning.MAX_BLOCK_BYTES  # paths cap the block
+
+
+# -- what travels to the workers -----------------------------------------------------------
+
+
+def test_a_scenario_longer_than_the_text_limit_runs_on_a_pool(pool, small):
+    # Pickles went through to_toml and from_toml, which refuses texts above the limit: the
+    # worker could not read its block, and the pool reported a worker that died.
+    d = small.with_values({"days": 20}).to_dict()
+    d["description"] = "x" * (attrition.MAX_SCENARIO_BYTES + 10)
+    big = attrition.Scenario.from_dict(d)
+    assert len(big.to_toml()) > attrition.MAX_SCENARIO_BYTES
+    identical(attrition.run(big, n=130, seed=2, executor=pool, block=64), attrition.run(big, n=130, seed=2))
+
+
+def test_a_block_that_cannot_be_read_on_the_worker_says_so():
+    got = worker._receive(b"not a pickle", worker.build())
+    assert isinstance(got, worker.Unreadable)
+    failure = worker.run_block(got)
+    assert isinstance(failure, worker.Failure)
+    assert "the block could not be read on the worker: UnpicklingError" in str(failure.exc)

@@ -21,7 +21,7 @@ N = 64
 #: (paths digest, summaries digest) per built-in scenario.
 EXPECTED = {
     "baseline-2024-12": (
-        "3f0c1ac7834a81066bb09b0c6f29d806b3be0a42cf316e0cc339723be30d608a",
+        "1a520fa8e3957114940486d979850960492423a2efbc32b4338794e572579ecf",
         "729ecd5c9e1938c8d349cb8a6498cf7d04a7180640f025d34ab00606a9bece8f",
     ),
     "dprk-cutoff-2025-01-20": (

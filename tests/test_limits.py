@@ -330,3 +330,53 @@ def test_very_large_rates_are_delivered(small):
         return
     r = attrition.run(s, n=1, seed=1, series=["red.supply.home.delivered"])
     assert (r.series("red.supply.home.delivered") > 1e19).all()
+
+
+# ----------------------------------------------------------------------------- files
+VALIDATE = """
+    import sys
+    from attrition import cli
+    sys.exit(cli.main(["validate", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    import os
+
+    fifo = tmp_path / "s.toml"
+    os.mkfifo(fifo)
+    # In a child process: opening a pipe with no writer used to block forever.
+    try:
+        p = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(VALIDATE), str(fifo)], capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("validate hung on a named pipe")
+    assert p.returncode == 2 and "s.toml: a named pipe, not a scenario file" in p.stderr, p.stderr
+    with pytest.raises(ScenarioError, match=r"s\.toml: a named pipe"):
+        attrition.run(str(fifo), n=1, seed=1)
+    with pytest.raises(OSError):  # no reader: refused at once rather than waited on
+        Scenario.builtin("no-dprk").save(fifo)
+
+
+def test_folders_and_missing_files(tmp_path, small):
+    with pytest.raises(ScenarioError, match="a folder, not a scenario file"):
+        Scenario.load(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        Scenario.load(tmp_path / "missing.toml")
+    p = tmp_path / "x.toml"
+    p.write_text("old text that is longer than the scenario " * 1000)
+    small.save(p)  # over a regular file: replaced whole
+    assert Scenario.load(p) == small
+    link = tmp_path / "link.toml"
+    link.symlink_to(p)
+    assert Scenario.load(link) == small  # a link to a regular file is read
+
+
+def test_a_long_path_is_shown_short(tmp_path):
+    deep = tmp_path.joinpath(*["d" * 250] * 12)  # 3,000 characters
+    deep.mkdir(parents=True)
+    with pytest.raises(ScenarioError) as e:
+        Scenario.load(deep)
+    assert len(str(e.value)) < 300 and "..." in str(e.value)

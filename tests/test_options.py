@@ -60,6 +60,29 @@ def test_trajectories_must_be_a_non_empty_range(t):
         RunOptions.from_args(trajectories=t)
 
 
+def test_64_bit_trajectory_indices():
+    # len() of such ranges overflows (OverflowError); 2**64 trajectories do not fit a count.
+    assert RunOptions.from_args(n=2**64 - 1).n == 2**64 - 1
+    o = RunOptions.from_args(trajectories=range(2**64 - 10, 2**64))
+    assert (o.n, o.first) == (10, 2**64 - 10)
+    assert RunOptions.from_args(trajectories=range(5, 2**64)).n == 2**64 - 5
+    with pytest.raises(ValueError, match=r"n must be below 2\*\*64 \(trajectory indices and counts are 64-bit\)"):
+        RunOptions.from_args(n=2**64)
+    rule = r"trajectories must be a non-empty range\(a, b\) with 0 <= a < b <= 2\*\*64"
+    for t in (range(2**64 - 10, 2**64 + 10), range(0, 2**64), range(2**70, 2**70 + 1)):
+        with pytest.raises(ValueError, match=rule):
+            RunOptions.from_args(trajectories=t)
+
+
+def test_huge_or_hostile_values_are_shown_short():
+    for kw in ({"n": "x" * 10**6}, {"seed": 10**5000}, {"threads": [0] * 10**5}, {"trajectories": "r" * 10**6}):
+        with pytest.raises(ValueError) as e:
+            RunOptions.from_args(**kw)
+        assert len(str(e.value)) < 400, str(e.value)[:500]
+    with pytest.raises(ValueError, match="got an integer of 16,610 bits"):
+        RunOptions.from_args(seed=10**5000)
+
+
 def test_n_and_trajectories_must_agree():
     with pytest.raises(ValueError, match=r"n=5 disagrees with trajectories=range\(0, 3\)"):
         RunOptions.from_args(n=5, trajectories=range(3))
@@ -117,8 +140,9 @@ def test_seed_must_be_a_64_bit_integer(seed):
 
 def test_threads():
     assert RunOptions.from_args(threads=np.int32(3)).threads == 3 and RunOptions.from_args().threads is None
-    for bad in (0, -1, 1.5, True, "2"):
-        with pytest.raises(ValueError, match="threads must be a positive integer"):
+    assert RunOptions.from_args(threads=1024).threads == 1024
+    for bad in (0, -1, 1.5, True, "2", 1025, 2**64):
+        with pytest.raises(ValueError, match="threads must be a positive integer <= 1024"):
             RunOptions.from_args(threads=bad)
 
 
@@ -157,6 +181,17 @@ def test_block_and_retries():
             RunOptions.from_args(block=bad)
     with pytest.raises(ValueError, match="retries must be an integer >= 0"):
         RunOptions.from_args(retries=-1)
+    with pytest.raises(ValueError, match="retries must be an integer >= 0 and <= 1000"):
+        RunOptions.from_args(retries=10**100)
+    with pytest.raises(ValueError, match=r"block must be an integer >= 1 and <= 2\*\*64 - 1"):
+        RunOptions.from_args(block=2**64)
+
+
+def test_a_run_has_at_most_a_million_blocks():
+    p = parallel.plan("baseline-2024-12", n=2**63, paths=False, outcomes="sketch")
+    assert p.blocks <= parallel.planning.MAX_BLOCKS and p.block * p.blocks >= 2**63
+    with pytest.raises(ValueError, match=r"block=1 cuts 1,000,000,000 trajectories into 1,000,000,000 blocks"):
+        parallel.plan("baseline-2024-12", n=10**9, paths=False, block=1)
 
 
 # -- series ----------------------------------------------------------------------------------

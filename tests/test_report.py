@@ -101,3 +101,87 @@ def test_report_without_matplotlib_names_the_extra(tmp_path, capsys, monkeypatch
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if not installed
     assert cli.main(["run", str(DATA / "two_sides.toml"), "-n", "5", "--seed", "1", "--report", str(tmp_path)]) == 2
     assert "pip install 'attrition[plot]'" in capsys.readouterr().err
+
+
+# -- the folder: fresh or written by a report; atomic files; links never followed ---------------
+
+
+def _small_run(**kw):
+    return attrition.run(DATA / "two_sides.toml", n=20, seed=1, **kw)
+
+
+def test_a_folder_with_other_files_is_refused(tmp_path):
+    (tmp_path / "thesis.tex").write_text("months of work")
+    with pytest.raises(FileExistsError, match=r"holds files that a report did not write \(no marker.*thesis\.tex"):
+        write_report(_small_run(), tmp_path)
+    assert (tmp_path / "thesis.tex").read_text() == "months of work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.tex"]
+    assert cli.main(["run", str(DATA / "two_sides.toml"), "-n", "5", "--report", str(tmp_path)]) == 2
+
+
+def test_a_report_replaces_its_own_files_and_removes_stale_ones(tmp_path):
+    write_report(_small_run(), tmp_path)
+    assert {"outcomes.csv", "params.csv", "tornado.png", ".attrition-report"} <= {p.name for p in tmp_path.iterdir()}
+    (tmp_path / "notes.txt").write_text("mine")  # not the report's: left alone
+    write_report(_small_run(paths=False, outcomes="sketch"), tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert not {"outcomes.csv", "params.csv", "tornado.png"} & names, "stale files of the earlier report"
+    assert "notes.txt" in names and (tmp_path / "notes.txt").read_text() == "mine"
+    listed = (tmp_path / ".attrition-report").read_text().splitlines()[1:]
+    assert sorted(listed) == sorted(names - {"notes.txt", ".attrition-report"})
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "symlink"), reason="needs symbolic links")
+def test_links_in_a_report_folder_are_replaced_not_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("precious")
+    rep = tmp_path / "rep"
+    write_report(_small_run(), rep)
+    (rep / "index.html").unlink()
+    (rep / "index.html").symlink_to(victim)  # a link at a name the report writes
+    (rep / "tornado.png").unlink()
+    (rep / "tornado.png").symlink_to(outside / "kept.png")  # a stale name that is a link
+    (outside / "kept.png").write_bytes(b"kept")
+    marker = rep / ".attrition-report"
+    marker.write_text(marker.read_text() + "../outside/victim.txt\n..\n/etc/passwd\n")  # a tampered marker
+    write_report(_small_run(paths=False, outcomes="sketch"), rep)
+    assert victim.read_text() == "precious" and (outside / "kept.png").read_bytes() == b"kept"
+    assert not (rep / "index.html").is_symlink() and "two-sides" in (rep / "index.html").read_text()
+    assert not (rep / "tornado.png").exists() and not (rep / "tornado.png").is_symlink()
+    # a marker that is a link is not a marker
+    marker.unlink()
+    marker.symlink_to(victim)
+    with pytest.raises(FileExistsError, match="the marker is not a regular file"):
+        write_report(_small_run(), rep)
+
+
+def test_a_failed_report_leaves_the_earlier_files_whole(tmp_path, monkeypatch):
+    write_report(_small_run(), tmp_path)
+    before = (tmp_path / "stock.png").read_bytes()
+    from matplotlib.figure import Figure
+
+    def broken(self, *a, **kw):
+        a[0].write(b"half a png")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_report(_small_run(), tmp_path)
+    assert (tmp_path / "stock.png").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".attrition-tmp-")]
+
+
+@pytest.mark.parametrize("start, days", [("0001-01-01", 40), ("9999-12-31", 3), ("2262-03-01", 60)])
+def test_reports_and_tables_at_the_ends_of_the_calendar(tmp_path, start, days):
+    # Year 1: the charts' margins reached before the first date matplotlib can draw;
+    # dates beyond 2262 wrapped around silently in datetime64[ns] tables.
+    sc = attrition.Scenario.load(DATA / "two_sides.toml").with_values({"start": start, "days": days})
+    for paths in (True, False):
+        r = attrition.run(sc, n=10, seed=1, paths=paths)
+        index = write_report(r, tmp_path / str(paths))
+        assert start in index.read_text(encoding="utf-8")
+        assert np.array_equal(r.to_xarray(summary=True)["date"].values.astype("datetime64[D]"), r.dates)
+        got = r.to_pandas(summary=not paths)["date"].to_numpy().astype("datetime64[D]")
+        assert got[0] == r.dates[0] and got.max() == r.dates[-1]

@@ -2,7 +2,9 @@
 
 Artillery ammunition supply, howitzer barrel wear, casualties and territory,
 with uncertain inputs drawn per trajectory and reproducible keyed random
-streams. See ``docs/model.md`` for the model.
+streams. ``docs/model.md`` describes the model (it ships with the package:
+``attrition.docs.model()``, or ``attrition model`` on the command line), and
+``attrition sources <scenario>`` where each input's value comes from.
 
 ``import attrition`` loads numpy and the compiled core only; the parts that need
 optional packages (pandas, xarray, matplotlib, scipy, SALib, Dask) load on first
@@ -24,7 +26,7 @@ from typing import Any
 
 from . import _core
 from .api import Comparison, compare, run
-from .errors import AttritionError, ResourceError, ScenarioError, UnknownNameError
+from .errors import AttritionError, IntegrityError, ResourceError, ScenarioError, UnknownNameError
 from .parallel import SweepResult, sweep
 from .results import Result, merge
 from .scenario import Scenario, builtins
@@ -51,6 +53,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_SCENARIO_BYTES",
     "AttritionError",
+    "IntegrityError",
     "Calibration",
     "Comparison",
     "ResourceError",

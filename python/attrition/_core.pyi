@@ -14,19 +14,28 @@ __all__ = [
     "BLOCK",
     "Dist",
     "MAX_DAYS",
+    "MAX_GUNS",
+    "MAX_ITEMS",
     "MAX_SCENARIO_BYTES",
+    "MAX_THREADS",
+    "MAX_TOTAL_GUNS",
+    "MAX_TOTAL_RTD_DAYS",
     "RELATIVE_ACCURACY",
+    "SUMMARY_FORMAT",
     "Scenario",
     "SummaryTable",
     "__version__",
     "builtin_names",
     "estimate_bytes",
     "estimate_summary_bytes",
+    "facts",
+    "json_schema",
     "outcome_kinds",
     "rng_floor",
     "run",
     "run_summary",
     "series_kinds",
+    "worker_threads",
 ]
 
 __version__: str
@@ -36,6 +45,18 @@ MAX_SCENARIO_BYTES: int
 BLOCK: int
 #: Relative accuracy of the quantile sketches (0.01 = 1 %).
 RELATIVE_ACCURACY: float
+#: Most worker threads a run may ask for.
+MAX_THREADS: int
+#: Most guns one fleet may hold (initial, and delivered over the run).
+MAX_GUNS: float
+#: Most guns all fleets of a scenario may hold in a trajectory, initial plus delivered.
+MAX_TOTAL_GUNS: float
+#: Most days of returns all contingents may wait on (rtd_days + 1 each).
+MAX_TOTAL_RTD_DAYS: float
+#: Most items (calibers, lines, fleets, contingents, tempo windows, arrivals, thresholds) in a scenario.
+MAX_ITEMS: int
+#: Format version of SummaryTable.to_bytes (inside a checked envelope).
+SUMMARY_FORMAT: int
 
 _Columns = dict[str, NDArray[np.float64]]
 
@@ -65,7 +86,8 @@ class Scenario:
     def builtin(name: str) -> Scenario:
         """A built-in scenario by name (``UnknownNameError`` with the closest names otherwise)."""
     @staticmethod
-    def from_toml(text: str) -> Scenario: ...
+    def from_toml(text: str, *, max_bytes: int | None = None) -> Scenario:
+        """Parse a TOML text of at most ``max_bytes`` bytes (default: ``MAX_SCENARIO_BYTES``)."""
     @staticmethod
     def from_dict(d: Any) -> Scenario: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -92,6 +114,8 @@ class Scenario:
         """Every series in id order: ``name``, ``unit``, ``description``, ``owner``, ``pattern``."""
     def outcome_info(self) -> list[_OutcomeInfo]:
         """Every outcome in id order: as :meth:`series_info`, plus ``first_passage`` and ``key``."""
+    def provenance(self) -> list[tuple[str, Any, str, list[str], str, str, str]]:
+        """Every input with where it comes from: (path, value or None, unit, fact ids, note, assumption, origin)."""
     def uncertain(self) -> list[tuple[str, str, float, float, Any]]:
         """Each uncertain parameter as (path, description, low, high, distribution as a dict)."""
     def __eq__(self, value: object, /) -> bool: ...
@@ -205,7 +229,12 @@ def check_samples(scenario: Scenario, given: dict[str, NDArray[np.float64]]) -> 
     """Check given parameter values against the scenario's rules: ScenarioError naming the
     parameter, the rule and the first bad row."""
 
-def estimate_bytes(scenario: Scenario, n: int, n_series: int) -> int: ...
+def estimate_bytes(scenario: Scenario, n: int, n_series: int, threads: int | None = None) -> int:
+    """Bytes a run with full paths would hold on ``threads`` workers (None: the shared pool's; 0: none)."""
+
+def worker_threads(threads: int | None = None) -> int:
+    """The worker threads a run with ``threads`` would use (None: the shared pool's)."""
+
 def estimate_summary_bytes(scenario: Scenario, n: int, n_series: int, threads: int, arrays: bool) -> int: ...
 def rng_floor(scenario: Scenario, seed: int, n: int) -> tuple[float, int]:
     """The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws)."""
@@ -216,3 +245,10 @@ def series_kinds() -> list[_SeriesKind]:
 
 def outcome_kinds() -> list[_OutcomeKind]:
     """Every kind of outcome: as :func:`series_kinds`, plus ``first_passage`` and ``key``."""
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario (draft 2020-12, with ``x-unit``, ``x-allowed``, ``x-default-basis``,
+    ``x-table``)."""
+
+def facts() -> dict[str, dict[str, Any]]:
+    """The facts of the sources register, by id."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -10,10 +11,12 @@ from collections.abc import Sequence
 from . import _core
 from ._utils.fmt import num
 from .api import run
+from .docs import model, model_path
 from .errors import AttritionError
 from .results import Result
 from .results.display import key_outcomes, outcome_rows
-from .scenario import Scenario, as_scenario, builtins
+from .scenario import Scenario, as_scenario, builtins, json_schema
+from .scenario.provenance import provenance_text
 from .scenario.registry import KEY_OUTCOMES
 
 DEFAULT = "baseline-2024-12"
@@ -52,10 +55,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("scenarios", help="list the built-in scenarios")
     v = sub.add_parser("validate", help="check a scenario file and print its errors")
     v.add_argument("file")
+    src = sub.add_parser(
+        "sources", help="where every input of a scenario comes from (facts of the register, assumptions)"
+    )
+    src.add_argument(
+        "scenario", nargs="?", default=DEFAULT, help=f"a built-in name or a TOML file (default: {DEFAULT})"
+    )
+    src.add_argument("--json", action="store_true", help="print a JSON object: scenario, extends, rows")
+    sub.add_parser("schema", help="print the JSON Schema of a scenario file (for editors)")
+    m = sub.add_parser("model", help="print docs/model.md, the model's reference")
+    m.add_argument("--path", action="store_true", help="print where the installed file is instead")
     add_backtest(sub)
     args = ap.parse_args(argv)
 
     try:
+        if args.cmd in ("sources", "schema", "model"):
+            return _reference(args)
         if args.cmd == "scenarios":
             for name in builtins():
                 s = Scenario.builtin(name)
@@ -93,6 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AttritionError, OSError, KeyError, ValueError, ImportError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _reference(args: argparse.Namespace) -> int:
+    """``attrition sources``, ``attrition schema`` and ``attrition model``."""
+    if args.cmd == "sources":
+        sc = as_scenario(args.scenario)
+        if args.json:
+            doc = {"scenario": sc.name, "extends": sc.extends, "rows": sc.provenance_list()}
+            print(json.dumps(doc, indent=2, ensure_ascii=False))
+        else:
+            print(provenance_text(sc))
+        return 0
+    if args.cmd == "schema":
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
+    print(model_path() if args.path else model(), end="" if not args.path else "\n")
+    return 0
 
 
 def add_backtest(sub: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ Every error the library raises on purpose derives from :class:`AttritionError`.
 The Rust core raises these same classes.
 """
 
-__all__ = ["AttritionError", "ResourceError", "ScenarioError", "UnknownNameError"]
+__all__ = ["AttritionError", "IntegrityError", "ResourceError", "ScenarioError", "UnknownNameError"]
 
 
 class AttritionError(Exception):
@@ -17,7 +17,8 @@ class ScenarioError(AttritionError, ValueError):
     The message names the parameter's full dotted path and the rule, e.g.
     ``sides.russia.fleets.msta_b.barrel_life: pert needs low <= mode <= high,
     got low=2000, mode=1500, high=3000``. Several problems are listed one per
-    line.
+    line. The rules are in docs/model.md (section 2; ``attrition model`` prints it)
+    and the field reference (``attrition schema``).
     """
 
 
@@ -36,3 +37,11 @@ class UnknownNameError(AttritionError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class IntegrityError(AttritionError, ValueError):
+    """Serialised data that attrition refuses to read back: a pickle or a summary
+    blob that is truncated, corrupted (its checksum does not match), of another
+    kind, or in a format this version cannot read; or parts that cannot be merged
+    (another scenario, seed or library version, overlapping trajectories). The
+    message names the check that failed."""

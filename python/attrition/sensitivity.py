@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._utils.fmt import shown
 from ._utils.names import select, unknown
 from ._utils.optional import require
 from ._utils.stats import spearman
@@ -60,7 +61,7 @@ def _outcome_values(r: Result, outcome: str | Callable[[Result], Any], n: int) -
         except Exception as e:
             if hasattr(e, "add_note"):  # Python 3.11+
                 e.add_note(
-                    f"raised by the outcome function {getattr(outcome, '__name__', outcome)!r} "
+                    f"raised by the outcome function {shown(getattr(outcome, '__name__', outcome))} "
                     f"on trajectories {r.trajectories} of the design"
                 )
             raise
@@ -183,12 +184,12 @@ def sobol(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or (n & (n - 1)) != 0:
         lo = 1 << max(1, int(n).bit_length() - 1) if isinstance(n, (int, np.integer)) and n > 0 else 2
         raise ValueError(
-            f"n must be a power of 2 (the Sobol' sequence's balance needs it), got {n!r}; try {lo} or {lo * 2}"
+            f"n must be a power of 2 (the Sobol' sequence's balance needs it), got {shown(n)}; try {lo} or {lo * 2}"
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {shown(seed)}")
     if others not in ("median", "draw"):
-        raise ValueError(f"others must be 'median' or 'draw', got {others!r}")
+        raise ValueError(f"others must be 'median' or 'draw', got {shown(others)}")
     if isinstance(outcome, str):
         if outcome not in sc.outcome_names:
             raise unknown(outcome, sc.outcome_names, "outcome")
@@ -196,13 +197,13 @@ def sobol(
         raise TypeError(f"outcome must be an outcome name or a function of the Result, got {type(outcome).__name__}")
     if isinstance(censored, str):
         if censored not in ("raise", "horizon"):
-            raise ValueError(f"censored must be 'raise', 'horizon' or a number, got {censored!r}")
+            raise ValueError(f"censored must be 'raise', 'horizon' or a number, got {shown(censored)}")
         if censored == "horizon" and not (
             isinstance(outcome, str) and outcome.rsplit(".", 1)[-1].startswith("days_to_")
         ):
             raise ValueError("censored='horizon' is for days_to_* outcomes; pass a number to replace NaN by it")
     elif not np.isfinite(float(censored)):
-        raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {censored!r}")
+        raise ValueError(f"censored must be 'raise', 'horizon' or a finite number, got {shown(censored)}")
 
     marg = {u["path"]: Dist(u["spec"], u["path"]) for u in sc.uncertain_list()}
     varying = [p for p, m in marg.items() if not m.degenerate]
@@ -255,16 +256,16 @@ def sobol(
     if bad.any():
         if censored == "raise":
             raise ValueError(
-                f"{outcome!r} is NaN (censored: the event does not happen within the {sc.days}-day horizon) in "
+                f"{shown(outcome)} is NaN (censored: the event does not happen within the {sc.days}-day horizon) in "
                 f"{share:.1%} of the {len(y):,} trajectories; pass censored='horizon' to analyse min(T, days), "
                 "censored=<number> to replace NaN by a value, or lengthen the horizon"
             )
         y[bad] = float(sc.days) if censored == "horizon" else float(censored)
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{outcome!r} has infinite values; Sobol' indices need finite outcomes")
+        raise ValueError(f"{shown(outcome)} has infinite values; Sobol' indices need finite outcomes")
     if np.var(y) == 0.0:
         raise ValueError(
-            f"{outcome!r} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined"
+            f"{shown(outcome)} does not vary over the design (it is {y[0]:g} everywhere); the indices are undefined"
         )
     res = analyze.analyze(
         problem,

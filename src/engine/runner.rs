@@ -7,11 +7,13 @@
 //! run (progress bars, Ctrl-C): workers then finish the trajectory they are
 //! on and return, so a stop takes effect within one trajectory's time.
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use rayon::ThreadPool;
 use rayon::prelude::*;
 
+use super::pool::pool;
 use crate::error::CoreError;
 use crate::model::{Discard, Model, Sink};
 use crate::summary::Summary;
@@ -20,8 +22,6 @@ use crate::summary::Summary;
 pub const BLOCK: usize = 64;
 /// How often the calling thread reports progress and checks for a stop.
 pub(crate) const POLL: Duration = Duration::from_millis(50);
-/// Most worker threads a run may ask for.
-pub(crate) const MAX_THREADS: usize = 1024;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub struct Request {
     /// Explicitly given parameter values: for each trajectory, pairs of an
     /// index in [`Model::uncertain`] and a value (empty: none given).
     pub given: Vec<Vec<(usize, f64)>>,
-    /// Worker threads; None: rayon's global pool.
+    /// Worker threads; None: the engine's shared pool (see `pool`).
     pub threads: Option<usize>,
     /// Refuse the run when it would hold more than this many bytes of results.
     pub max_bytes: Option<u64>,
@@ -67,10 +67,21 @@ pub struct Summaries {
     pub params: Collected,
 }
 
-/// Bytes a run with full paths holds.
-pub fn estimate_bytes(model: &Model, n: usize, n_series: usize) -> u64 {
-    let per_traj = (n_series * model.days() + model.outcomes().len() + model.uncertain().len()) as u64 * 8;
-    per_traj.saturating_mul(n as u64)
+/// Bytes a trajectory's state takes on each of `threads` workers (guns,
+/// returns, items; an upper bound from the scenario's supports).
+fn state_bytes(model: &Model, threads: usize) -> u64 {
+    let per = model.compiled().state_bytes + 8.0 * (model.outcomes().len() + model.uncertain().len()) as f64;
+    // A float bound of at most ~1e10 bytes per worker (the scenario's totals): the cast saturates.
+    (per.ceil() as u64).saturating_mul(threads as u64)
+}
+
+/// Bytes a run with full paths holds: the paths, outcomes and drawn
+/// parameters, and each worker's trajectory state.
+pub fn estimate_bytes(model: &Model, n: usize, n_series: usize, threads: usize) -> u64 {
+    let per_traj = ((n_series as u64).saturating_mul(model.days() as u64))
+        .saturating_add((model.outcomes().len() + model.uncertain().len()) as u64)
+        .saturating_mul(8);
+    per_traj.saturating_mul(n as u64).saturating_add(state_bytes(model, threads))
 }
 
 /// Trajectories whose recorded series a worker buffers before adding them to
@@ -86,23 +97,46 @@ fn summary_batch(cells: usize) -> usize {
     (SUMMARY_BATCH_BYTES / (cells * 8).max(1)).clamp(1, SUMMARY_BATCH)
 }
 
-/// Bytes a summary-mode run holds: one summary and one batch buffer per
-/// worker, plus the result, and the outcome and parameter arrays when they
-/// are kept per trajectory.
-pub fn estimate_summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
-    let cells = (n_series * model.days()) as u64;
-    let batch = if cells == 0 { 0 } else { cells * 8 * summary_batch(cells as usize) as u64 };
-    let per_state = cells * crate::summary::estimate_cell_bytes() as u64;
+/// What a summary-mode run holds, in bytes: `fixed` does not depend on the
+/// values (cells, batch buffers, arrays, trajectory state); `sketches` is the
+/// sketches' buckets at their typical size (see [`estimate_summary_bytes`]).
+#[derive(Debug, Clone, Copy)]
+struct SummaryBytes {
+    fixed: u64,
+    sketches: u64,
+}
+
+fn summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> SummaryBytes {
+    let t = threads as u64;
+    let cells = (n_series as u64).saturating_mul(model.days() as u64);
+    let batch = if cells == 0 { 0 } else { cells.saturating_mul(8 * summary_batch(cells as usize) as u64) };
     let cols = (model.outcomes().len() + model.uncertain().len()) as u64;
-    let outs = if arrays {
-        cols.saturating_mul(n as u64).saturating_mul(8)
-    } else {
-        cols * crate::summary::estimate_cell_bytes() as u64 * (threads as u64 + 1)
-    };
-    per_state
-        .saturating_mul(threads as u64 + 1)
-        .saturating_add(batch.saturating_mul(threads as u64))
-        .saturating_add(outs)
+    let sketch_cells = cells.saturating_add(if arrays { 0 } else { cols });
+    // One summary per worker and the merged result.
+    let copies = t + 1;
+    let inline = sketch_cells.saturating_mul(crate::summary::INLINE_CELL_BYTES as u64).saturating_mul(copies);
+    let arrays_bytes = if arrays { cols.saturating_mul(n as u64).saturating_mul(8) } else { 0 };
+    SummaryBytes {
+        fixed: inline
+            .saturating_add(batch.saturating_mul(t))
+            .saturating_add(arrays_bytes)
+            .saturating_add(state_bytes(model, threads)),
+        sketches: sketch_cells.saturating_mul(crate::summary::TYPICAL_SKETCH_BYTES as u64).saturating_mul(copies),
+    }
+}
+
+/// Bytes a summary-mode run holds: one summary and one batch buffer per
+/// worker, plus the result, the outcome and parameter arrays when they are
+/// kept per trajectory, and each worker's trajectory state.
+///
+/// A sketch's buckets grow with the log of the range its values span (about
+/// 115 buckets a decade): the estimate counts the typical size, and the run
+/// counts the buckets its workers actually hold and stops with
+/// `CoreError::Resource` when they outgrow the budget (a series spanning
+/// 1 to 1e6 over many days needs about 60 times the typical size).
+pub fn estimate_summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
+    let b = summary_bytes(model, n, n_series, threads, arrays);
+    b.fixed.saturating_add(b.sketches)
 }
 
 struct PathSink<'a, 'b> {
@@ -162,37 +196,34 @@ fn split<'b>(
     }
 }
 
-fn new_blocks<'b>(n: usize) -> Vec<Block<'b>> {
-    (0..n.div_ceil(BLOCK))
-        .map(|b| Block {
-            first: b * BLOCK,
-            len: (n - b * BLOCK).min(BLOCK),
-            series: Vec::new(),
-            outcomes: Vec::new(),
-            params: Vec::new(),
-        })
-        .collect()
+/// Block `b` of a run of `n` trajectories, without output columns.
+fn empty_block<'b>(n: usize, b: usize) -> Block<'b> {
+    Block {
+        first: b * BLOCK,
+        len: (n - b * BLOCK).min(BLOCK),
+        series: Vec::new(),
+        outcomes: Vec::new(),
+        params: Vec::new(),
+    }
 }
 
-fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CoreError> {
-    match threads {
-        None => Ok(None),
-        Some(0) => Err(CoreError::Argument("threads must be at least 1".into())),
-        Some(k) if k > MAX_THREADS => {
-            Err(CoreError::Argument(format!("threads must be at most {MAX_THREADS}, got {k}")))
-        }
-        Some(k) => rayon::ThreadPoolBuilder::new()
-            .num_threads(k)
-            .build()
-            .map(Some)
-            .map_err(|e| CoreError::Resource(format!("could not start {k} threads: {e}"))),
-    }
+/// Every block of a run of `n` trajectories, for output columns to be split
+/// into: only for runs whose per-trajectory output fits the memory budget
+/// (runs without it take their blocks one at a time from a range).
+fn new_blocks<'b>(n: usize) -> Vec<Block<'b>> {
+    (0..n.div_ceil(BLOCK)).map(|b| empty_block(n, b)).collect()
 }
 
 /// The checks of a request that do not depend on memory.
 fn check(model: &Model, req: &Request) -> Result<(), CoreError> {
     if req.n == 0 {
         return Err(CoreError::Argument("n must be at least 1 trajectory".into()));
+    }
+    if req.first.checked_add(req.n as u64 - 1).is_none() {
+        return Err(CoreError::Argument(format!(
+            "trajectories {} to {} + {} - 1 pass the last trajectory index, 2^64 - 1",
+            req.first, req.first, req.n
+        )));
     }
     if !req.given.is_empty() && req.given.len() != req.n {
         return Err(CoreError::Argument(format!(
@@ -245,8 +276,8 @@ fn slots(model: &Model, req: &Request) -> Vec<usize> {
 /// simulates the block's trajectories, checking `stop` before each one and
 /// counting each finished one in `done`.
 fn drive<B: Send>(
-    pool: Option<&rayon::ThreadPool>,
-    blocks: Vec<B>,
+    pool: &ThreadPool,
+    blocks: impl IntoParallelIterator<Item = B> + Send,
     work: impl Fn(B, &AtomicBool, &AtomicUsize) + Sync,
     tick: &mut dyn FnMut(usize) -> bool,
 ) -> Result<(), CoreError> {
@@ -263,15 +294,16 @@ fn drive<B: Send>(
                 }
             }
             let _wake = Wake(caller.clone());
+            // Once stopped, an error ends the iteration: rayon splits off no more
+            // work, instead of visiting each of up to 2^58 remaining blocks.
             let each = |b: B| {
-                if !stop.load(Ordering::Relaxed) {
-                    work(b, &stop, &done);
+                if stop.load(Ordering::Relaxed) {
+                    return Err(());
                 }
+                work(b, &stop, &done);
+                Ok(())
             };
-            match pool {
-                Some(p) => p.install(|| blocks.into_par_iter().for_each(each)),
-                None => blocks.into_par_iter().for_each(each),
-            }
+            let _stopped_early = pool.install(|| blocks.into_par_iter().try_for_each(each));
         });
         let mut stopped = false;
         while !driver.is_finished() {
@@ -303,7 +335,8 @@ pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bo
     let days = model.days();
     let n = req.n;
     check(model, req)?;
-    let need = estimate_bytes(model, n, req.series.len());
+    let pool = pool(req.threads)?;
+    let need = estimate_bytes(model, n, req.series.len(), pool.current_num_threads());
     if let Some(max) = req.max_bytes {
         if need > max {
             return Err(CoreError::Resource(format!(
@@ -314,13 +347,15 @@ pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bo
             )));
         }
     }
+    let Some(cells) = n.checked_mul(days).filter(|c| c.checked_mul(8).is_some()) else {
+        return Err(CoreError::Resource(format!("{n} trajectories of {days} days do not fit in memory as paths")));
+    };
     let slot = slots(model, req);
     let mut out = Paths {
-        series: req.series.iter().map(|_| vec![0.0; n * days]).collect(),
+        series: req.series.iter().map(|_| vec![0.0; cells]).collect(),
         outcomes: vec![vec![0.0; n]; model.outcomes().len()],
         params: vec![vec![0.0; n]; model.uncertain().len()],
     };
-    let pool = pool(req.threads)?;
     let mut blocks = new_blocks(n);
     split(&mut blocks, &mut out.series, days, |b| &mut b.series);
     split(&mut blocks, &mut out.outcomes, 1, |b| &mut b.outcomes);
@@ -350,7 +385,7 @@ pub fn run_paths(model: &Model, req: &Request, mut tick: impl FnMut(usize) -> bo
             done.fetch_add(1, Ordering::Relaxed);
         }
     };
-    drive(pool.as_ref(), blocks, work, &mut tick)?;
+    drive(&pool, blocks, work, &mut tick)?;
     Ok(out)
 }
 
@@ -366,6 +401,11 @@ struct Local {
 /// bit for bit whatever the thread count, the block size or the partition of
 /// the trajectories into partial runs. Each worker thread folds into its own
 /// summary; they are merged at the end.
+///
+/// Without arrays nothing grows with n: the blocks are taken one at a time
+/// from a range, so any n (up to 2^64 - 1) starts at once and stops when
+/// `tick` says so. The sketches' buckets are counted as they grow; when they
+/// would take the run past `max_bytes`, it stops with `CoreError::Resource`.
 pub fn run_summary(
     model: &Model,
     req: &Request,
@@ -376,17 +416,20 @@ pub fn run_summary(
     let n = req.n;
     check(model, req)?;
     let pool = pool(req.threads)?;
-    let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads()).max(1);
-    let need = estimate_summary_bytes(model, n, req.series.len(), threads, arrays);
-    if let Some(max) = req.max_bytes {
-        if need > max {
+    let threads = pool.current_num_threads().max(1);
+    let need = summary_bytes(model, n, req.series.len(), threads, arrays);
+    // The bytes the sketches may grow to before the run is over the budget.
+    let allowance = match req.max_bytes {
+        Some(max) if need.fixed.saturating_add(need.sketches) > max => {
             return Err(CoreError::Resource(format!(
                 "this run would hold about {:.1} MB, above the budget of {:.1} MB; record fewer series",
-                need as f64 / 1e6,
+                need.fixed.saturating_add(need.sketches) as f64 / 1e6,
                 max as f64 / 1e6
             )));
         }
-    }
+        Some(max) => max - need.fixed,
+        None => u64::MAX,
+    };
     let slot = slots(model, req);
     let (n_out, n_par) = (model.outcomes().len(), model.uncertain().len());
     let sketch_rows = |k: usize| if arrays { 0 } else { k };
@@ -399,14 +442,21 @@ pub fn run_summary(
             })
         })
         .collect();
-    let mut out_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_out] } else { Vec::new() };
-    let mut par_arr: Vec<Vec<f64>> = if arrays { vec![vec![0.0; n]; n_par] } else { Vec::new() };
-    let mut blocks = new_blocks(n);
-    split(&mut blocks, &mut out_arr, 1, |b| &mut b.outcomes);
-    split(&mut blocks, &mut par_arr, 1, |b| &mut b.params);
+    // Buckets held by all workers; with the merged result (about one worker's
+    // share more) they must stay within the allowance.
+    let held = AtomicU64::new(0);
+    let over = AtomicBool::new(false);
+    let grow = |bytes: usize, stop: &AtomicBool| {
+        let total = held.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64;
+        if total.saturating_add(total / threads as u64) > allowance {
+            over.store(true, Ordering::Relaxed);
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
     let work = |mut b: Block, stop: &AtomicBool, done: &AtomicUsize| {
         let me = rayon::current_thread_index().unwrap_or(0) % locals.len();
         let mut local = locals[me].lock().unwrap_or_else(|e| e.into_inner());
+        let before = local.outcomes.heap_bytes() + local.params.heap_bytes();
         let mut orow = vec![0.0; n_out];
         let mut prow = vec![0.0; n_par];
         let cells = req.series.len() * days;
@@ -428,7 +478,10 @@ pub fn run_summary(
                 model.simulate(req.seed, traj, given, &mut sink, &mut orow, &mut prow);
                 filled += 1;
                 if filled == batch || j + 1 == b.len {
-                    local.series.add_rows(&rows[..filled * cells]);
+                    let grown = local.series.add_rows(&rows[..filled * cells]);
+                    if grown > 0 {
+                        grow(grown, stop);
+                    }
                     filled = 0;
                 }
             }
@@ -449,8 +502,36 @@ pub fn run_summary(
             }
             done.fetch_add(1, Ordering::Relaxed);
         }
+        let after = local.outcomes.heap_bytes() + local.params.heap_bytes();
+        if after > before {
+            grow(after - before, stop);
+        }
     };
-    drive(pool.as_ref(), blocks, work, &mut tick)?;
+    let mut out_arr: Vec<Vec<f64>> = Vec::new();
+    let mut par_arr: Vec<Vec<f64>> = Vec::new();
+    let finished = if arrays {
+        // The arrays fit the budget (checked above), and so do their blocks.
+        out_arr = vec![vec![0.0; n]; n_out];
+        par_arr = vec![vec![0.0; n]; n_par];
+        let mut blocks = new_blocks(n);
+        split(&mut blocks, &mut out_arr, 1, |b| &mut b.outcomes);
+        split(&mut blocks, &mut par_arr, 1, |b| &mut b.params);
+        drive(&pool, blocks, work, &mut tick)
+    } else {
+        let blocks = (0..n.div_ceil(BLOCK)).into_par_iter().map(|b| empty_block(n, b));
+        drive(&pool, blocks, work, &mut tick)
+    };
+    if over.load(Ordering::Relaxed) {
+        let held = held.load(Ordering::Relaxed);
+        return Err(CoreError::Resource(format!(
+            "this run's summaries outgrew the budget of {:.1} MB: with their quantile sketches' buckets ({:.1} MB \
+             so far) it would hold more (a series whose values span many orders of magnitude needs many buckets, \
+             about 115 a decade per day); record fewer series or raise max_memory",
+            req.max_bytes.unwrap_or(0) as f64 / 1e6,
+            held as f64 / 1e6,
+        )));
+    }
+    finished?;
     let mut it = locals.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
     let mut acc = it.next().ok_or_else(|| CoreError::Internal("a summary run without workers".into()))?;
     for l in it {
@@ -471,8 +552,9 @@ mod tests {
 
     #[test]
     fn a_worker_panic_is_an_internal_error_and_a_stop_an_interruption() {
+        let pool = pool(Some(2)).unwrap();
         let blocks: Vec<usize> = (0..4).collect();
-        let r = drive(None, blocks, |b, _, _| assert!(b != 2, "block {b} broke"), &mut |_| true);
+        let r = drive(&pool, blocks, |b, _, _| assert!(b != 2, "block {b} broke"), &mut |_| true);
         match r {
             Err(e @ CoreError::Internal(_)) => {
                 let m = e.to_string();
@@ -480,7 +562,22 @@ mod tests {
             }
             other => panic!("expected an internal error, got {other:?}"),
         }
-        let stopped = drive(None, vec![0usize; 3], |_, _, _| {}, &mut |_| false);
+        let stopped = drive(&pool, vec![0usize; 3], |_, _, _| {}, &mut |_| false);
         assert_eq!(stopped, Err(CoreError::Interrupted));
+    }
+
+    #[test]
+    fn a_stop_ends_a_run_of_any_length_at_once() {
+        // 2^58 blocks (2^64 trajectories) taken one at a time from a range: once
+        // stopped, the rest are never visited.
+        let pool = pool(Some(2)).unwrap();
+        let t0 = std::time::Instant::now();
+        let work = |_b: usize, _: &AtomicBool, done: &AtomicUsize| {
+            std::thread::sleep(Duration::from_millis(1));
+            done.fetch_add(BLOCK, Ordering::Relaxed);
+        };
+        let r = drive(&pool, (0..usize::MAX / BLOCK).into_par_iter(), work, &mut |done| done < 1000);
+        assert_eq!(r, Err(CoreError::Interrupted));
+        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
     }
 }

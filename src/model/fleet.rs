@@ -346,7 +346,8 @@ impl Fleet {
     /// Mean wear / life over serviceable guns.
     pub(crate) fn mean_wear(&self) -> f64 {
         let n = self.serviceable();
-        if n == 0 { 0.0 } else { (self.clock * self.q0 - self.q1) / n as f64 }
+        // Running sums: rounding can leave a hair below 0 when every barrel is new.
+        if n == 0 { 0.0 } else { (self.clock * self.q0 - self.q1).max(0.0) / n as f64 }
     }
 
     /// Mean over serviceable guns of 1 - a (wear / life)^b (1 when none serve).

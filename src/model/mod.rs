@@ -258,21 +258,17 @@ impl Model {
                 for ci in 0..s.calibers.len() {
                     let mut demand = 0.0;
                     let mut acc = 0.0;
-                    for (fi, f) in s.fleets.iter().enumerate() {
-                        if f.caliber == ci {
-                            let d = ss.fleets[fi].demand();
-                            demand += d;
-                            acc += d * ss.fleets[fi].accuracy();
-                        }
+                    for &fi in &s.fleets_of[ci] {
+                        let d = ss.fleets[fi].demand();
+                        demand += d;
+                        acc += d * ss.fleets[fi].accuracy();
                     }
                     let stock = &mut ss.stocks[ci];
                     let fr = stock.fire(t, demand);
                     let share = if demand > 0.0 { fr.fired / demand } else { 1.0 };
-                    for (fi, f) in s.fleets.iter().enumerate() {
-                        if f.caliber == ci {
-                            ss.rounds[fi] = ss.fleets[fi].demand() * share;
-                            ss.shares[fi] = share;
-                        }
+                    for &fi in &s.fleets_of[ci] {
+                        ss.rounds[fi] = ss.fleets[fi].demand() * share;
+                        ss.shares[fi] = share;
                     }
                     let accuracy = if demand > 0.0 { acc / demand } else { 1.0 };
                     let eff = (fr.fired - fr.duds_fired) * stock.lethality * accuracy;

@@ -6,6 +6,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyTuple};
 use serde_json::Value;
 
 use super::convert::{json_to_py, to_json};
+use super::errors::guarded;
 use crate::error::{CoreError, at};
 use crate::scenario::Dist;
 
@@ -19,12 +20,14 @@ pub struct PyDist {
 
 /// `f` over a float, or elementwise over an array (any shape) of float64.
 fn map<'py>(x: &Bound<'py, PyAny>, f: impl Fn(f64) -> f64) -> PyResult<Bound<'py, PyAny>> {
-    let py = x.py();
-    if (x.is_instance_of::<PyFloat>() || x.is_instance_of::<PyInt>()) && !x.is_instance_of::<PyBool>() {
-        return Ok(PyFloat::new(py, f(x.extract::<f64>()?)).into_any());
-    }
-    let a: PyArrayLikeDyn<'py, f64, AllowTypeChange> = x.extract()?;
-    Ok(a.as_array().mapv(f).into_pyarray(py).into_any())
+    guarded(|| {
+        let py = x.py();
+        if (x.is_instance_of::<PyFloat>() || x.is_instance_of::<PyInt>()) && !x.is_instance_of::<PyBool>() {
+            return Ok(PyFloat::new(py, f(x.extract::<f64>()?)).into_any());
+        }
+        let a: PyArrayLikeDyn<'py, f64, AllowTypeChange> = x.extract()?;
+        Ok(a.as_array().mapv(f).into_pyarray(py).into_any())
+    })
 }
 
 #[pymethods]
@@ -32,9 +35,11 @@ impl PyDist {
     #[new]
     #[pyo3(signature = (spec, path = ""))]
     fn new(spec: &Bound<'_, PyAny>, path: &str) -> PyResult<PyDist> {
-        let v = to_json(spec, path, 0).map_err(|m| CoreError::Scenario(vec![m]))?;
-        let dist = Dist::from_value(&v).map_err(|m| CoreError::Scenario(vec![at(path, m)]))?;
-        Ok(PyDist { dist })
+        guarded(|| {
+            let v = to_json(spec, path, 0).map_err(|m| CoreError::Scenario(vec![m]))?;
+            let dist = Dist::from_value(&v).map_err(|m| CoreError::Scenario(vec![at(path, m)]))?;
+            Ok(PyDist { dist })
+        })
     }
 
     /// The inverse CDF at `u` in [0, 1] (NaN outside).
@@ -65,8 +70,8 @@ impl PyDist {
     }
 
     /// The median (for `choice`, the smallest value whose cumulative weight exceeds 1/2).
-    fn median(&self) -> f64 {
-        self.dist.median()
+    fn median(&self) -> PyResult<f64> {
+        guarded(|| Ok(self.dist.median()))
     }
 
     /// A short form, e.g. `pert(1500, 2000, 3000)`.

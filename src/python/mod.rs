@@ -4,6 +4,7 @@
 mod convert;
 mod dist;
 mod errors;
+mod reference;
 mod registry;
 mod run;
 mod scenario;
@@ -16,9 +17,13 @@ mod _core {
     #[pymodule_export]
     use super::dist::PyDist;
     #[pymodule_export]
+    use super::reference::{facts, json_schema};
+    #[pymodule_export]
     use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]
-    use super::run::{check_samples, estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary};
+    use super::run::{
+        check_samples, estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary, worker_threads,
+    };
     #[pymodule_export]
     use super::scenario::{PyScenario, builtin_names};
     #[pymodule_export]
@@ -32,6 +37,12 @@ mod _core {
         m.add("MAX_DAYS", crate::scenario::MAX_DAYS)?;
         m.add("MAX_SCENARIO_BYTES", crate::scenario::MAX_SCENARIO_BYTES)?;
         m.add("BLOCK", crate::engine::runner::BLOCK)?;
+        m.add("MAX_THREADS", crate::engine::pool::MAX_THREADS)?;
+        m.add("MAX_GUNS", crate::scenario::fields::MAX_GUNS)?;
+        m.add("MAX_TOTAL_GUNS", crate::scenario::compile::MAX_TOTAL_GUNS)?;
+        m.add("MAX_TOTAL_RTD_DAYS", crate::scenario::compile::MAX_TOTAL_RTD_DAYS)?;
+        m.add("MAX_ITEMS", crate::scenario::compile::MAX_ITEMS)?;
+        m.add("SUMMARY_FORMAT", crate::summary::FORMAT_VERSION)?;
         m.add("RELATIVE_ACCURACY", crate::summary::RELATIVE_ACCURACY)?;
         Ok(())
     }

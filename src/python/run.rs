@@ -1,26 +1,30 @@
 //! Runs: `_core.run`, `_core.run_summary`, the memory estimates and the
 //! random-number floor. The work runs without the GIL.
+use std::collections::HashMap;
+
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use super::errors::guarded;
 use super::scenario::PyScenario;
 use super::summary::PySummary;
-use crate::engine::floor;
 use crate::engine::runner::{self, Collected, Request};
-use crate::error::{CoreError, did_you_mean};
+use crate::engine::{floor, pool};
+use crate::error::{CoreError, did_you_mean, shown};
 use crate::model::Model;
 use crate::model::registry::Entry;
 
 /// The ids of the named entries (series), or the closest names of the first unknown one.
 fn resolve(entries: &[Entry], asked: &[String], what: &str) -> Result<Vec<usize>, CoreError> {
+    let ids: HashMap<&str, usize> = entries.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect();
     asked
         .iter()
         .map(|a| {
-            entries.iter().position(|e| &e.name == a).ok_or_else(|| {
+            ids.get(a.as_str()).copied().ok_or_else(|| {
                 let hint = did_you_mean(a, entries.iter().map(|e| e.name.as_str()));
-                CoreError::UnknownName(format!("no {what} named {a:?}{hint}"))
+                CoreError::UnknownName(format!("no {what} named {:?}{hint}", shown(a)))
             })
         })
         .collect()
@@ -31,17 +35,20 @@ fn resolve(entries: &[Entry], asked: &[String], what: &str) -> Result<Vec<usize>
 fn given_rows(model: &Model, n: usize, given: Option<Bound<'_, PyDict>>) -> PyResult<Vec<Vec<(usize, f64)>>> {
     let Some(g) = given else { return Ok(Vec::new()) };
     let uncertain = model.uncertain();
+    let ids: HashMap<&str, usize> = uncertain.iter().enumerate().map(|(i, u)| (u.path.as_str(), i)).collect();
     let mut rows = vec![Vec::new(); n];
     for (k, v) in g.iter() {
         let path: String = k.extract()?;
-        let Some(j) = uncertain.iter().position(|u| u.path == path) else {
+        let Some(&j) = ids.get(path.as_str()) else {
             let hint = did_you_mean(&path, uncertain.iter().map(|u| u.path.as_str()));
-            return Err(CoreError::UnknownName(format!("no uncertain parameter named {path:?}{hint}")).into());
+            return Err(CoreError::UnknownName(format!("no uncertain parameter named {:?}{hint}", shown(&path))).into());
         };
         let arr: PyReadonlyArray1<f64> = v.extract()?;
         let a = arr.as_slice()?;
         if a.len() != n {
-            return Err(CoreError::Argument(format!("{path}: {} values for {n} trajectories", a.len())).into());
+            return Err(
+                CoreError::Argument(format!("{}: {} values for {n} trajectories", shown(&path), a.len())).into()
+            );
         }
         for (row, x) in rows.iter_mut().zip(a) {
             row.push((j, *x));
@@ -138,21 +145,23 @@ pub(super) fn run<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let model = &scenario.model;
-    let ids = resolve(model.series(), &series, "series")?;
-    let rows = given_rows(model, n, given)?;
-    let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
-    let out = detached(py, tick, |cb| runner::run_paths(model, &req, cb))?;
-    let days = model.days();
-    let s = PyDict::new(py);
-    for (name, buf) in series.iter().zip(out.series) {
-        let a = Array2::from_shape_vec((n, days), buf)
-            .map_err(|e| CoreError::Internal(format!("a path buffer is not n x days: {e}")))?;
-        s.set_item(name, a.into_pyarray(py))?;
-    }
-    let o = columns(py, outcome_names(model), out.outcomes)?;
-    let p = columns(py, param_names(model), out.params)?;
-    Ok((s, o, p))
+    guarded(|| {
+        let model = &scenario.model;
+        let ids = resolve(model.series(), &series, "series")?;
+        let rows = given_rows(model, n, given)?;
+        let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
+        let out = detached(py, tick, |cb| runner::run_paths(model, &req, cb))?;
+        let days = model.days();
+        let s = PyDict::new(py);
+        for (name, buf) in series.iter().zip(out.series) {
+            let a = Array2::from_shape_vec((n, days), buf)
+                .map_err(|e| CoreError::Internal(format!("a path buffer is not n x days: {e}")))?;
+            s.set_item(name, a.into_pyarray(py))?;
+        }
+        let o = columns(py, outcome_names(model), out.outcomes)?;
+        let p = columns(py, param_names(model), out.params)?;
+        Ok((s, o, p))
+    })
 }
 
 /// Like `run`, with streaming summaries of the series instead of paths.
@@ -174,26 +183,31 @@ pub(super) fn run_summary<'py>(
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let model = &scenario.model;
-    let ids = resolve(model.series(), &series, "series")?;
-    let rows = given_rows(model, n, given)?;
-    let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
-    let out = detached(py, tick, |cb| runner::run_summary(model, &req, arrays, cb))?;
-    let o = collected(py, outcome_names(model), out.outcomes)?;
-    let p = collected(py, param_names(model), out.params)?;
-    Ok((PySummary { inner: out.series }, o, p))
+    guarded(|| {
+        let model = &scenario.model;
+        let ids = resolve(model.series(), &series, "series")?;
+        let rows = given_rows(model, n, given)?;
+        let req = Request { seed, first, n, series: ids, given: rows, threads, max_bytes };
+        let out = detached(py, tick, |cb| runner::run_summary(model, &req, arrays, cb))?;
+        let o = collected(py, outcome_names(model), out.outcomes)?;
+        let p = collected(py, param_names(model), out.params)?;
+        Ok((PySummary { inner: out.series }, o, p))
+    })
 }
 
 /// The random-number floor of trajectories 0..n: (seconds replaying the draws, number of draws).
 /// Single-threaded, on the calling thread, without the GIL.
 #[pyfunction]
-pub(super) fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> (f64, u64) {
+pub(super) fn rng_floor(py: Python<'_>, scenario: &PyScenario, seed: u64, n: usize) -> PyResult<(f64, u64)> {
     let model = &scenario.model;
-    let f = py.detach(|| floor::measure(model, seed, n));
-    (f.seconds, f.draws)
+    guarded(|| {
+        let f = py.detach(|| floor::measure(model, seed, n));
+        Ok((f.seconds, f.draws))
+    })
 }
 
-/// Bytes a summary-mode run would hold.
+/// Bytes a summary-mode run would hold on `threads` worker threads (0: one
+/// summary, no workers, as for a merged result).
 #[pyfunction]
 pub(super) fn estimate_summary_bytes(
     scenario: &PyScenario,
@@ -201,12 +215,32 @@ pub(super) fn estimate_summary_bytes(
     n_series: usize,
     threads: usize,
     arrays: bool,
-) -> u64 {
-    runner::estimate_summary_bytes(&scenario.model, n, n_series, threads, arrays)
+) -> PyResult<u64> {
+    guarded(|| Ok(runner::estimate_summary_bytes(&scenario.model, n, n_series, threads, arrays)))
 }
 
-/// Bytes a run with full paths of `n_series` series would hold.
+/// Bytes a run with full paths of `n_series` series would hold on `threads`
+/// worker threads (None: the shared pool's; 0: none, as for a merged result).
 #[pyfunction]
-pub(super) fn estimate_bytes(scenario: &PyScenario, n: usize, n_series: usize) -> u64 {
-    runner::estimate_bytes(&scenario.model, n, n_series)
+#[pyo3(signature = (scenario, n, n_series, threads=None))]
+pub(super) fn estimate_bytes(
+    scenario: &PyScenario,
+    n: usize,
+    n_series: usize,
+    threads: Option<usize>,
+) -> PyResult<u64> {
+    guarded(|| {
+        let t = match threads {
+            None => pool::threads_of(None)?,
+            Some(k) => k,
+        };
+        Ok(runner::estimate_bytes(&scenario.model, n, n_series, t))
+    })
+}
+
+/// The worker threads a run with `threads` would use (None: the shared pool's).
+#[pyfunction]
+#[pyo3(signature = (threads=None))]
+pub(super) fn worker_threads(threads: Option<usize>) -> PyResult<usize> {
+    guarded(|| Ok(pool::threads_of(threads)?))
 }

@@ -1,10 +1,11 @@
 //! `_core.SummaryTable`: streaming statistics per (row, column).
 use numpy::IntoPyArray;
 use numpy::ndarray::Array2;
-use pyo3::exceptions::{PyIndexError, PyValueError};
+use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use super::errors::{guarded, integrity};
 use crate::summary::{Cell, Summary};
 
 /// Statistics per (row, column) of a streaming summary: rows are series (or
@@ -63,20 +64,27 @@ impl PySummary {
         Ok(a.into_pyarray(py))
     }
 
-    /// A new table with the counts of both (exact: any order gives the same state).
-    fn merge(&self, other: &PySummary) -> PyResult<PySummary> {
-        let mut s = self.inner.clone();
-        s.merge(&other.inner).map_err(PyValueError::new_err)?;
-        Ok(PySummary { inner: s })
+    /// A new table with the counts of both (exact: any order gives the same state;
+    /// `IntegrityError` for tables of other shapes or counts that would pass 2^64 - 1).
+    fn merge(&self, py: Python<'_>, other: &PySummary) -> PyResult<PySummary> {
+        guarded(|| {
+            let mut s = self.inner.clone();
+            py.detach(|| s.merge(&other.inner)).map_err(integrity)?;
+            Ok(PySummary { inner: s })
+        })
     }
 
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
+    /// The table in a checked envelope (magic, format version, library version,
+    /// length, CRC-32).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(|| Ok(PyBytes::new(py, &py.detach(|| self.inner.to_bytes()))))
     }
 
+    /// A table from `to_bytes`; `IntegrityError` naming the check that failed for
+    /// anything truncated, corrupted, foreign or of another format version.
     #[staticmethod]
-    fn from_bytes(b: &[u8]) -> PyResult<PySummary> {
-        Summary::from_bytes(b).map(|inner| PySummary { inner }).map_err(PyValueError::new_err)
+    fn from_bytes(py: Python<'_>, b: &[u8]) -> PyResult<PySummary> {
+        guarded(|| py.detach(|| Summary::from_bytes(b)).map(|inner| PySummary { inner }).map_err(integrity))
     }
 
     fn nbytes(&self) -> usize {

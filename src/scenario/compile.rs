@@ -6,76 +6,38 @@
 //! count is >= 0, a probability in [0, 1]) over the whole support of its
 //! distribution. (The ids of series and outcomes are the model's: see
 //! `model::registry`.)
-use super::{Date, Dist, MAX_DAYS, Param, Scenario};
-use crate::error::{CoreError, at, did_you_mean};
+use std::collections::HashMap;
+
+use super::fields::{Domain, Field, MAX_GUNS, field};
+use super::parse::segment;
+use super::{Date, Dist, Param, Scenario};
+use crate::error::{CoreError, at, did_you_mean, shown};
 use crate::rng;
 
 /// Index of a parameter's value in the per-trajectory vector.
 pub(crate) type P = usize;
 
-/// Most guns one fleet may hold in a trajectory (initial plus delivered):
-/// each gun keeps its barrel's state, so this bounds a trajectory's memory.
-pub(crate) const MAX_GUNS: f64 = 1e6;
-/// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
-/// with the ratio capped at `max_fire_ratio` (5 by default), 5^10 is already a
-/// factor of about ten million.
-pub(crate) const MAX_ELASTICITY: f64 = 10.0;
-/// Largest cap on the fire ratios: with elasticities up to `MAX_ELASTICITY`,
-/// a coupling factor stays below 1e60, so no rate becomes infinite.
-pub(crate) const MAX_FIRE_RATIO_CAP: f64 = 1e6;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Domain {
-    NonNeg,
-    Positive,
-    Prob,
-    AtLeastOne,
-    /// A yearly growth rate: above -1.
-    Growth,
-    /// A delay in days: 0 to `MAX_DAYS`.
-    Days,
-    /// A number of guns: 0 to `MAX_GUNS`.
-    Guns,
-    /// Guns delivered a day over a horizon of this many days: at most
-    /// `MAX_GUNS` over the horizon.
-    GunRate(u32),
-    /// An elasticity: 0 to `MAX_ELASTICITY`.
-    Elasticity,
-    /// A cap on a fire ratio: 1 (the reference) to `MAX_FIRE_RATIO_CAP`.
-    RatioCap,
-    /// A Weibull shape of barrel life: 1 or more (a wear-out failure rate that
-    /// does not fall with age; shapes below 1 spread lives over so many orders
-    /// of magnitude that the fleet's running wear sums lose their precision).
-    Shape,
-}
-
-impl Domain {
-    /// Whether every value in [lo, hi] lies in the domain; else the rule.
-    pub(crate) fn check(self, lo: f64, hi: f64) -> Result<(), String> {
-        let (ok, rule) = match self {
-            Domain::NonNeg => (lo >= 0.0, "must be >= 0".to_string()),
-            Domain::Positive => (lo > 0.0, "must be > 0".to_string()),
-            Domain::Prob => (lo >= 0.0 && hi <= 1.0, "must be a probability in [0, 1]".to_string()),
-            Domain::AtLeastOne => (lo >= 1.0, "must be >= 1".to_string()),
-            Domain::Growth => (lo > -1.0, "must be > -1 (a yearly growth rate)".to_string()),
-            Domain::Days => (lo >= 0.0 && hi <= f64::from(MAX_DAYS), format!("must be between 0 and {MAX_DAYS} days")),
-            Domain::Guns => (lo >= 0.0 && hi <= MAX_GUNS, format!("must be between 0 and {MAX_GUNS:e} guns")),
-            Domain::GunRate(days) => (
-                lo >= 0.0 && hi * f64::from(days) <= MAX_GUNS,
-                format!("must be >= 0 and deliver at most {MAX_GUNS:e} guns over {days} days"),
-            ),
-            Domain::Elasticity => {
-                (lo >= 0.0 && hi <= MAX_ELASTICITY, format!("must be an elasticity between 0 and {MAX_ELASTICITY}"))
-            }
-            Domain::RatioCap => (
-                lo >= 1.0 && hi <= MAX_FIRE_RATIO_CAP,
-                format!("must be between 1 and {MAX_FIRE_RATIO_CAP:e} (a cap on a ratio to the reference)"),
-            ),
-            Domain::Shape => (lo >= 1.0, "must be >= 1 (a Weibull shape of wear-out)".to_string()),
-        };
-        if ok { Ok(()) } else { Err(rule) }
-    }
-}
+/// Most guns all the fleets of a scenario may hold in a trajectory, initial
+/// plus delivered (about 80 bytes of state each, per worker thread).
+pub const MAX_TOTAL_GUNS: f64 = 1e7;
+/// Most days of returns all the contingents of a scenario may wait on
+/// (`rtd_days + 1` each, 8 bytes a day per worker thread).
+pub const MAX_TOTAL_RTD_DAYS: f64 = 1e7;
+/// Most items in a scenario: calibers, supply lines, fleets, contingents,
+/// tempo windows, scheduled arrivals and casualty thresholds. Each has its
+/// series, outcomes and state; a text within `MAX_SCENARIO_BYTES` can hold
+/// more, and is refused rather than left to exhaust memory and time.
+pub const MAX_ITEMS: usize = 50_000;
+/// Problems listed in one error (the rest are counted).
+pub(crate) const MAX_PROBLEMS: usize = 50;
+/// Unknown names given "did you mean" suggestions (each scans every name).
+const MAX_SUGGESTIONS: usize = 10;
+/// Names listed after an unknown one.
+const MAX_KNOWN: usize = 20;
+/// Bytes of state a gun takes in a trajectory (sorted entry, barrel, queues).
+const GUN_BYTES: f64 = 80.0;
+/// Bytes of state an item takes in a trajectory besides its guns and returns.
+const ITEM_BYTES: f64 = 512.0;
 
 /// An uncertain parameter: drawn once per trajectory from its own stream.
 #[derive(Debug, Clone)]
@@ -89,37 +51,67 @@ pub struct Uncertain {
     pub(crate) slot: P,
     /// The domain of its meaning, which a given value must also respect.
     pub(crate) domain: Domain,
+    /// A bound beyond the domain that depends on the scenario (a delivery
+    /// rate's guns over the horizon), with its rule.
+    pub(crate) limit: Option<(f64, String)>,
 }
 
 impl Uncertain {
     /// Whether `x`, given instead of a draw, is a value the parameter may take:
-    /// finite and in its domain; else the rule it breaks.
+    /// finite, in its domain and within its limit; else the rule it breaks.
     pub(crate) fn admits(&self, x: f64) -> Result<(), String> {
         if !x.is_finite() {
             return Err("must be a finite number".into());
         }
-        self.domain.check(x, x)
+        self.domain.check(x, x)?;
+        match &self.limit {
+            Some((max, rule)) if x > *max => Err(rule.clone()),
+            _ => Ok(()),
+        }
     }
 }
 
 #[derive(Debug, Default)]
 struct Reg {
     values: Vec<f64>,
+    /// The largest value of each slot (its support's high end).
+    highs: Vec<f64>,
     uncertain: Vec<Uncertain>,
     wear: Vec<Dist>,
     errors: Vec<String>,
+    /// Problems beyond the first `MAX_PROBLEMS`, counted.
+    more: usize,
+    /// Unknown names reported so far (suggestions only for the first few).
+    unknown: usize,
+}
+
+/// The dotted path of the field `field` of the table at `parent` ("" at the top).
+fn path_of(parent: &str, field: &Field) -> String {
+    if parent.is_empty() { field.name.to_string() } else { format!("{parent}.{}", field.name) }
 }
 
 impl Reg {
-    fn p(&mut self, param: &Param, path: &str, dom: Domain) -> P {
+    /// The slot of `param`, the field `field` of the table at `parent` ("" at
+    /// the top), checked against the field's domain.
+    fn p(&mut self, param: &Param, parent: &str, field: &Field) -> P {
+        self.p_limited(param, parent, field, None)
+    }
+
+    /// As [`Reg::p`], with a bound beyond the domain that a value given
+    /// instead of a draw must also respect (the support is checked by the caller).
+    fn p_limited(&mut self, param: &Param, parent: &str, field: &Field, limit: Option<(f64, String)>) -> P {
+        let path = path_of(parent, field);
+        let path = path.as_str();
         let (lo, hi) = param.0.support();
+        let dom = field.domain.unwrap_or(Domain::NonNeg);
         if let Err(rule) = dom.check(lo, hi) {
             let msg = match &param.0 {
                 Dist::Fixed(v) => format!("{rule}, got {v}"),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };
-            self.errors.push(at(path, msg));
+            self.err(path, msg);
         }
+        self.highs.push(hi);
         let slot = self.values.len();
         match &param.0 {
             Dist::Fixed(v) => self.values.push(*v),
@@ -131,6 +123,7 @@ impl Reg {
                     dist: d.clone(),
                     slot,
                     domain: dom,
+                    limit,
                 });
             }
         }
@@ -138,23 +131,36 @@ impl Reg {
     }
 
     /// A distribution drawn afresh for every element (not once per
-    /// trajectory): checked against `dom` over its support, kept apart from
-    /// the parameters; its index in `wear`.
-    fn per_element(&mut self, param: &Param, path: &str, dom: Domain) -> usize {
+    /// trajectory), the field `field` of the table at `parent`: checked
+    /// against the field's domain over its support, kept apart from the
+    /// parameters; its index in `wear`.
+    fn per_element(&mut self, param: &Param, parent: &str, field: &Field) -> usize {
+        let path = path_of(parent, field);
         let (lo, hi) = param.0.support();
-        if let Err(rule) = dom.check(lo, hi) {
+        if let Err(rule) = field.domain.unwrap_or(Domain::NonNeg).check(lo, hi) {
             let msg = match &param.0 {
                 Dist::Fixed(v) => format!("{rule}, got {v}"),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };
-            self.errors.push(at(path, msg));
+            self.err(&path, msg);
         }
         self.wear.push(param.0.clone());
         self.wear.len() - 1
     }
 
+    /// Check a plain number at `path` (a value of the field `field`) against the field's domain.
+    fn number(&mut self, x: f64, path: &str, field: &Field) {
+        if let Some(rule) = field.domain.and_then(|d| d.check(x, x).err()) {
+            self.err(path, format!("{rule}, got {x}"));
+        }
+    }
+
     fn err(&mut self, path: &str, msg: impl std::fmt::Display) {
-        self.errors.push(at(path, msg));
+        if self.errors.len() < MAX_PROBLEMS {
+            self.errors.push(at(path, msg));
+        } else {
+            self.more += 1;
+        }
     }
 
     fn name(&mut self, path: &str, name: &str) {
@@ -162,8 +168,53 @@ impl Reg {
             && name.len() <= 64
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
-            self.err(path, format!("names must be 1 to 64 letters, digits, '_' or '-', got {name:?}"));
+            self.err(path, format!("names must be 1 to 64 letters, digits, '_' or '-', got {:?}", shown(name)));
         }
+    }
+
+    /// The index of `name` among the `what`s (looked up in `index`), or an error
+    /// naming the closest and the first few known ones.
+    fn index_of(&mut self, path: &str, what: &str, name: &str, index: &Names) -> usize {
+        if let Some(&i) = index.map.get(name) {
+            return i;
+        }
+        self.unknown += 1;
+        let hint = if self.unknown <= MAX_SUGGESTIONS {
+            did_you_mean(name, index.names.iter().copied())
+        } else {
+            String::new()
+        };
+        let known = index.names.iter().take(MAX_KNOWN).copied().collect::<Vec<_>>().join(", ");
+        let more = if index.names.len() > MAX_KNOWN {
+            format!(" and {} more", index.names.len() - MAX_KNOWN)
+        } else {
+            String::new()
+        };
+        self.err(path, format!("no {what} named {:?}{hint}; known: [{known}]{more}", shown(name)));
+        0
+    }
+
+    /// The problems found, the ones beyond the first `MAX_PROBLEMS` counted.
+    fn problems(&mut self) -> Vec<String> {
+        let mut out = std::mem::take(&mut self.errors);
+        if self.more > 0 {
+            out.push(format!("... and {} more problems", self.more));
+        }
+        out
+    }
+}
+
+/// Names in order, and where each is.
+struct Names<'a> {
+    names: Vec<&'a str>,
+    map: HashMap<&'a str, usize>,
+}
+
+impl<'a> Names<'a> {
+    fn new(names: impl Iterator<Item = &'a String>) -> Names<'a> {
+        let names: Vec<&str> = names.map(String::as_str).collect();
+        let map = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        Names { names, map }
     }
 }
 
@@ -292,6 +343,8 @@ pub(crate) struct SideCfg {
     pub(crate) territory: Option<TerrCfg>,
     /// Names of the suppliers and senders this side pays (one revenue outcome each).
     pub(crate) payees: Vec<String>,
+    /// The indices of the fleets of each caliber, in order.
+    pub(crate) fleets_of: Vec<Vec<usize>>,
 }
 
 /// A validated scenario in the model's flat form.
@@ -308,18 +361,79 @@ pub(crate) struct Compiled {
     /// Every fleet's `initial_wear` (fleets over all sides in order): the
     /// distribution of a day-0 barrel's used share of its scale life.
     pub(crate) wear: Vec<Dist>,
+    /// An upper bound of the bytes a trajectory's state takes (guns, returns
+    /// waiting, the items and their values), for the memory estimates.
+    pub(crate) state_bytes: f64,
 }
 
-fn index_of(path: &str, what: &str, name: &str, names: &[&String], reg: &mut Reg) -> usize {
-    match names.iter().position(|n| n.as_str() == name) {
-        Some(i) => i,
-        None => {
-            let hint = did_you_mean(name, names.iter().map(|s| s.as_str()));
-            let known: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-            reg.err(path, format!("no {what} named {name:?}{hint}; known: [{}]", known.join(", ")));
-            0
+/// The scenario's totals against their limits (`MAX_ITEMS`, `MAX_TOTAL_GUNS`,
+/// `MAX_TOTAL_RTD_DAYS`), each refusal naming the largest contributor; and
+/// the bound of a trajectory's state in bytes.
+fn totals(sides: &[SideCfg], days: u32, reg: &mut Reg) -> f64 {
+    let hi = |p: P| reg.highs[p];
+    let mut items = 0usize;
+    let (mut guns, mut rtd) = (0.0, 0.0);
+    let mut most_guns = (0.0, String::new());
+    let mut most_rtd = (0.0, String::new());
+    let mut most_items = (0usize, String::new());
+    for sd in sides {
+        let n = sd.calibers.len()
+            + sd.lines.len()
+            + sd.fleets.len()
+            + sd.contingents.len()
+            + sd.casualties.as_ref().map_or(0, |c| c.tempo.len() + c.thresholds.len())
+            + sd.contingents.iter().map(|k| k.schedule.len()).sum::<usize>();
+        items += n;
+        if n > most_items.0 {
+            most_items = (n, format!("sides.{}", sd.name));
+        }
+        for f in &sd.fleets {
+            let g = hi(f.guns) + f.deliveries.as_ref().map_or(0.0, |(rate, _, _)| hi(*rate) * f64::from(days));
+            guns += g;
+            if g > most_guns.0 {
+                most_guns = (g, format!("sides.{}.fleets.{}.guns", sd.name, f.name));
+            }
+        }
+        for k in &sd.contingents {
+            let d = hi(k.rtd_days) + 1.0;
+            rtd += d;
+            if d > most_rtd.0 {
+                most_rtd = (d, format!("sides.{}.contingents.{}.rtd_days", sd.name, k.name));
+            }
         }
     }
+    if items > MAX_ITEMS {
+        reg.err(
+            &most_items.1,
+            format!(
+                "the scenario has {items} items (calibers, supply lines, fleets, contingents, tempo windows, \
+                 scheduled arrivals, thresholds; this side {}), above the limit of {MAX_ITEMS}",
+                most_items.0
+            ),
+        );
+    }
+    if guns > MAX_TOTAL_GUNS {
+        reg.err(
+            &most_guns.1,
+            format!(
+                "the fleets could hold up to {guns:.3e} guns in a trajectory in all (initial and delivered; this one \
+                 up to {:.3e}), above the limit of {MAX_TOTAL_GUNS:e} in all",
+                most_guns.0
+            ),
+        );
+    }
+    if rtd > MAX_TOTAL_RTD_DAYS {
+        reg.err(
+            &most_rtd.1,
+            format!(
+                "the contingents could wait on up to {rtd:.3e} days of returns in all (rtd_days + 1 each; this one \
+                 {:.3e}), above the limit of {MAX_TOTAL_RTD_DAYS:e} in all",
+                most_rtd.0
+            ),
+        );
+    }
+    let slots = (reg.values.len() + reg.uncertain.len()) as f64;
+    GUN_BYTES * guns + 8.0 * rtd + ITEM_BYTES * items as f64 + 16.0 * slots
 }
 
 /// A line or contingent that is paid nothing has no payee.
@@ -329,13 +443,21 @@ fn is_zero(p: &Param) -> bool {
     matches!(p.0, Dist::Fixed(x) if x == 0.0)
 }
 
-fn payee(payees: &mut Vec<String>, name: &str) -> usize {
-    match payees.iter().position(|p| p == name) {
-        Some(i) => i,
-        None => {
-            payees.push(name.to_string());
-            payees.len() - 1
+/// The suppliers and senders a side pays, in order of first mention, and where each is.
+#[derive(Default)]
+struct Payees {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Payees {
+    fn of(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
         }
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), self.names.len() - 1);
+        self.names.len() - 1
     }
 }
 
@@ -343,21 +465,19 @@ impl Compiled {
     pub(crate) fn new(s: &Scenario) -> Result<Compiled, CoreError> {
         let mut reg = Reg::default();
         reg.name("name", &s.name.replace([' ', '.', '(', ')', ','], "-"));
-        if s.days == 0 || s.days > MAX_DAYS {
-            reg.err("days", format!("must be between 1 and {MAX_DAYS}, got {}", s.days));
-        }
+        reg.number(f64::from(s.days), "days", field!(Scenario, "days"));
         if s.sides.is_empty() {
             reg.err("sides", "a scenario needs at least one side");
         }
-        let max_fire_ratio = reg.p(&s.max_fire_ratio, "max_fire_ratio", Domain::RatioCap);
-        let side_names: Vec<&String> = s.sides.keys().collect();
+        let max_fire_ratio = reg.p(&s.max_fire_ratio, "", field!(Scenario, "max_fire_ratio"));
+        let side_names = Names::new(s.sides.keys());
         let mut sides = Vec::new();
         for (si, (sname, side)) in s.sides.iter().enumerate() {
-            let sp = format!("sides.{sname}");
+            let sp = format!("sides.{}", segment(sname));
             reg.name(&sp, sname);
             let enemy = match &side.opponent {
                 Some(o) => {
-                    let i = index_of(&format!("{sp}.opponent"), "side", o, &side_names, &mut reg);
+                    let i = reg.index_of(&format!("{sp}.opponent"), "side", o, &side_names);
                     if i == si && s.sides.len() > 1 {
                         reg.err(&format!("{sp}.opponent"), "a side cannot be its own opponent");
                     }
@@ -372,34 +492,30 @@ impl Compiled {
                     }
                 },
             };
-            let ref_fire = reg.p(&side.ref_fire, &format!("{sp}.ref_fire"), Domain::Positive);
+            let ref_fire = reg.p(&side.ref_fire, &sp, field!(Side, "ref_fire"));
 
-            let cal_names: Vec<&String> = side.calibers.keys().collect();
+            let cal_names = Names::new(side.calibers.keys());
             let mut calibers = Vec::new();
             for (cname, c) in &side.calibers {
-                let cp = format!("{sp}.calibers.{cname}");
+                let cp = format!("{sp}.calibers.{}", segment(cname));
                 reg.name(&cp, cname);
                 calibers.push(CaliberCfg {
                     name: cname.clone(),
-                    initial_stock: reg.p(&c.initial_stock, &format!("{cp}.initial_stock"), Domain::NonNeg),
-                    initial_dud_fraction: reg.p(
-                        &c.initial_dud_fraction,
-                        &format!("{cp}.initial_dud_fraction"),
-                        Domain::Prob,
-                    ),
-                    lethality: reg.p(&c.lethality, &format!("{cp}.lethality"), Domain::NonNeg),
-                    reserve: reg.p(&c.reserve, &format!("{cp}.reserve"), Domain::NonNeg),
-                    reserve_days: reg.p(&c.reserve_days, &format!("{cp}.reserve_days"), Domain::NonNeg),
+                    initial_stock: reg.p(&c.initial_stock, &cp, field!(Caliber, "initial_stock")),
+                    initial_dud_fraction: reg.p(&c.initial_dud_fraction, &cp, field!(Caliber, "initial_dud_fraction")),
+                    lethality: reg.p(&c.lethality, &cp, field!(Caliber, "lethality")),
+                    reserve: reg.p(&c.reserve, &cp, field!(Caliber, "reserve")),
+                    reserve_days: reg.p(&c.reserve_days, &cp, field!(Caliber, "reserve_days")),
                     key: rng::key(&format!("ammo:{sname}.{cname}")),
                 });
             }
 
-            let mut payees: Vec<String> = Vec::new();
+            let mut payees = Payees::default();
             let mut lines = Vec::new();
             for (lname, l) in &side.supply {
-                let lp = format!("{sp}.supply.{lname}");
+                let lp = format!("{sp}.supply.{}", segment(lname));
                 reg.name(&lp, lname);
-                let caliber = index_of(&format!("{lp}.caliber"), "caliber", &l.caliber, &cal_names, &mut reg);
+                let caliber = reg.index_of(&format!("{lp}.caliber"), "caliber", &l.caliber, &cal_names);
                 let w = Window::new(s.start, l.start, l.end);
                 if w.end < w.start {
                     reg.err(&format!("{lp}.end"), "the window ends before it starts");
@@ -409,13 +525,13 @@ impl Compiled {
                 lines.push(LineCfg {
                     name: lname.clone(),
                     caliber,
-                    supplier: if is_zero(&l.price) { NO_PAYEE } else { payee(&mut payees, &sup) },
-                    rate: reg.p(&l.rate, &format!("{lp}.rate"), Domain::NonNeg),
-                    growth: reg.p(&l.growth, &format!("{lp}.growth"), Domain::Growth),
+                    supplier: if is_zero(&l.price) { NO_PAYEE } else { payees.of(&sup) },
+                    rate: reg.p(&l.rate, &lp, field!(SupplyLine, "rate")),
+                    growth: reg.p(&l.growth, &lp, field!(SupplyLine, "growth")),
                     window: w,
-                    lot_size: reg.p(&l.lot_size, &format!("{lp}.lot_size"), Domain::AtLeastOne),
-                    dud_fraction: reg.p(&l.dud_fraction, &format!("{lp}.dud_fraction"), Domain::Prob),
-                    price: reg.p(&l.price, &format!("{lp}.price"), Domain::NonNeg),
+                    lot_size: reg.p(&l.lot_size, &lp, field!(SupplyLine, "lot_size")),
+                    dud_fraction: reg.p(&l.dud_fraction, &lp, field!(SupplyLine, "dud_fraction")),
+                    price: reg.p(&l.price, &lp, field!(SupplyLine, "price")),
                     keys: [
                         rng::key(&format!("supply:{sname}.{lname}:lots")),
                         rng::key(&format!("supply:{sname}.{lname}:duds")),
@@ -425,24 +541,28 @@ impl Compiled {
 
             let mut fleets = Vec::new();
             for (fname, f) in &side.fleets {
-                let fp = format!("{sp}.fleets.{fname}");
+                let fp = format!("{sp}.fleets.{}", segment(fname));
                 reg.name(&fp, fname);
-                let caliber = index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names, &mut reg);
-                if !(1..=3).contains(&f.accuracy_exponent) {
-                    reg.err(
-                        &format!("{fp}.accuracy_exponent"),
-                        format!("must be 1, 2 or 3, got {}", f.accuracy_exponent),
-                    );
-                }
+                let caliber = reg.index_of(&format!("{fp}.caliber"), "caliber", &f.caliber, &cal_names);
+                reg.number(
+                    f64::from(f.accuracy_exponent),
+                    &format!("{fp}.accuracy_exponent"),
+                    field!(Fleet, "accuracy_exponent"),
+                );
                 let deliveries = f.deliveries.as_ref().map(|d| {
                     let dp = format!("{fp}.deliveries");
                     let w = Window::new(s.start, d.start, d.end);
                     if w.end < w.start {
                         reg.err(&format!("{dp}.end"), "the window ends before it starts");
                     }
+                    let max_rate = MAX_GUNS / f64::from(s.days);
+                    let rule = format!("would deliver more than {MAX_GUNS:e} guns over {} days", s.days);
+                    if d.rate.0.support().1 > max_rate {
+                        reg.err(&format!("{dp}.rate"), &rule);
+                    }
                     (
-                        reg.p(&d.rate, &format!("{dp}.rate"), Domain::GunRate(s.days)),
-                        reg.p(&d.lot_size, &format!("{dp}.lot_size"), Domain::AtLeastOne),
+                        reg.p_limited(&d.rate, &dp, field!(Deliveries, "rate"), Some((max_rate, rule))),
+                        reg.p(&d.lot_size, &dp, field!(Deliveries, "lot_size")),
                         w,
                     )
                 });
@@ -450,28 +570,21 @@ impl Compiled {
                 fleets.push(FleetCfg {
                     name: fname.clone(),
                     caliber,
-                    guns: reg.p(&f.guns, &format!("{fp}.guns"), Domain::Guns),
-                    rounds_per_gun_day: reg.p(
-                        &f.rounds_per_gun_day,
-                        &format!("{fp}.rounds_per_gun_day"),
-                        Domain::NonNeg,
-                    ),
-                    efc_per_round: reg.p(&f.efc_per_round, &format!("{fp}.efc_per_round"), Domain::NonNeg),
-                    barrel_life: reg.p(&f.barrel_life, &format!("{fp}.barrel_life"), Domain::Positive),
-                    barrel_shape: reg.p(&f.barrel_shape, &format!("{fp}.barrel_shape"), Domain::Shape),
-                    initial_wear: reg.per_element(&f.initial_wear, &format!("{fp}.initial_wear"), Domain::Prob),
-                    spares: reg.p(&f.spares, &format!("{fp}.spares"), Domain::NonNeg),
-                    spare_rate: reg.p(&f.spare_rate, &format!("{fp}.spare_rate"), Domain::NonNeg),
-                    repair_days: reg.p(&f.repair_days, &format!("{fp}.repair_days"), Domain::Days),
-                    max_wait_days: f
-                        .max_wait_days
-                        .as_ref()
-                        .map(|m| reg.p(m, &format!("{fp}.max_wait_days"), Domain::Days)),
-                    combat_loss: reg.p(&f.combat_loss, &format!("{fp}.combat_loss"), Domain::Prob),
-                    combat_beta: reg.p(&f.combat_beta, &format!("{fp}.combat_beta"), Domain::Elasticity),
-                    accuracy_loss: reg.p(&f.accuracy_loss, &format!("{fp}.accuracy_loss"), Domain::Prob),
+                    guns: reg.p(&f.guns, &fp, field!(Fleet, "guns")),
+                    rounds_per_gun_day: reg.p(&f.rounds_per_gun_day, &fp, field!(Fleet, "rounds_per_gun_day")),
+                    efc_per_round: reg.p(&f.efc_per_round, &fp, field!(Fleet, "efc_per_round")),
+                    barrel_life: reg.p(&f.barrel_life, &fp, field!(Fleet, "barrel_life")),
+                    barrel_shape: reg.p(&f.barrel_shape, &fp, field!(Fleet, "barrel_shape")),
+                    initial_wear: reg.per_element(&f.initial_wear, &fp, field!(Fleet, "initial_wear")),
+                    spares: reg.p(&f.spares, &fp, field!(Fleet, "spares")),
+                    spare_rate: reg.p(&f.spare_rate, &fp, field!(Fleet, "spare_rate")),
+                    repair_days: reg.p(&f.repair_days, &fp, field!(Fleet, "repair_days")),
+                    max_wait_days: f.max_wait_days.as_ref().map(|m| reg.p(m, &fp, field!(Fleet, "max_wait_days"))),
+                    combat_loss: reg.p(&f.combat_loss, &fp, field!(Fleet, "combat_loss")),
+                    combat_beta: reg.p(&f.combat_beta, &fp, field!(Fleet, "combat_beta")),
+                    accuracy_loss: reg.p(&f.accuracy_loss, &fp, field!(Fleet, "accuracy_loss")),
                     accuracy_exponent: f.accuracy_exponent.clamp(1, 3),
-                    threshold: reg.p(&f.threshold, &format!("{fp}.threshold"), Domain::Prob),
+                    threshold: reg.p(&f.threshold, &fp, field!(Fleet, "threshold")),
                     deliveries,
                     keys: [k("barrels"), k("combat"), k("spares"), k("deliveries")],
                 });
@@ -488,29 +601,23 @@ impl Compiled {
                         if w.end < w.start {
                             reg.err(&format!("{cp}.tempo[{i}].end"), "the window ends before it starts");
                         }
-                        (w, reg.p(&st.factor, &format!("{cp}.tempo[{i}].factor"), Domain::NonNeg))
+                        (w, reg.p(&st.factor, &format!("{cp}.tempo[{i}]"), field!(TempoStep, "factor")))
                     })
                     .collect();
                 for (i, t) in c.thresholds.iter().enumerate() {
-                    if !(t.is_finite() && *t >= 0.0) {
-                        reg.err(&format!("{cp}.thresholds[{i}]"), format!("must be a finite number >= 0, got {t}"));
-                    }
+                    reg.number(*t, &format!("{cp}.thresholds[{i}]"), field!(Casualties, "thresholds"));
                 }
                 let mut th = c.thresholds.clone();
                 th.sort_by(f64::total_cmp);
                 th.dedup();
                 CasCfg {
-                    base: reg.p(&c.base, &format!("{cp}.base"), Domain::NonNeg),
-                    dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &format!("{cp}.dispersion"), Domain::Positive)),
-                    alpha: reg.p(&c.alpha, &format!("{cp}.alpha"), Domain::Elasticity),
+                    base: reg.p(&c.base, &cp, field!(Casualties, "base")),
+                    dispersion: c.dispersion.as_ref().map(|d| reg.p(d, &cp, field!(Casualties, "dispersion"))),
+                    alpha: reg.p(&c.alpha, &cp, field!(Casualties, "alpha")),
                     tempo,
-                    drift_sd: reg.p(&c.drift_sd, &format!("{cp}.drift_sd"), Domain::NonNeg),
-                    drift_reversion: reg.p(&c.drift_reversion, &format!("{cp}.drift_reversion"), Domain::Prob),
-                    initial_cumulative: reg.p(
-                        &c.initial_cumulative,
-                        &format!("{cp}.initial_cumulative"),
-                        Domain::NonNeg,
-                    ),
+                    drift_sd: reg.p(&c.drift_sd, &cp, field!(Casualties, "drift_sd")),
+                    drift_reversion: reg.p(&c.drift_reversion, &cp, field!(Casualties, "drift_reversion")),
+                    initial_cumulative: reg.p(&c.initial_cumulative, &cp, field!(Casualties, "initial_cumulative")),
                     thresholds: th,
                     keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
                 }
@@ -518,7 +625,7 @@ impl Compiled {
 
             let mut contingents = Vec::new();
             for (cname, c) in &side.contingents {
-                let cp = format!("{sp}.contingents.{cname}");
+                let cp = format!("{sp}.contingents.{}", segment(cname));
                 reg.name(&cp, cname);
                 let w = Window::new(s.start, c.arrivals_start, c.arrivals_end);
                 if w.end < w.start {
@@ -533,20 +640,20 @@ impl Compiled {
                     .map(|(i, a)| {
                         (
                             s.start.days_until(a.date),
-                            reg.p(&a.size, &format!("{cp}.schedule[{i}].size"), Domain::NonNeg),
+                            reg.p(&a.size, &format!("{cp}.schedule[{i}]"), field!(Arrival, "size")),
                         )
                     })
                     .collect();
                 contingents.push(ContCfg {
                     name: cname.clone(),
-                    strength: reg.p(&c.strength, &format!("{cp}.strength"), Domain::NonNeg),
-                    relative_risk: reg.p(&c.relative_risk, &format!("{cp}.relative_risk"), Domain::NonNeg),
-                    killed_fraction: reg.p(&c.killed_fraction, &format!("{cp}.killed_fraction"), Domain::Prob),
-                    rtd: reg.p(&c.rtd, &format!("{cp}.rtd"), Domain::Prob),
-                    rtd_days: reg.p(&c.rtd_days, &format!("{cp}.rtd_days"), Domain::Days),
-                    payment: reg.p(&c.payment, &format!("{cp}.payment"), Domain::NonNeg),
-                    sender: if is_zero(&c.payment) { NO_PAYEE } else { payee(&mut payees, &sender) },
-                    arrival_rate: reg.p(&c.arrival_rate, &format!("{cp}.arrival_rate"), Domain::NonNeg),
+                    strength: reg.p(&c.strength, &cp, field!(Contingent, "strength")),
+                    relative_risk: reg.p(&c.relative_risk, &cp, field!(Contingent, "relative_risk")),
+                    killed_fraction: reg.p(&c.killed_fraction, &cp, field!(Contingent, "killed_fraction")),
+                    rtd: reg.p(&c.rtd, &cp, field!(Contingent, "rtd")),
+                    rtd_days: reg.p(&c.rtd_days, &cp, field!(Contingent, "rtd_days")),
+                    payment: reg.p(&c.payment, &cp, field!(Contingent, "payment")),
+                    sender: if is_zero(&c.payment) { NO_PAYEE } else { payees.of(&sender) },
+                    arrival_rate: reg.p(&c.arrival_rate, &cp, field!(Contingent, "arrival_rate")),
                     schedule,
                     window: w,
                     keys: [
@@ -564,19 +671,21 @@ impl Compiled {
             let territory = side.territory.as_ref().map(|t| {
                 let tp = format!("{sp}.territory");
                 TerrCfg {
-                    rate: reg.p(&t.rate, &format!("{tp}.rate"), Domain::NonNeg),
-                    cv: reg.p(&t.cv, &format!("{tp}.cv"), Domain::NonNeg),
-                    gamma: reg.p(&t.gamma, &format!("{tp}.gamma"), Domain::Elasticity),
-                    ref_ratio: reg.p(&t.ref_ratio, &format!("{tp}.ref_ratio"), Domain::Positive),
-                    reference_area_km2: reg.p(
-                        &t.reference_area_km2,
-                        &format!("{tp}.reference_area_km2"),
-                        Domain::Positive,
-                    ),
+                    rate: reg.p(&t.rate, &tp, field!(Territory, "rate")),
+                    cv: reg.p(&t.cv, &tp, field!(Territory, "cv")),
+                    gamma: reg.p(&t.gamma, &tp, field!(Territory, "gamma")),
+                    ref_ratio: reg.p(&t.ref_ratio, &tp, field!(Territory, "ref_ratio")),
+                    reference_area_km2: reg.p(&t.reference_area_km2, &tp, field!(Territory, "reference_area_km2")),
                     key: rng::key(&format!("territory:{sname}")),
                 }
             });
 
+            let mut fleets_of = vec![Vec::new(); calibers.len()];
+            for (fi, f) in fleets.iter().enumerate() {
+                if let Some(v) = fleets_of.get_mut(f.caliber) {
+                    v.push(fi);
+                }
+            }
             sides.push(SideCfg {
                 name: sname.clone(),
                 enemy,
@@ -587,11 +696,14 @@ impl Compiled {
                 casualties,
                 contingents,
                 territory,
-                payees,
+                payees: payees.names,
+                fleets_of,
             });
         }
-        if !reg.errors.is_empty() {
-            return Err(CoreError::Scenario(reg.errors));
+        let state_bytes = if reg.errors.is_empty() { totals(&sides, s.days, &mut reg) } else { 0.0 };
+        let problems = reg.problems();
+        if !problems.is_empty() {
+            return Err(CoreError::Scenario(problems));
         }
         Ok(Compiled {
             days: s.days as usize,
@@ -601,6 +713,7 @@ impl Compiled {
             values: reg.values,
             uncertain: reg.uncertain,
             wear: reg.wear,
+            state_bytes,
         })
     }
 

@@ -46,20 +46,109 @@ pub enum Dist {
     Choice { values: Vec<f64>, weights: Vec<f64> },
 }
 
-pub(crate) const DIST_NAMES: [&str; 8] =
-    ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice"];
+/// A family of distributions: its `dist` name, its required and optional
+/// keys, and what it is.
+pub struct Family {
+    pub name: &'static str,
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+    pub meaning: &'static str,
+}
 
-fn keys_of(name: &str) -> &'static [&'static str] {
-    match name {
-        "fixed" => &["value"],
-        "uniform" => &["low", "high"],
-        "triangular" => &["low", "mode", "high"],
-        "pert" => &["low", "mode", "high", "shape"],
-        "normal" => &["mean", "sd", "low", "high"],
-        "lognormal" => &["mu", "sigma", "low", "high"],
-        "beta" => &["a", "b", "low", "high"],
-        "choice" => &["values", "weights"],
-        _ => &[],
+/// Every family, as a scenario writes it.
+pub const FAMILIES: [Family; 8] = [
+    Family { name: "fixed", required: &["value"], optional: &[], meaning: "the number itself" },
+    Family { name: "uniform", required: &["low", "high"], optional: &[], meaning: "flat on [low, high]" },
+    Family {
+        name: "triangular",
+        required: &["low", "mode", "high"],
+        optional: &[],
+        meaning: "a triangle on [low, high] with its peak at the mode",
+    },
+    Family {
+        name: "pert",
+        required: &["low", "mode", "high"],
+        optional: &["shape"],
+        meaning: "beta-PERT on [low, high] with its mode at `mode` (shape 4 by default)",
+    },
+    Family {
+        name: "normal",
+        required: &["mean", "sd"],
+        optional: &["low", "high"],
+        meaning: "normal, truncated to [low, high] when given",
+    },
+    Family {
+        name: "lognormal",
+        required: &["mu", "sigma"],
+        optional: &["low", "high"],
+        meaning: "exp of a normal with mean mu and sd sigma, truncated to [low, high] when given",
+    },
+    Family {
+        name: "beta",
+        required: &["a", "b"],
+        optional: &["low", "high"],
+        meaning: "Beta(a, b) scaled to [low, high] (0 and 1 by default)",
+    },
+    Family {
+        name: "choice",
+        required: &["values"],
+        optional: &["weights"],
+        meaning: "one of the values, with probability proportional to its weight (equal by default)",
+    },
+];
+
+pub(crate) const DIST_NAMES: [&str; 8] = {
+    let mut names = [""; 8];
+    let mut i = 0;
+    while i < FAMILIES.len() {
+        names[i] = FAMILIES[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// Every key of a family, required first.
+fn keys_of(name: &str) -> Vec<&'static str> {
+    FAMILIES.iter().find(|f| f.name == name).map(|f| [f.required, f.optional].concat()).unwrap_or_default()
+}
+
+/// The JSON Schema of a distribution table: one object schema per family.
+impl schemars::JsonSchema for Dist {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Distribution".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let families: Vec<Value> = FAMILIES
+            .iter()
+            .map(|f| {
+                let mut props = Map::new();
+                props.insert("dist".into(), serde_json::json!({"const": f.name}));
+                for k in f.required.iter().chain(f.optional) {
+                    let v = if *k == "values" || *k == "weights" {
+                        serde_json::json!({"type": "array", "items": {"type": "number"}, "minItems": 1})
+                    } else {
+                        serde_json::json!({"type": "number"})
+                    };
+                    props.insert((*k).into(), v);
+                }
+                let required: Vec<&str> = std::iter::once("dist").chain(f.required.iter().copied()).collect();
+                serde_json::json!({
+                    "title": f.name,
+                    "description": f.meaning,
+                    "type": "object",
+                    "properties": props,
+                    "required": required,
+                    "x-optional": f.optional,
+                    "additionalProperties": false,
+                })
+            })
+            .collect();
+        schemars::json_schema!({
+            "description": "A distribution table: `dist` names the family, the other keys its parameters \
+                            (docs/model.md section 2).",
+            "oneOf": families,
+        })
     }
 }
 
@@ -135,7 +224,8 @@ impl Dist {
             Value::Number(_) => Ok(Dist::Fixed(finite(num(v, "value")?, "")?)),
             Value::Object(m) => Self::from_table(m),
             other => Err(format!(
-                "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {}",
+                "expected a number or a distribution table such as {{dist = \"pert\", low = 1, mode = 2, high = 3}}, got {} \
+                 (docs/model.md section 2)",
                 type_name(other)
             )),
         }
@@ -151,7 +241,7 @@ impl Dist {
         };
         if !DIST_NAMES.contains(&name) {
             return Err(format!(
-                "unknown distribution `{name}`{}; known: {}",
+                "unknown distribution `{name}`{}; known: {} (docs/model.md section 2)",
                 did_you_mean(name, DIST_NAMES),
                 DIST_NAMES.join(", ")
             ));

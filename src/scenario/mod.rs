@@ -13,9 +13,13 @@
 pub(crate) mod compile;
 pub mod date;
 pub mod dist;
+pub mod fields;
 pub mod overlay;
 pub(crate) mod parse;
+pub mod reference;
 pub mod schema;
+pub mod sources;
+pub(crate) mod write;
 
 use serde_json::Value;
 
@@ -26,7 +30,7 @@ pub use dist::Dist;
 pub use schema::*;
 
 use crate::error::CoreError;
-use overlay::{overlay_of, overlay_toml};
+use overlay::overlay_of;
 
 /// The largest scenario text accepted (4 MiB).
 pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
@@ -49,13 +53,27 @@ impl Validated {
     }
 
     fn overlaying(scenario: Scenario, extends: Option<String>) -> Result<Validated, CoreError> {
-        let compiled = Compiled::new(&scenario)?;
-        Ok(Validated { scenario, compiled, extends })
+        let compiled = Compiled::new(&scenario);
+        let mut errors = match &compiled {
+            Err(CoreError::Scenario(msgs)) => msgs.clone(),
+            _ => Vec::new(),
+        };
+        errors.extend(sources::check(&scenario));
+        if !errors.is_empty() {
+            return Err(CoreError::Scenario(errors));
+        }
+        Ok(Validated { scenario, compiled: compiled?, extends })
     }
 
     /// Parse and validate a TOML text (an overlay of a built-in included).
     pub fn from_toml_str(text: &str) -> Result<Validated, CoreError> {
         Validated::from_value(parse::toml_text_to_value(text)?)
+    }
+
+    /// Like [`Validated::from_toml_str`] for a text of up to `limit` bytes: a
+    /// text the library wrote (a pickle) may be longer than what users may write.
+    pub fn from_toml_str_within(text: &str, limit: usize) -> Result<Validated, CoreError> {
+        Validated::from_value(parse::toml_text_to_value_within(text, limit)?)
     }
 
     /// Parse and validate a JSON-like value (what a Python dict becomes; an
@@ -72,9 +90,16 @@ impl Validated {
     }
 
     /// A new, validated scenario with the values at the given dotted paths
-    /// replaced; it overlays the same built-in.
+    /// replaced; it overlays the same built-in. The `[sources]` entries of a
+    /// value that changes go: they described the old value.
     pub fn with_values(&self, overrides: &[(String, Value)]) -> Result<Validated, CoreError> {
         let mut root = self.scenario.to_value();
+        for (path, value) in overrides {
+            let changes = parse::get_path(&root, path) != Some(value);
+            if let (true, Some(Value::Object(src))) = (changes, root.get_mut("sources")) {
+                sources::forget(src, path);
+            }
+        }
         for (path, value) in overrides {
             parse::set_path(&mut root, path, value.clone())?;
         }
@@ -90,17 +115,27 @@ impl Validated {
     /// the built-in; otherwise (or should the difference not be expressible
     /// as an overlay) the whole scenario.
     pub fn to_overlay_toml(&self) -> String {
-        let full = || self.scenario.to_toml_string();
+        let full = || self.to_toml();
         let Some(name) = &self.extends else { return full() };
         let Ok(base) = Validated::builtin(name) else { return full() };
         match overlay_of(&self.scenario.to_value(), &base.scenario.to_value()) {
-            Some((remove, set)) => overlay_toml(name, &remove, &set),
+            Some((remove, set)) => write::scenario_toml(&Value::Object(set), &write::overlay_head(name, &remove)),
             None => full(),
         }
     }
 
+    /// The whole scenario as TOML, with each value's unit as a comment.
+    pub fn to_toml(&self) -> String {
+        write::scenario_toml(&self.scenario.to_value(), "")
+    }
+
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// Every input of the scenario with where it comes from (see [`sources::provenance`]).
+    pub fn provenance(&self) -> Vec<sources::Row> {
+        sources::provenance(&self.scenario)
     }
 
     pub(crate) fn compiled(&self) -> &Compiled {

@@ -33,7 +33,7 @@
 //! writes it back as an overlay of that built-in.
 use serde_json::{Map, Value};
 
-use super::parse;
+use super::{parse, sources};
 use crate::error::{CoreError, did_you_mean};
 
 /// The built-in scenarios: (name, TOML text).
@@ -105,13 +105,45 @@ fn resolve_with(
     let base = parse::toml_text_to_value(text).and_then(|v| resolve_with(v, lookup, chain));
     chain.pop();
     let (mut base, _) = base.map_err(|e| in_builtin(&name, e))?;
+    let mut stale = Vec::new();
     if let Some(remove) = remove {
-        remove_tables(&mut base, remove, &name)?;
+        remove_tables(&mut base, remove.clone(), &name)?;
+        stale.extend(remove.as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from));
     }
+    let own_sources = overlay.remove("sources");
+    let mut set = Vec::new();
+    sources::set_paths(&overlay, "", &mut set);
+    stale.extend(set.into_iter().filter(|p| parse::get_path(&base, p) != parse::get_in(&overlay, p)));
     if let Value::Object(b) = &mut base {
         merge(b, overlay);
+        merge_sources(b, &stale, own_sources);
     }
     Ok((base, Some(name)))
+}
+
+/// The base's `[sources]` after an overlay: without the entries of what the
+/// overlay removes or changes (`stale`), with the overlay's own entries,
+/// each replacing the base's whole.
+fn merge_sources(base: &mut Map<String, Value>, stale: &[String], own: Option<Value>) {
+    if let Some(Value::Object(src)) = base.get_mut("sources") {
+        for path in stale {
+            sources::forget(src, path);
+        }
+    }
+    match own {
+        Some(Value::Object(own)) => {
+            let src = base.entry("sources").or_insert_with(|| Value::Object(Map::new()));
+            match src {
+                Value::Object(src) => src.extend(own),
+                other => *other = Value::Object(own),
+            }
+        }
+        // Not a table: the schema says so, with the path.
+        Some(other) => {
+            base.insert("sources".into(), other);
+        }
+        None => {}
+    }
 }
 
 /// An error in a built-in's own text, said to be there.
@@ -217,10 +249,30 @@ fn top_default(key: &str) -> Option<Value> {
 /// (a value at the top level that the schema cannot leave out).
 pub(crate) fn overlay_of(full: &Value, base: &Value) -> Option<(Vec<String>, Map<String, Value>)> {
     let (Value::Object(full), Value::Object(base)) = (full, base) else { return None };
+    let (mut full, mut base) = (full.clone(), base.clone());
+    let table = |v: Option<Value>| match v {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let (full_sources, mut kept) = (table(full.remove("sources")), table(base.remove("sources")));
     let mut remove = Vec::new();
-    let mut set = diff(full, base, "", &mut remove).ok()?;
+    let mut set = diff(&full, &base, "", &mut remove).ok()?;
     for (k, _) in base.iter().filter(|(k, _)| !full.contains_key(*k)) {
         set.insert(k.clone(), top_default(k)?);
+    }
+    // The base's entries the overlay keeps (as resolving it will), then what
+    // the scenario says beyond them; an entry it dropped cannot be said.
+    let mut changed = Vec::new();
+    sources::set_paths(&set, "", &mut changed);
+    for path in remove.iter().chain(&changed) {
+        sources::forget(&mut kept, path);
+    }
+    if kept.keys().any(|k| !full_sources.contains_key(k)) {
+        return None;
+    }
+    let own: Map<String, Value> = full_sources.into_iter().filter(|(k, v)| kept.get(k) != Some(v)).collect();
+    if !own.is_empty() {
+        set.insert("sources".into(), Value::Object(own));
     }
     Some((remove, set))
 }
@@ -273,17 +325,6 @@ fn diff(
         }
     }
     Ok(set)
-}
-
-/// An overlay as TOML: `extends`, then `remove`, then the values.
-pub(crate) fn overlay_toml(extends: &str, remove: &[String], set: &Map<String, Value>) -> String {
-    let mut out = format!("extends = {}\n", toml::Value::String(extends.to_string()));
-    if !remove.is_empty() {
-        let list: Vec<String> = remove.iter().map(|r| format!("    {},\n", toml::Value::String(r.clone()))).collect();
-        out.push_str(&format!("remove = [\n{}]\n", list.concat()));
-    }
-    out.push_str(&parse::value_to_toml_string(&Value::Object(set.clone())));
-    out
 }
 
 #[cfg(test)]
@@ -373,8 +414,12 @@ mod tests {
         want["coupling"] = json!(true);
         want["sides"]["x"]["tempo"] = json!([]);
         assert_eq!(back, want);
-        let text = overlay_toml("t", &remove, &set);
-        assert!(text.starts_with("extends = \"t\"\nremove = [\n    \"sides.x.territory\",\n"), "{text}");
+        let text = crate::scenario::write::scenario_toml(
+            &Value::Object(set),
+            &crate::scenario::write::overlay_head("t", &remove),
+        );
+        assert!(text.starts_with("extends = \"t\"  # a built-in scenario"), "{text}");
+        assert!(text.contains("\nremove = [\n    \"sides.x.territory\",\n"), "{text}");
         let (again, _) = resolved(parse::toml_text_to_value(&text).unwrap()).unwrap();
         assert_eq!(again, want);
     }

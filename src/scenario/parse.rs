@@ -1,19 +1,23 @@
 //! From TOML text or a JSON-like value to the schema's [`Scenario`], with
-//! messages that name the full dotted path of each problem; back to a value
-//! and to TOML; and dotted-path edits of a value.
+//! messages that name the full dotted path of each problem; back to a value;
+//! and dotted-path reads and edits of a value (TOML is written by `write`).
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
-use super::{Date, MAX_SCENARIO_BYTES, Scenario};
-use crate::error::{CoreError, at, did_you_mean};
+use super::{MAX_SCENARIO_BYTES, Scenario};
+use crate::error::{CoreError, at, did_you_mean, shown};
 
 /// A TOML text as a JSON value (dates as `YYYY-MM-DD` strings); texts above
 /// [`MAX_SCENARIO_BYTES`] are refused.
 pub(crate) fn toml_text_to_value(text: &str) -> Result<Value, CoreError> {
-    if text.len() > MAX_SCENARIO_BYTES {
-        return Err(CoreError::scenario(
-            "",
-            format!("scenario text is {} bytes; the limit is {MAX_SCENARIO_BYTES}", text.len()),
-        ));
+    toml_text_to_value_within(text, MAX_SCENARIO_BYTES)
+}
+
+/// Like [`toml_text_to_value`], with texts above `limit` bytes refused.
+pub(crate) fn toml_text_to_value_within(text: &str, limit: usize) -> Result<Value, CoreError> {
+    if text.len() > limit {
+        return Err(CoreError::scenario("", format!("scenario text is {} bytes; the limit is {limit}", text.len())));
     }
     let table: toml::Table = toml::from_str(text).map_err(|e| CoreError::scenario("", toml_error(text, &e)))?;
     toml_to_json(&toml::Value::Table(table), &mut String::new())
@@ -34,16 +38,6 @@ impl Scenario {
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("a scenario always serializes")
     }
-
-    /// The scenario as TOML text.
-    pub fn to_toml_string(&self) -> String {
-        value_to_toml_string(&self.to_value())
-    }
-}
-
-/// A scenario-shaped value as TOML text (strings under date keys as dates).
-pub(crate) fn value_to_toml_string(v: &Value) -> String {
-    toml::to_string(&json_to_toml(v, "")).expect("a scenario-shaped value always serializes to TOML")
 }
 
 /// "not valid TOML: line L, column C: rule, near `...`", with the offending
@@ -72,11 +66,21 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
 /// otherwise (an empty key, spaces, dots, quotes), so that every message
 /// shows where the problem is.
 pub(crate) fn key_in_path(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+    if !key.is_empty() && key.len() <= MAX_KEY_SHOWN && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
         key.to_string()
     } else {
-        format!("{key:?}")
+        format!("{:?}", shown(key))
     }
+}
+
+/// Longest key shown whole in a path (names are at most 64 characters).
+pub(crate) const MAX_KEY_SHOWN: usize = 64;
+
+/// A name as a segment of a dotted path: itself, or shortened and quoted when
+/// it is too long to be a name (the message then says so).
+pub(crate) fn segment(name: &str) -> Cow<'_, str> {
+    if name.len() <= MAX_KEY_SHOWN { Cow::Borrowed(name) } else { Cow::Owned(format!("{:?}", shown(name))) }
 }
 
 /// Turn a serde message into "path: rule", with "did you mean" for unknown keys.
@@ -154,27 +158,16 @@ pub(crate) fn toml_to_json(v: &toml::Value, path: &mut String) -> Result<Value, 
     })
 }
 
-const DATE_KEYS: [&str; 4] = ["start", "end", "date", "arrivals_start"];
+/// The value at a dotted path of a value, if there is one.
+pub(crate) fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    get_in(root.as_object()?, path)
+}
 
-pub(crate) fn json_to_toml(v: &Value, key: &str) -> toml::Value {
-    match v {
-        Value::Null => toml::Value::String(String::new()),
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => {
-            if (DATE_KEYS.contains(&key) || key == "arrivals_end") && Date::parse(s).is_ok() {
-                if let Ok(d) = s.parse::<toml::value::Datetime>() {
-                    return toml::Value::Datetime(d);
-                }
-            }
-            toml::Value::String(s.clone())
-        }
-        Value::Array(a) => toml::Value::Array(a.iter().map(|x| json_to_toml(x, "")).collect()),
-        Value::Object(m) => toml::Value::Table(m.iter().map(|(k, x)| (k.clone(), json_to_toml(x, k))).collect()),
-    }
+/// The value at a dotted path of a table, if there is one.
+pub(crate) fn get_in<'a>(table: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let first = table.get(parts.next()?)?;
+    parts.try_fold(first, |cur, part| cur.as_object()?.get(part))
 }
 
 pub(crate) fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), CoreError> {

@@ -8,6 +8,7 @@
 //! [`super::overlay`]). They are resolved before the schema reads the value.
 use std::collections::BTreeMap;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::date::Date;
@@ -26,6 +27,21 @@ impl Param {
 impl Serialize for Param {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.to_value().serialize(s)
+    }
+}
+
+/// A number, or a distribution table; the JSON Schema of the reference
+/// completes it with the field's unit and domain.
+impl JsonSchema for Param {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Param".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number, or a distribution table (docs/model.md section 2).",
+            "anyOf": [{"type": "number"}, generator.subschema_for::<Dist>()],
+        })
     }
 }
 
@@ -53,11 +69,12 @@ fn is_true(b: &bool) -> bool {
 }
 
 /// A whole scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A short identifier.
     pub name: String,
+    /// One or two sentences on what the scenario says.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Day 0 of every trajectory.
@@ -68,13 +85,39 @@ pub struct Scenario {
     /// When false, every side sees the enemy's fire at its reference level, so
     /// the sides evolve independently (a modelling switch for policy tests).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
+    #[schemars(extend("default" = true))]
     pub coupling: bool,
     /// Cap on every fire ratio of the couplings (the enemy's fire over its
     /// reference; the own-to-enemy ratio over the territory's reference):
     /// one silent or lucky day cannot multiply losses or gains without limit.
     #[serde(default = "max_fire_ratio_default", skip_serializing_if = "is_max_fire_ratio_default")]
     pub max_fire_ratio: Param,
+    /// The belligerents, by name.
     pub sides: BTreeMap<String, Side>,
+    /// Where each value comes from: entries keyed by the value's dotted path.
+    /// An overlay adds or replaces entries for what it changes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, Source>,
+}
+
+/// The provenance of one value of the scenario (an entry of `[sources]`,
+/// keyed by the value's dotted path, e.g. `"sides.russia.supply.dprk_152.rate"`
+/// or `"sides.russia.casualties.thresholds[0]"`). It gives at least one of
+/// `facts`, `assumption` or `note`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Ids of the facts of the sources register the value rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
+    /// How the value follows from the facts (the arithmetic), or a source
+    /// outside the register.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// A one-line reason where no fact decides the value: a judgement, a
+    /// convention or a calibration.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assumption: String,
 }
 
 /// The default cap on the fire ratios (docs/model.md section 5).
@@ -88,7 +131,7 @@ fn is_max_fire_ratio_default(p: &Param) -> bool {
 }
 
 /// One belligerent with its suppliers and contingents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Side {
     /// The enemy side; may be left out when there are exactly two sides.
@@ -99,22 +142,28 @@ pub struct Side {
     /// (this side's fire / ref_fire)^elasticity.
     #[serde(default = "p1")]
     pub ref_fire: Param,
+    /// Ammunition stocks, by caliber name (`152mm`).
     #[serde(default)]
     pub calibers: BTreeMap<String, Caliber>,
+    /// Supply lines, by name.
     #[serde(default)]
     pub supply: BTreeMap<String, SupplyLine>,
+    /// Gun systems, by name.
     #[serde(default)]
     pub fleets: BTreeMap<String, Fleet>,
+    /// The side's casualty process; absent: no casualties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub casualties: Option<Casualties>,
+    /// Contingents of the front-line force, by name.
     #[serde(default)]
     pub contingents: BTreeMap<String, Contingent>,
+    /// Ground taken by this side; absent: it takes none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory: Option<Territory>,
 }
 
-/// Ammunition of one caliber (docs/model.md section 3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Ammunition of one caliber (docs/model.md section 4.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Caliber {
     /// Shells in stock on day 0.
@@ -133,8 +182,8 @@ pub struct Caliber {
     pub reserve_days: Param,
 }
 
-/// A supply line of one caliber: domestic production or an ally.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A supply line of one caliber: domestic production or an ally (docs/model.md section 4.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyLine {
     /// The caliber it delivers (a key of `calibers`).
@@ -164,8 +213,8 @@ pub struct SupplyLine {
     pub price: Param,
 }
 
-/// One gun system (docs/model.md section 4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One gun system (docs/model.md section 4.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
     /// The caliber it fires (a key of `calibers`).
@@ -182,9 +231,10 @@ pub struct Fleet {
     /// Weibull shape of barrel life.
     #[serde(default = "shape_default")]
     pub barrel_shape: Param,
-    /// Largest share of `barrel_life` already used on day 0; each initial
-    /// barrel's age is uniform on [0, initial_wear x barrel_life], and its
-    /// life is drawn conditional on having survived that age.
+    /// Share of `barrel_life` already used by each day-0 barrel, drawn per
+    /// barrel (a distribution here spreads the barrels' used shares; it is not
+    /// drawn once per trajectory); each barrel's life is drawn conditional on
+    /// having survived its used share.
     #[serde(default = "p0")]
     pub initial_wear: Param,
     /// Spare barrels in stock on day 0.
@@ -214,7 +264,7 @@ pub struct Fleet {
     /// Share of the initial fleet for the "days to half" first-passage outcome.
     #[serde(default = "half")]
     pub threshold: Param,
-    /// New guns delivered in lots.
+    /// New guns delivered in lots; absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<Deliveries>,
 }
@@ -230,7 +280,7 @@ fn half() -> Param {
 }
 
 /// Deliveries of new guns (lots ~ Poisson(rate / lot_size) a day in the window).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deliveries {
     /// Guns per day.
@@ -238,14 +288,16 @@ pub struct Deliveries {
     /// Guns per lot (a train).
     #[serde(default = "p1")]
     pub lot_size: Param,
+    /// First day of deliveries (inclusive); default: always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Date>,
+    /// Day deliveries stop (exclusive); default: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Date>,
 }
 
-/// The casualty process of a side (docs/model.md section 5).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The casualty process of a side (docs/model.md section 4.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Casualties {
     /// Expected casualties (killed and wounded) per day at tempo 1 and the enemy's reference fire.
@@ -274,17 +326,21 @@ pub struct Casualties {
     pub thresholds: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A step of the casualty tempo: a factor on the days of its window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TempoStep {
+    /// First day of the step (inclusive).
     pub start: Date,
+    /// Day the step ends (exclusive); default: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Date>,
+    /// Factor on the expected casualties of each day of the window.
     pub factor: Param,
 }
 
-/// A contingent of a side's front-line force.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A contingent of a side's front-line force (docs/model.md section 4.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contingent {
     /// Soldiers on day 0.
@@ -312,6 +368,7 @@ pub struct Contingent {
     /// Scheduled reinforcements, also limited to the arrival window.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<Arrival>,
+    /// First day of arrivals (inclusive); default: always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrivals_start: Option<Date>,
     /// Day arrivals stop (exclusive).
@@ -323,15 +380,18 @@ fn rtd_days_default() -> Param {
     Param::fixed(30.0)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Reinforcements scheduled on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Arrival {
+    /// The day they arrive.
     pub date: Date,
+    /// Soldiers arriving.
     pub size: Param,
 }
 
-/// Ground taken (docs/model.md section 6).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Ground taken (docs/model.md section 4.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Territory {
     /// Mean km2 taken per day at tempo 1 and the reference fire ratio.

@@ -107,6 +107,20 @@ impl Moments {
         }
     }
 
+    /// Whether [`Moments::merge`] keeps every count within 2^64 - 1.
+    pub fn can_merge(&self, o: &Moments) -> bool {
+        let (_, carry) = self.sum_q2_lo.overflowing_add(o.sum_q2_lo);
+        self.count.checked_add(o.count).is_some()
+            && self.nan.checked_add(o.nan).is_some()
+            && self.infinite.checked_add(o.infinite).is_some()
+            && self.overflow.checked_add(o.overflow).is_some()
+            && self.sum_q.checked_add(o.sum_q).is_some()
+            && self.sum_q2_hi.checked_add(o.sum_q2_hi).and_then(|h| h.checked_add(u64::from(carry))).is_some()
+    }
+
+    /// Add another state's counts and sums (check [`Moments::can_merge`] first:
+    /// the counts are then within range, and so are the sketch's buckets, each
+    /// at most its cell's count).
     pub fn merge(&mut self, o: &Moments) {
         self.count += o.count;
         self.nan += o.nan;

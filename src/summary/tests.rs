@@ -374,30 +374,39 @@ fn summary_from_bytes_rejects_garbage() {
     let mut t = b.clone();
     t.push(0);
     assert!(Summary::from_bytes(&t).is_err());
-    // Random bytes, with and without a valid header.
+    // Every one-bit corruption is caught by the envelope.
+    for k in 0..b.len() {
+        for bit in 0..8 {
+            let mut g = b.clone();
+            g[k] ^= 1 << bit;
+            assert!(Summary::from_bytes(&g).is_err(), "byte {k} bit {bit}");
+        }
+    }
+    // Behind a valid envelope, the payload's decoder: random bytes, with and
+    // without valid mapping parameters, and random mutations of a valid
+    // payload. No panic; anything accepted is a valid, usable state.
+    let sealed = |payload: &[u8]| envelope::seal(MAGIC, FORMAT_VERSION, payload);
+    let payload = envelope::open(MAGIC, &[FORMAT_VERSION], &b, "t").unwrap().payload.to_vec();
     let mut r = rng(12);
-    let header = &b[..28];
     for i in 0..20_000 {
         let len = r.random_range(0..200);
         let mut g: Vec<u8> = (0..len).map(|_| r.random::<u8>()).collect();
         if i % 2 == 0 {
-            let mut h = header.to_vec();
+            let mut h = payload[..20].to_vec();
             h.append(&mut g);
             g = h;
         }
-        if let Ok(d) = Summary::from_bytes(&g) {
-            // Anything accepted is a valid state.
+        if let Ok(d) = Summary::from_bytes(&sealed(&g)) {
             assert_eq!(Summary::from_bytes(&d.to_bytes()).unwrap(), d);
         }
     }
-    // Random mutations of a valid encoding: no panic; accepted states are usable.
     for _ in 0..20_000 {
-        let mut g = b.clone();
+        let mut g = payload.clone();
         for _ in 0..r.random_range(1..4) {
             let k = r.random_range(0..g.len());
             g[k] = r.random();
         }
-        if let Ok(d) = Summary::from_bytes(&g) {
+        if let Ok(d) = Summary::from_bytes(&sealed(&g)) {
             for c in &d.cells {
                 let _ = (c.mean(), c.sd(), c.quantile(0.5), c.quantile(0.99));
             }
@@ -407,23 +416,31 @@ fn summary_from_bytes_rejects_garbage() {
         }
     }
     // Huge shapes with no data.
-    let mut w = codec::Writer::with_capacity(64);
-    write_header(&mut w);
-    w.var(1 << 40);
-    w.var(1 << 40);
-    assert!(Summary::from_bytes(&w.buf).is_err());
-    let mut w = codec::Writer::with_capacity(64);
-    write_header(&mut w);
-    w.var(u64::MAX as u128);
-    w.var(u64::MAX as u128);
-    assert!(Summary::from_bytes(&w.buf).is_err());
-    // Wrong magic / version.
+    for shape in [1u128 << 40, u64::MAX as u128] {
+        let mut w = codec::Writer::with_capacity(64);
+        write_mapping(&mut w);
+        w.var(shape);
+        w.var(shape);
+        assert!(Summary::from_bytes(&sealed(&w.buf)).is_err());
+    }
+    // Wrong magic / format version (1 had no envelope).
     let mut t = b.clone();
     t[0] = b'X';
-    assert!(Summary::from_bytes(&t).is_err());
-    let mut t = b.clone();
-    t[4] = 2;
-    assert!(Summary::from_bytes(&t).is_err());
+    assert!(Summary::from_bytes(&t).unwrap_err().contains("not a summary table data"));
+    let old = envelope::seal(MAGIC, 1, &payload);
+    assert!(Summary::from_bytes(&old).unwrap_err().contains("format version 1"));
+}
+
+#[test]
+fn summary_merge_refuses_counts_past_u64() {
+    let mut a = Summary::new(1, 2);
+    a.add(0, 1, 1.0);
+    let mut big = a.clone();
+    big.cells[1].moments.count = u64::MAX;
+    let before = a.clone();
+    let e = a.merge(&big).unwrap_err();
+    assert!(e.contains("more than 2^64 - 1 values in cell (0, 1)"), "{e}");
+    assert_eq!(a, before, "a refused merge changes nothing");
 }
 
 #[test]

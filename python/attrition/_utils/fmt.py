@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["num"]
+__all__ = ["ECHO_LIMIT", "num", "shorten", "shown"]
 
 
 def num(x: Any) -> str:
@@ -34,3 +34,28 @@ def num(x: Any) -> str:
     if a >= 1:
         return f"{x:,.{max(0, 2 - int(math.floor(math.log10(a))))}f}".rstrip("0").rstrip(".")
     return f"{x:.3g}"
+
+
+#: Most characters of a caller's input that a message quotes.
+ECHO_LIMIT = 200
+
+
+def shorten(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` when it has at most ``limit`` characters, else its start and end joined by ``...``."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 5
+    return f"{text[: limit - tail - 3]}...{text[-tail:]}"
+
+
+def shown(x: Any, limit: int = ECHO_LIMIT) -> str:
+    """``repr(x)`` for a message, at most ``limit`` characters of it. A huge integer is
+    described by its size (its digits could run to megabytes, and Python refuses to
+    print more than a few thousand)."""
+    if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 600:
+        return f"an integer of {x.bit_length():,} bits"
+    try:
+        text = repr(x)
+    except Exception as e:  # noqa: BLE001 - a hostile __repr__ must not hide the real error
+        text = f"<{type(x).__name__} object (repr failed: {type(e).__name__})>"
+    return shorten(text, limit)

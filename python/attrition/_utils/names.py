@@ -8,6 +8,7 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 
 from ..errors import UnknownNameError
+from .fmt import shown
 
 __all__ = ["is_pattern", "select", "unknown"]
 
@@ -22,11 +23,13 @@ def unknown(name: str, names: Iterable[str], what: str, *, listing: bool = False
     not among ``names``, with up to three close matches; ``listing`` also lists
     every name (for short lists such as the built-in scenarios)."""
     names = list(names)
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    # A name far longer than any that exists has no close match (and difflib is quadratic).
+    longest = max((len(n) for n in names), default=0)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) if len(name) <= 2 * longest + 8 else []
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     if listing:
         hint += f" ({what}s: {', '.join(names)})" if names else f" (there is no {what})"
-    return UnknownNameError(f"no {what} named {name!r}{hint}")
+    return UnknownNameError(f"no {what} named {shown(name)}{hint}")
 
 
 def select(
@@ -63,15 +66,16 @@ def select(
     if isinstance(patterns, str):
         patterns = [patterns]
     chosen: dict[str, None] = {}
+    present: set[str] | None = None  # built on the first exact name: a lookup per name, not a scan
     for p in patterns:
         if not isinstance(p, str):
             raise TypeError(f"{what} names must be strings, got {type(p).__name__}")
         if is_pattern(p):
             hits = [n for n in names if fnmatch.fnmatchcase(n, p)]
             if not hits and not empty_pattern_ok:
-                raise UnknownNameError(f"no {what} matches {p!r}")
+                raise UnknownNameError(f"no {what} matches {shown(p)}")
             chosen.update(dict.fromkeys(hits))
-        elif p in names:
+        elif p in (present := set(names) if present is None else present):
             chosen[p] = None
         else:
             raise unknown(p, names, what)

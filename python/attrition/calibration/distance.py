@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .summary_stats import TINY
 
 __all__ = ["DISTANCES", "Distance", "targets"]
@@ -69,7 +70,7 @@ class Distance:
 
     def __init__(self, kind: str, stats0: np.ndarray, observed: np.ndarray, targets0: np.ndarray) -> None:
         if kind not in DISTANCES:
-            raise ValueError(f"distance must be 'projection' or 'scaled', got {kind!r}")
+            raise ValueError(f"distance must be 'projection' or 'scaled', got {shown(kind)}")
         self.kind = kind
         self._obs = observed
         self._center = np.median(stats0, axis=0)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.names import unknown
 from .._utils.optional import require
 from .._utils.stats import quantiles
@@ -196,7 +197,7 @@ class Calibration:
         ``reporting`` factor, not a parameter of the scenario, is left out.
         """
         if form not in FORMS:
-            raise ValueError(f"form must be 'choice', 'lognormal' or 'normal', got {form!r}")
+            raise ValueError(f"form must be 'choice', 'lognormal' or 'normal', got {shown(form)}")
         w = self.posterior["weight"].to_numpy()
         cols = {p: self.posterior[p].to_numpy() for p in self.params}
         base = f"sides.{self.side}.casualties.base"

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.names import is_pattern, select, unknown
 from .._utils.optional import require
 from ..api import run
@@ -67,7 +68,7 @@ def _select_params(sc: Scenario, params: str | Iterable[str]) -> tuple[list[str]
                 raise unknown(p, list(unc), "uncertain parameter") from None
             raise ValueError(
                 f"{p} has a fixed value in this scenario; give it a prior to calibrate it, e.g. "
-                f"scenario.with_values({{{p!r}: {{'dist': 'pert', 'low': ..., 'mode': ..., 'high': ...}}}})"
+                f"scenario.with_values({{{shown(p)}: {{'dist': 'pert', 'low': ..., 'mode': ..., 'high': ...}}}})"
             )
     names = select(list(unc), patterns, "uncertain parameter", empty_pattern_ok=False)
     marg = {}
@@ -91,17 +92,17 @@ def _check(
     lag: Any, population: Any, distance: str, quantile: float, min_acceptance: float, max_generations: Any
 ) -> None:
     if not _is_int(lag) or lag < 0:
-        raise ValueError(f"lag must be a non-negative number of days, got {lag!r}")
+        raise ValueError(f"lag must be a non-negative number of days, got {shown(lag)}")
     if not _is_int(population) or population < 20:
-        raise ValueError(f"population must be an integer of at least 20, got {population!r}")
+        raise ValueError(f"population must be an integer of at least 20, got {shown(population)}")
     if distance not in DISTANCES:
-        raise ValueError(f"distance must be 'projection' or 'scaled', got {distance!r}")
+        raise ValueError(f"distance must be 'projection' or 'scaled', got {shown(distance)}")
     if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile!r}")
+        raise ValueError(f"quantile must be in (0, 1), got {shown(quantile)}")
     if not 0.0 <= min_acceptance < 1.0:
-        raise ValueError(f"min_acceptance must be in [0, 1), got {min_acceptance!r}")
+        raise ValueError(f"min_acceptance must be in [0, 1), got {shown(min_acceptance)}")
     if not _is_int(max_generations) or max_generations < 1:
-        raise ValueError(f"max_generations must be a positive integer, got {max_generations!r}")
+        raise ValueError(f"max_generations must be a positive integer, got {shown(max_generations)}")
 
 
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:

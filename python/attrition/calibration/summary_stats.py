@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.optional import require
 
 __all__ = ["STAT_NAMES", "daily_stats", "observed_window"]
@@ -97,7 +98,7 @@ def observed_window(observed: Any, window: Any) -> tuple[_dt.date, _dt.date, np.
     window's days; ``window`` is ``(first, last)``, both included.
     """
     if not (isinstance(window, (tuple, list)) and len(window) == 2):
-        raise ValueError(f"window must be (first date, last date), both included; got {window!r}")
+        raise ValueError(f"window must be (first date, last date), both included; got {shown(window)}")
     first, last = _date(window[0]), _date(window[1])
     if last < first:
         raise ValueError(f"window ends ({last}) before it starts ({first})")

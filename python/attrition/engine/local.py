@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,13 +34,13 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
     budget = options.budget()
     arrays = keeps_arrays(sc, n, len(names), options.paths, options.outcomes, options.threads, budget)
     if options.paths:
-        need = _core.estimate_bytes(sc._core, n, len(names))
+        need = _core.estimate_bytes(sc._core, n, len(names), options.threads)
     else:
-        workers = options.threads or os.cpu_count() or 1
+        workers = _core.worker_threads(options.threads)
         need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
     refuse(need, budget, options.paths)
     bar = None
-    expected = n * sc.days * SECONDS_PER_TRAJECTORY_DAY / (options.threads or os.cpu_count() or 1)
+    expected = n * sc.days * SECONDS_PER_TRAJECTORY_DAY / _core.worker_threads(options.threads)
     if options.progress if options.progress is not None else expected > 2.0:
         from tqdm.auto import tqdm
 

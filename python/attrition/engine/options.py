@@ -18,15 +18,32 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .. import _core
+from .._utils.fmt import shown
 from .._utils.names import select
 from ..scenario import Scenario
 from ..scenario.registry import DEFAULT_SERIES
 from .memory import memory_budget
 
-__all__ = ["DEFAULT_N", "OUTCOMES", "RETRIES", "RunOptions", "fresh_seed"]
+__all__ = [
+    "DEFAULT_N",
+    "MAX_RETRIES",
+    "MAX_THREADS",
+    "OUTCOMES",
+    "RETRIES",
+    "TRAJECTORY_LIMIT",
+    "RunOptions",
+    "fresh_seed",
+]
 
 #: Trajectories of a run when neither ``n``, ``trajectories`` nor ``samples`` says.
 DEFAULT_N = 10_000
+#: Trajectory indices are 64-bit: every trajectory of a run lies in ``range(0, TRAJECTORY_LIMIT)``.
+TRAJECTORY_LIMIT = 2**64
+#: Most worker threads a run may ask for.
+MAX_THREADS: int = _core.MAX_THREADS
+#: Most retries of a failed block.
+MAX_RETRIES = 1000
 #: How a run may keep outcomes and drawn parameters.
 OUTCOMES = ("auto", "arrays", "sketch")
 #: Default number of retries of a failed block of a distributed run.
@@ -154,44 +171,45 @@ class RunOptions:
             object.__setattr__(self, name, value)
 
         t = self.trajectories
-        if not isinstance(t, range) or t.step != 1 or t.start < 0 or len(t) == 0:
-            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {t!r}")
+        _check_range(t)
         if not _is_int(self.seed) or not 0 <= self.seed < 2**64:
-            raise ValueError(f"seed must be an integer in [0, 2**64), got {self.seed!r}")
+            raise ValueError(f"seed must be an integer in [0, 2**64), got {shown(self.seed)}")
         put("seed", int(self.seed))
         put("series", _series(self.series))
         if not _is_bool(self.paths):
-            raise TypeError(f"paths must be True or False, got {self.paths!r}")
+            raise TypeError(f"paths must be True or False, got {shown(self.paths)}")
         put("paths", bool(self.paths))
         if self.threads is not None:
-            if not _is_int(self.threads) or self.threads < 1:
-                raise ValueError(f"threads must be a positive integer, got {self.threads!r}")
+            if not _is_int(self.threads) or not 1 <= self.threads <= MAX_THREADS:
+                raise ValueError(f"threads must be a positive integer <= {MAX_THREADS}, got {shown(self.threads)}")
             put("threads", int(self.threads))
         if self.progress is not None:
             if not _is_bool(self.progress):
-                raise TypeError(f"progress must be True, False or None, got {self.progress!r}")
+                raise TypeError(f"progress must be True, False or None, got {shown(self.progress)}")
             put("progress", bool(self.progress))
         if self.max_memory is not None:
             m = self.max_memory
             if not isinstance(m, (int, float, np.integer, np.floating)) or _is_bool(m) or not 0 <= m < float("inf"):
-                raise ValueError(f"max_memory must be a number of bytes >= 0, got {m!r}")
+                raise ValueError(f"max_memory must be a number of bytes >= 0, got {shown(m)}")
             put("max_memory", int(m))
         samples, rows = _sample_columns(self.samples)
-        if rows is not None and rows != len(t):
-            raise ValueError(f"samples has {rows} rows but n={len(t)}; leave n out to run one trajectory per row")
+        if rows is not None and rows != t.stop - t.start:
+            raise ValueError(
+                f"samples has {rows} rows but n={t.stop - t.start}; leave n out to run one trajectory per row"
+            )
         put("samples", samples)
         if self.outcomes not in OUTCOMES:
-            raise ValueError(f"outcomes must be 'auto', 'arrays' or 'sketch', got {self.outcomes!r}")
+            raise ValueError(f"outcomes must be 'auto', 'arrays' or 'sketch', got {shown(self.outcomes)}")
         if self.paths and self.outcomes == "sketch":
             raise ValueError("outcomes='sketch' needs paths=False")
         if self.block is not None:
-            put("block", _at_least("block", self.block, 1))
-        put("retries", _at_least("retries", self.retries, 0))
+            put("block", _between("block", self.block, 1, TRAJECTORY_LIMIT - 1, "2**64 - 1"))
+        put("retries", _between("retries", self.retries, 0, MAX_RETRIES))
 
     @property
     def n(self) -> int:
-        """The number of trajectories."""
-        return len(self.trajectories)
+        """The number of trajectories (``len()`` of a range stops at ``sys.maxsize``: this does not)."""
+        return self.trajectories.stop - self.trajectories.start
 
     @property
     def first(self) -> int:
@@ -216,7 +234,7 @@ class RunOptions:
         """These options for ``trajectories`` (within this run's), with their rows of
         ``samples``, and any other field changed."""
         if trajectories.start < self.first or trajectories.stop > self.trajectories.stop:
-            raise ValueError(f"{trajectories!r} is not within the run's {self.trajectories!r}")
+            raise ValueError(f"{shown(trajectories)} is not within the run's {shown(self.trajectories)}")
         samples = self.samples
         if samples is not None:
             a, b = trajectories.start - self.first, trajectories.stop - self.first
@@ -224,10 +242,24 @@ class RunOptions:
         return dataclasses.replace(self, trajectories=trajectories, samples=samples, **changes)
 
 
-def _at_least(name: str, x: Any, low: int) -> int:
-    if not _is_int(x) or x < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {x!r}")
+def _between(name: str, x: Any, low: int, high: int, high_text: str | None = None) -> int:
+    if not _is_int(x) or not low <= x <= high:
+        raise ValueError(f"{name} must be an integer >= {low} and <= {high_text or high}, got {shown(x)}")
     return int(x)
+
+
+def _check_range(t: Any) -> None:
+    """A non-empty range of trajectory indices with step 1 within ``[0, 2**64)``, of
+    fewer than ``2**64`` trajectories."""
+    if (
+        not isinstance(t, range)
+        or t.step != 1
+        or not 0 <= t.start < t.stop <= TRAJECTORY_LIMIT
+        or t.stop - t.start >= TRAJECTORY_LIMIT
+    ):
+        raise ValueError(
+            f"trajectories must be a non-empty range(a, b) with 0 <= a < b <= 2**64 and b - a < 2**64, got {shown(t)}"
+        )
 
 
 def _series(series: Any) -> tuple[str, ...] | Literal["all"]:
@@ -267,15 +299,15 @@ def _sample_columns(samples: Any) -> tuple[dict[str, np.ndarray] | None, int | N
     rows = None
     for k, v in items:
         if not isinstance(k, str):
-            raise TypeError(f"samples are keyed by dotted parameter paths (str), got {k!r}")
+            raise TypeError(f"samples are keyed by dotted parameter paths (str), got {shown(k)}")
         a = np.ascontiguousarray(v, dtype=np.float64)
         if a.ndim != 1 or (rows is not None and len(a) != rows):
             want = f"({rows},)" if rows is not None else "one dimension"
-            raise ValueError(f"samples[{k!r}] has shape {a.shape}; expected {want}")
+            raise ValueError(f"samples[{shown(k)}] has shape {a.shape}; expected {want}")
         rows = len(a)
         bad = np.flatnonzero(~np.isfinite(a))
         if bad.size:
-            raise ValueError(f"samples[{k!r}] has a non-finite value {a[bad[0]]} in row {bad[0]}")
+            raise ValueError(f"samples[{shown(k)}] has a non-finite value {a[bad[0]]} in row {bad[0]}")
         given[k] = a
     if not given or not rows:
         raise ValueError("samples is empty: give at least one parameter with at least one row")
@@ -286,20 +318,20 @@ def _trajectories(n: Any, trajectories: Any, rows: int | None) -> tuple[int, int
     """(first trajectory, n) from ``n``, ``trajectories`` and the rows of ``samples``."""
     first = 0
     if trajectories is not None:
-        if (
-            not isinstance(trajectories, range)
-            or trajectories.step != 1
-            or trajectories.start < 0
-            or len(trajectories) == 0
-        ):
-            raise ValueError(f"trajectories must be a non-empty range(a, b) with 0 <= a < b, got {trajectories!r}")
-        if n is not None and n != len(trajectories):
-            raise ValueError(f"n={n} disagrees with trajectories={trajectories!r}; give one of them")
-        first, n = trajectories.start, len(trajectories)
+        _check_range(trajectories)
+        if n is not None and n != trajectories.stop - trajectories.start:
+            raise ValueError(f"n={shown(n)} disagrees with trajectories={shown(trajectories)}; give one of them")
+        first, n = trajectories.start, trajectories.stop - trajectories.start
     if n is None:
         n = DEFAULT_N if rows is None else rows
     if not _is_int(n) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+        raise ValueError(f"n must be a positive integer, got {shown(n)}")
+    if n >= TRAJECTORY_LIMIT or first + n > TRAJECTORY_LIMIT:
+        raise ValueError(
+            f"n must be below 2**64 - {first} (trajectory indices and counts are 64-bit), got {n}"
+            if first
+            else f"n must be below 2**64 (trajectory indices and counts are 64-bit), got {n}"
+        )
     if rows is not None and rows != n:
         raise ValueError(f"samples has {rows} rows but n={n}; leave n out to run one trajectory per row")
     return first, int(n)

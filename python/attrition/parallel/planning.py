@@ -13,6 +13,7 @@ from ..engine.memory import keeps_arrays
 from ..scenario import Scenario, as_scenario
 
 __all__ = [
+    "MAX_BLOCKS",
     "MAX_BLOCK_BYTES",
     "MAX_BLOCK_TRAJECTORY_DAYS",
     "MIN_BLOCK_TRAJECTORY_DAYS",
@@ -32,6 +33,9 @@ MAX_BLOCK_TRAJECTORY_DAYS = 100_000_000
 TARGET_BLOCKS = 256
 #: A block's per-trajectory results (paths, outcome arrays) stay below this size.
 MAX_BLOCK_BYTES = 256 << 20
+#: Most blocks in a run: the client holds a task per block. Above
+#: ``MAX_BLOCKS * MAX_BLOCK_TRAJECTORY_DAYS`` trajectory-days the default blocks grow.
+MAX_BLOCKS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def _default_block(sc: Scenario, n: int, per_traj_bytes: int) -> int:
         b = -(-b // 64) * 64
     if hi >= 64:
         hi = hi // 64 * 64
-    return max(1, min(b, hi, n))
+    return max(1, min(b, hi, n), -(-n // MAX_BLOCKS))
 
 
 def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) -> Plan:
@@ -103,7 +107,7 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
     arrays = keeps_arrays(sc, n, k, paths, options.outcomes, options.threads, budget)
     per_block_threads = options.threads or 1
     if paths:
-        per_traj = int(_core.estimate_bytes(sc._core, 1, k))
+        per_traj = int(_core.estimate_bytes(sc._core, 1, k, 0))
     elif arrays:
         per_traj = int(
             _core.estimate_summary_bytes(sc._core, 1, k, 1, True)
@@ -112,9 +116,14 @@ def make_plan(sc: Scenario, options: RunOptions, names: list[str], budget: int) 
     else:
         per_traj = 0
     b = _default_block(sc, n, per_traj) if options.block is None else min(options.block, n)
+    if -(-n // b) > MAX_BLOCKS:
+        raise ValueError(
+            f"block={b:,} cuts {n:,} trajectories into {-(-n // b):,} blocks, above the {MAX_BLOCKS:,} a run "
+            f"may have; use block >= {-(-n // MAX_BLOCKS):,} or leave it out"
+        )
     if paths:
-        block_bytes = int(_core.estimate_bytes(sc._core, b, k))
-        result = int(_core.estimate_bytes(sc._core, n, k))
+        block_bytes = int(_core.estimate_bytes(sc._core, b, k, per_block_threads))
+        result = int(_core.estimate_bytes(sc._core, n, k, 0))
         client = 2 * result
     else:
         block_bytes = int(_core.estimate_summary_bytes(sc._core, b, k, per_block_threads, arrays))

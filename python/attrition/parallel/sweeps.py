@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _core
+from .._utils.fmt import shown
 from .._utils.names import select
 from .._utils.notes import add_note
 from .._utils.optional import require
@@ -32,15 +32,16 @@ def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
         values = []
         for k in keys:
             if not isinstance(k, str):
-                raise TypeError(f"grid keys are dotted parameter paths (str), got {k!r}")
+                raise TypeError(f"grid keys are dotted parameter paths (str), got {shown(k)}")
             given = grid[k]
             if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
                 raise TypeError(
-                    f"grid[{k!r}] must be a list of values ({{{k!r}: [v1, v2, ...]}}), got {type(given).__name__}"
+                    f"grid[{shown(k)}] must be a list of values ({{{shown(k)}: [v1, v2, ...]}}), "
+                    f"got {type(given).__name__}"
                 )
             v = list(given)
             if not v:
-                raise ValueError(f"grid[{k!r}] is empty")
+                raise ValueError(f"grid[{shown(k)}] is empty")
             values.append(v)
         return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
     if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
@@ -53,7 +54,7 @@ def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
             raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(overrides).__name__}")
         for k in overrides:
             if not isinstance(k, str):
-                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {k!r}")
+                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {shown(k)}")
         out.append(dict(overrides))
     if not out:
         raise ValueError("the sweep has no variants")
@@ -76,7 +77,7 @@ def _label(value: Any, scenario: Scenario, path: str) -> Any:
 
 
 def _where(i: int, v: Mapping[str, Any]) -> str:
-    return f"variant {i} {dict(v)!r}"
+    return f"variant {i} {shown(dict(v))}"
 
 
 class SweepResult:
@@ -289,7 +290,7 @@ def sweep(
     budget = options.budget()
     if options.outcomes == "auto" and not options.paths:
         # Decided once for all the variants: arrays while they all fit together.
-        workers = options.threads or os.cpu_count() or 1
+        workers = _core.worker_threads(options.threads)
         total = sum(
             _core.estimate_summary_bytes(sc._core, n, len(k), workers, True)
             for sc, k in zip(scenarios, names, strict=True)

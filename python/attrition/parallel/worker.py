@@ -15,17 +15,42 @@ from ..errors import AttritionError, ResourceError
 from ..results import Result
 from ..scenario import Scenario
 
-__all__ = ["DETERMINISTIC", "Failure", "Task", "block_function", "build", "run_block"]
+__all__ = ["DETERMINISTIC", "Failure", "Task", "Unreadable", "block_function", "build", "run_block"]
 
 
 @dataclass(frozen=True)
 class Task:
     """One block: everything a worker needs, pickled to it. ``options`` are the run's
-    options for the block's trajectories (:meth:`RunOptions.part`)."""
+    options for the block's trajectories (:meth:`RunOptions.part`).
+
+    A task whose scenario or options cannot be read back on the worker arrives as an
+    :class:`Unreadable` instead of failing to unpickle, which would kill a pool's
+    worker process and be reported as a worker that died.
+    """
 
     scenario: Scenario
     options: RunOptions
     build: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        parts = pickle.dumps((self.scenario, self.options), protocol=pickle.HIGHEST_PROTOCOL)
+        return (_receive, (parts, self.build))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A task that could not be read back on the worker, and why."""
+
+    build: str
+    error: str
+
+
+def _receive(parts: bytes, build: str) -> Task | Unreadable:
+    try:
+        scenario, options = pickle.loads(parts)
+    except Exception as e:  # noqa: BLE001 - reported by run_block, with its type
+        return Unreadable(build, f"{type(e).__name__}: {e}")
+    return Task(scenario, options, build)
 
 
 class Failure:
@@ -72,7 +97,7 @@ def build() -> str:
     return _BUILD[0]
 
 
-def run_block(task: Task) -> Result | Failure:
+def run_block(task: Task | Unreadable) -> Result | Failure:
     """Run one block on a worker. Module level, so that it pickles by reference."""
     if build() != task.build:
         return Failure(
@@ -81,17 +106,15 @@ def run_block(task: Task) -> Result | Failure:
                 "build on the workers and the client (results are bit-identical within one build)"
             )
         )
+    if isinstance(task, Unreadable):
+        return Failure(AttritionError(f"the block could not be read on the worker: {task.error}"))
     try:
         return run_local(task.scenario, task.options)
     except ResourceError:
         raise
-    except DETERMINISTIC as e:
+    except DETERMINISTIC as e:  # a bug in the core is an AttritionError: deterministic too
         return Failure(e)
-    except BaseException as e:
-        if type(e).__name__ == "PanicException":  # a bug in the core: deterministic too
-            return Failure(e)
-        raise
 
 
 #: The function submitted for each block (tests swap it for one that fails).
-block_function: Callable[[Task], Any] = run_block
+block_function: Callable[[Task | Unreadable], Any] = run_block

@@ -48,6 +48,25 @@ def select(result: Result, series: str | Iterable[str] | None) -> list[str]:
     return select_names(recorded, patterns, "recorded series", empty_pattern_ok=False)
 
 
+#: The dates a datetime64[ns] can hold (casting others to it wraps around silently).
+NS_FIRST, NS_LAST = np.datetime64("1678-01-01", "D"), np.datetime64("2261-12-31", "D")
+
+
+def dates64(result: Result) -> np.ndarray:
+    """The dates of a result in nanoseconds (what pandas and xarray use by default), or
+    in seconds when they lie beyond the years 1678 to 2261 that nanoseconds hold."""
+    d = result.dates
+    unit = "ns" if d[0] >= NS_FIRST and d[-1] <= NS_LAST else "s"
+    return d.astype(f"datetime64[{unit}]")
+
+
+def trajectory_index(result: Result) -> np.ndarray:
+    """The trajectories' indices in the seed's streams: int64, or uint64 when some
+    lie at or above 2**63."""
+    dtype = np.int64 if result._ranges[-1][1] <= 2**63 else np.uint64
+    return np.concatenate([np.arange(a, b, dtype=dtype) for a, b in result._ranges])
+
+
 def _mode(result: Result, summary: bool | None) -> bool:
     if summary is None:
         return not result.paths
@@ -91,10 +110,10 @@ def to_pandas(result: Result, series: str | Iterable[str] | None, summary: bool 
         if not frames:
             return pd.DataFrame(columns=["series", "date", *STATS, *(_qname(x) for x in q)])
         return pd.concat(frames, ignore_index=True)
-    traj = np.asarray(result.trajectories, dtype=np.int64)
+    traj = trajectory_index(result)
     data: dict[str, Any] = {
         "trajectory": np.repeat(traj, result.days),
-        "date": np.tile(np.asarray(result.dates, dtype="datetime64[ns]"), result.n),
+        "date": np.tile(dates64(result), result.n),
     }
     for name in names:
         data[name] = result.series(name).reshape(-1)
@@ -109,7 +128,7 @@ def outcomes_frame(result: Result) -> Any:
     )
     outcomes, params = result._outcomes.arrays(missing), result._params.arrays(missing)
     paths = [u["path"] for u in result.scenario.uncertain_list()]
-    index = pd.Index(np.asarray(result.trajectories, dtype=np.int64), name="trajectory")
+    index = pd.Index(trajectory_index(result), name="trajectory")
     cols = {k: outcomes[k] for k in result.outcome_names} | {p: params[p] for p in paths}
     df = pd.DataFrame(cols, index=index)
     df.attrs["outcomes"] = list(result.outcome_names)
@@ -137,7 +156,7 @@ def attrs(result: Result) -> dict[str, Any]:
 def to_xarray(result: Result, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
     xr = xarray()
     names = select(result, series)
-    dates = np.asarray(result.dates, dtype="datetime64[ns]")
+    dates = dates64(result)
     data_vars: dict[str, Any] = {}
     if _mode(result, summary):
         stats = [*STATS, *(_qname(x) for x in q)]
@@ -147,7 +166,7 @@ def to_xarray(result: Result, series: str | Iterable[str] | None, summary: bool 
             cols = summary_columns(result, name, q)
             data_vars[name] = (dims, np.stack([cols[s] for s in stats]), _var_attrs(name))
     else:
-        coords = {"trajectory": np.asarray(result.trajectories, dtype=np.int64), "date": dates}
+        coords = {"trajectory": trajectory_index(result), "date": dates}
         dims = ("trajectory", "date")
         for name in names:
             data_vars[name] = (dims, result.series(name), _var_attrs(name))

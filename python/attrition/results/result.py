@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import pickle
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import _core
+from .._utils.envelope import seal, unseal
+from .._utils.fmt import shown
 from .._utils.names import select, unknown
-from ..errors import UnknownNameError
+from ..errors import IntegrityError, UnknownNameError
 from ..scenario import Scenario
 from . import display, frames
 from .storage import ColumnStorage, SeriesStorage
@@ -19,6 +23,11 @@ __all__ = ["PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
 
 #: Quantiles reported by :meth:`Result.summary`.
 SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: A pickled result: an envelope (see :mod:`attrition._utils.envelope`) of this kind
+#: and format around a pickle of its parts.
+PICKLE_MAGIC = b"ATRS"
+PICKLE_FORMAT = 1
 
 #: The module that draws a result's charts, loaded by name on first use of
 #: :attr:`Result.plot` (as pandas loads its plotting backend): it sits above this layer.
@@ -44,6 +53,9 @@ class Result:
     :class:`~attrition.results.PathSeries` or :class:`~attrition.results.SummarySeries`,
     outcomes and drawn parameters as :class:`~attrition.results.ColumnArrays` or
     :class:`~attrition.results.ColumnSketches`; :func:`attrition.run` builds it.
+
+    ``version`` is the attrition version that computed it (kept through pickles):
+    :func:`attrition.merge` refuses parts of different versions.
     """
 
     def __init__(
@@ -54,11 +66,13 @@ class Result:
         series: SeriesStorage,
         outcomes: ColumnStorage,
         params: ColumnStorage,
+        version: str | None = None,
     ) -> None:
         self.scenario = scenario
         self.seed = int(seed)
         self._ranges = [(int(a), int(b)) for a, b in ranges]
         self.n = sum(b - a for a, b in self._ranges)
+        self.version = _core.__version__ if version is None else str(version)
         self._series = series
         self._outcomes = outcomes
         self._params = params
@@ -88,7 +102,7 @@ class Result:
         """Indices of these trajectories in the seed's streams (a range when contiguous)."""
         if len(self._ranges) == 1:
             return range(*self._ranges[0])
-        return np.concatenate([np.arange(a, b) for a, b in self._ranges])
+        return frames.trajectory_index(self)
 
     # -- series ------------------------------------------------------------------------
     @property
@@ -100,7 +114,7 @@ class Result:
         if name not in self._series.names:
             if name in self.scenario.series_names:
                 raise UnknownNameError(
-                    f"series {name!r} exists but was not recorded; pass series=[{name!r}, ...] to run"
+                    f"series {shown(name)} exists but was not recorded; pass series=[{shown(name)}, ...] to run"
                 )
             raise unknown(name, self.scenario.series_names, "series")
 
@@ -303,8 +317,23 @@ class Result:
 
     # -- pickling ----------------------------------------------------------------------
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Result, (self.scenario, self.seed, self._ranges, self._series, self._outcomes, self._params))
+        """Pickled as a checked envelope (format version, library version, checksum)
+        around a pickle of its parts: a corrupted or foreign pickle raises
+        :class:`~attrition.IntegrityError` instead of giving wrong numbers."""
+        parts = (self.scenario, self.seed, self._ranges, self._series, self._outcomes, self._params)
+        payload = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_unpickle, (seal(PICKLE_MAGIC, PICKLE_FORMAT, self.version, payload),))
 
     def __repr__(self) -> str:
         """The run's identity line, then the key outcomes (median and 90 % interval)."""
         return display.result_text(self)
+
+
+def _unpickle(blob: bytes) -> Result:
+    """A result from its pickle (see :meth:`Result.__reduce__`)."""
+    what = "a pickled attrition result"
+    sealed = unseal(PICKLE_MAGIC, (PICKLE_FORMAT,), blob, what)
+    parts = pickle.loads(sealed.payload)
+    if not isinstance(parts, tuple) or len(parts) != 6 or not isinstance(parts[0], Scenario):
+        raise IntegrityError(f"{what}: not the parts of a result")
+    return Result(*parts, version=sealed.library)

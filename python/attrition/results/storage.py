@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import _core
+from .._utils.fmt import shown
 from .._utils.stats import quantiles
 from ..errors import AttritionError
 
@@ -107,16 +108,19 @@ class SummarySeries(SeriesStorage):
     def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
         self.table = table
         self.names = list(names)
+        self._row = {n: i for i, n in enumerate(self.names)}
 
     def array(self, name: str) -> np.ndarray:
-        raise AttritionError(f"this run kept summaries, not paths (paths=False): use summary({name!r}) or quantiles()")
+        raise AttritionError(
+            f"this run kept summaries, not paths (paths=False): use summary({shown(name)}) or quantiles()"
+        )
 
     def stats(self, name: str) -> dict[str, np.ndarray]:
-        st = self.table.stats(self.names.index(name))
+        st = self.table.stats(self._row[name])
         return {k: st[k] for k in STATS}
 
     def quantiles(self, name: str, q: Sequence[float] | np.ndarray) -> np.ndarray:
-        return self.table.quantiles(self.names.index(name), [float(x) for x in q])
+        return self.table.quantiles(self._row[name], [float(x) for x in q])
 
     @classmethod
     def merge(cls, parts: Sequence[SummarySeries], order: np.ndarray) -> SummarySeries:
@@ -201,12 +205,13 @@ class ColumnSketches(ColumnStorage):
     def __init__(self, table: _core.SummaryTable, names: Sequence[str]) -> None:
         self.table = table
         self.names = list(names)
+        self._row = {n: i for i, n in enumerate(self.names)}
 
     def arrays(self, missing: str) -> dict[str, np.ndarray]:
         raise AttritionError(missing)
 
     def row(self, name: str, q: Sequence[float]) -> dict[str, float]:
-        i = self.names.index(name)
+        i = self._row[name]
         st = self.table.stats(i)
         qs = self.table.quantiles(i, [float(v) for v in q])
         out = {"mean": float(st["mean"][0])}

@@ -11,7 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from .._utils.fmt import num
-from .registry import field_unit
+from .reference import field_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
@@ -173,7 +173,9 @@ def scenario_text(sc: Scenario) -> str:
         lines += textwrap.wrap(desc, 100, initial_indent="  ", subsequent_indent="  ")
     lines.append("  (~ marks an uncertain parameter, drawn once per trajectory; windows end before their end date)")
     for k, v in d.items():
-        if k not in ("name", "description", "start", "days", "sides"):
+        if k == "sources":
+            lines.append(f"  sources: {len(v)} entries (where each value comes from: .provenance())")
+        elif k not in ("name", "description", "start", "days", "sides"):
             lines.append(f"  {k}: {fmt(k, v)}")
     for side_name, side in d["sides"].items():
         base = f"sides.{side_name}"

@@ -16,7 +16,6 @@ from .. import _core
 __all__ = [
     "DEFAULT_SERIES",
     "KEY_OUTCOMES",
-    "field_unit",
     "group_label",
     "is_first_passage",
     "kind",
@@ -212,37 +211,3 @@ def group_label(names: list[str]) -> str:
 def short_param(path: str) -> str:
     """A drawn parameter's path without the leading ``sides.``."""
     return path[len("sides.") :] if path.startswith("sides.") else path
-
-
-# (component kind, field) -> unit, for the scenario's own values
-_FIELD_UNITS: dict[tuple[str, str], str] = {
-    ("calibers", "initial_stock"): "shells",
-    ("calibers", "reserve"): "shells",
-    ("calibers", "reserve_days"): "days",
-    ("supply", "rate"): "shells/day",
-    ("supply", "growth"): "per year",
-    ("supply", "lot_size"): "shells",
-    ("supply", "price"): "USD/shell",
-    ("fleets", "guns"): "guns",
-    ("fleets", "efc_per_round"): "EFC",
-    ("fleets", "barrel_life"): "EFC",
-    ("fleets", "spares"): "barrels",
-    ("fleets", "spare_rate"): "barrels/day",
-    ("fleets", "repair_days"): "days",
-    ("fleets", "max_wait_days"): "days",
-    ("fleets", "combat_loss"): "per gun-day",
-    ("contingents", "strength"): "people",
-    ("contingents", "rtd_days"): "days",
-    ("contingents", "arrival_rate"): "people/day",
-    ("contingents", "payment"): "USD/soldier-day",
-    ("casualties", "base"): "people/day",
-    ("casualties", "initial_cumulative"): "people",
-    ("casualties", "thresholds"): "people",
-    ("territory", "rate"): "km²/day",
-    ("territory", "reference_area_km2"): "km²",
-}
-
-
-def field_unit(kind: str, field: str) -> str:
-    """The unit of a scenario field (``field_unit("fleets", "barrel_life")`` is ``'EFC'``), '' when none."""
-    return _FIELD_UNITS.get((kind, field), "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..scenario import registry as _labels
-from .style import big_numbers_if_needed, date_axis, new_axes, next_color, stamp, style, title
+from .style import big_numbers_if_needed, chart_x, date_axis, new_axes, next_color, stamp, style, title
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -48,7 +48,7 @@ def difference(comparison: Comparison, series: str, *, ax: Any = None, color: st
     t = comparison.series(series)
     ax = new_axes(ax)
     c = next_color(ax, color)
-    dates = comparison.dates
+    dates = chart_x(ax, comparison.dates)
     ax.fill_between(
         dates, t["ci_low"], t["ci_high"], color=c, alpha=0.25, linewidth=0, label="95 % confidence interval of the mean"
     )

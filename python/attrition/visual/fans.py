@@ -16,6 +16,7 @@ from ..scenario import registry as _labels
 from .style import (
     OKABE_ITO,
     big_numbers_if_needed,
+    chart_x,
     date_axis,
     mpl,
     new_axes,
@@ -76,7 +77,7 @@ def _fan_on(
     values = r.quantiles(series, qs)
     if smooth if smooth is not None else not r.paths:
         values = np.array([unstep(v) for v in values])
-    dates = r.dates
+    dates = chart_x(ax, r.dates)
     prefix = f"{label}: " if label else ""
     if samples:
         if not r.paths:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._utils.fmt import num
+from .._utils.fmt import num, shown
 from .._utils.stats import quantiles
 from ..scenario import registry as _labels
-from .style import big_numbers_if_needed, date_axis, drawn, mpl, new_axes, next_color, pct, stamp, style, title
+from .style import big_numbers_if_needed, chart_x, date_axis, drawn, mpl, new_axes, next_color, pct, stamp, style, title
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -99,7 +99,7 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     """The share of trajectories of ``r`` in which a first-passage event has not happened
     yet, by date (see :meth:`ResultPlot.survival`)."""
     if not _labels.is_first_passage(outcome):
-        raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {outcome!r}")
+        raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {shown(outcome)}")
     v, w, censored, sketch = outcome_values(r, outcome)
     days = np.arange(r.days)
     if w is None:
@@ -114,8 +114,9 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     name = label or r.scenario.name
     below = np.flatnonzero(surv <= 0.5)
     half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else ""
+    x = chart_x(ax, r.dates)
     ax.step(
-        r.dates,
+        x,
         surv,
         where="post",
         color=c,
@@ -125,7 +126,7 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     # the censored share: where the curve ends
     ax.axhline(censored, color=c, linewidth=0.8, linestyle="--")
     if below.size:
-        ax.axvline(r.dates[below[0]], color=c, linewidth=0.8, linestyle=":")
+        ax.axvline(x[below[0]], color=c, linewidth=0.8, linestyle=":")
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(mpl("ticker").PercentFormatter(1.0))
     ax.set_ylabel("not happened yet (share of trajectories)")

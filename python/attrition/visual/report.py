@@ -13,8 +13,13 @@ Examples
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> index = write_report(r, d)
 >>> sorted(p.name for p in d.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-['casualties.png', 'index.html', 'outcome_table.csv', 'outcomes.csv', 'params.csv', 'serviceable.png',
- 'stock.png', 'summaries.csv', 'survival.png', 'tornado.png']
+['.attrition-report', 'casualties.png', 'index.html', 'outcome_table.csv', 'outcomes.csv', 'params.csv',
+ 'serviceable.png', 'stock.png', 'summaries.csv', 'survival.png', 'tornado.png']
+
+A report writes into a new or empty folder, or one an earlier report wrote (its
+``.attrition-report`` lists the files it wrote): each file is replaced whole, a
+link at a file's name is replaced rather than followed, and the earlier
+report's files that this one does not write are deleted (see :mod:`.folder`).
 """
 
 from __future__ import annotations
@@ -35,16 +40,19 @@ from ..errors import AttritionError
 from ..results import display as _display
 from ..results import frames as _frames
 from ..scenario import display as _scenario_display
+from ..scenario import provenance as _provenance
 from ..scenario import registry as _labels
 from .fans import fan, fans
+from .folder import ReportFolder
 from .outcomes import survival
 from .style import mpl
 from .tornado import tornado as tornado_chart
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Result
+    from ..scenario import Scenario
 
-__all__ = ["QUANTILES", "main_side", "write_report"]
+__all__ = ["QUANTILES", "main_side", "sources_section", "write_report"]
 
 #: Quantiles of the per-day summaries written to ``summaries.csv``.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -70,11 +78,11 @@ def _figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (8.0, 4.
     return fig, axes
 
 
-def _save(fig: Any, path: pathlib.Path, dpi: int) -> None:
-    fig.savefig(path, dpi=dpi, metadata={"Software": None})
+def _save(fig: Any, folder: ReportFolder, name: str, dpi: int) -> None:
+    folder.write_bytes(name, lambda f: fig.savefig(f, format="png", dpi=dpi, metadata={"Software": None}))
 
 
-def _grid(result: Result, names: list[str], path: pathlib.Path, dpi: int, ncols: int = 3) -> None:
+def _grid(result: Result, names: list[str], folder: ReportFolder, name: str, dpi: int, ncols: int = 3) -> None:
     ncols = max(1, min(ncols, len(names)))
     nrows = -(-len(names) // ncols)
     fig, axes = _figure(nrows, ncols, (4.2 * ncols, 3.1 * nrows))
@@ -88,11 +96,11 @@ def _grid(result: Result, names: list[str], path: pathlib.Path, dpi: int, ncols:
     fig.suptitle(
         f"{result.scenario.name}, n = {result.n:,}, seed {result.seed}", fontsize=9, color="0.35", x=0.01, ha="left"
     )
-    _save(fig, path, dpi)
+    _save(fig, folder, name, dpi)
 
 
 def _charts(
-    result: Result, out: pathlib.Path, dpi: int, tornado: str | None, notes: list[str]
+    result: Result, out: ReportFolder, dpi: int, tornado: str | None, notes: list[str]
 ) -> list[tuple[str, str, str]]:
     """Draw the charts; (file, title, caption) of each one drawn. Charts left out say why in ``notes``."""
     side = main_side(result)
@@ -106,7 +114,7 @@ def _charts(
     if stock:
         fig, axes = _figure()
         fan(result, stock, ax=axes[0, 0], samples=5 if result.paths else 0)
-        _save(fig, out / "stock.png", dpi)
+        _save(fig, out, "stock.png", dpi)
         charts.append(
             (
                 "stock.png",
@@ -118,7 +126,7 @@ def _charts(
 
     fleets = select(recorded, f"{side}.fleet.*.serviceable", "series")
     if fleets:
-        _grid(result, fleets, out / "serviceable.png", dpi)
+        _grid(result, fleets, out, "serviceable.png", dpi)
         charts.append(
             (
                 "serviceable.png",
@@ -129,7 +137,7 @@ def _charts(
 
     cas = select(recorded, "*.casualties.total.cumulative", "series")
     if cas:
-        _grid(result, cas, out / "casualties.png", dpi, ncols=2)
+        _grid(result, cas, out, "casualties.png", dpi, ncols=2)
         charts.append(
             (
                 "casualties.png",
@@ -145,7 +153,7 @@ def _charts(
         for name in rationed:
             survival(result, name, ax=ax, label=name.split(".")[2])
         ax.set_title(f"{side.capitalize()}: stock above the reserve, by caliber", loc="left", fontsize=11, pad=16)
-        _save(fig, out / "survival.png", dpi)
+        _save(fig, out, "survival.png", dpi)
         charts.append(
             (
                 "survival.png",
@@ -175,7 +183,7 @@ def _charts(
             except AttritionError as e:  # e.g. the event never happens in any trajectory
                 skipped.append(str(e))
                 continue
-            _save(fig, out / "tornado.png", dpi)
+            _save(fig, out, "tornado.png", dpi)
             charts.append(
                 (
                     "tornado.png",
@@ -193,12 +201,14 @@ def _charts(
     return charts
 
 
-def _write_csv(path: pathlib.Path, header: Sequence[str], rows: Any) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
+def _write_csv(folder: ReportFolder, name: str, header: Sequence[str], rows: Any) -> None:
+    def write(f: Any) -> None:
         w = csv.writer(f)
         w.writerow(header)
         for row in rows:
             w.writerow([_cell(x) for x in row])
+
+    folder.write_text(name, write)
 
 
 def _cell(x: Any) -> Any:
@@ -210,7 +220,7 @@ def _cell(x: Any) -> Any:
     return x
 
 
-def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
+def _csvs(result: Result, out: ReportFolder) -> list[tuple[str, str]]:
     files = []
     stats = [*_frames.STATS, *(f"q{q:g}" for q in QUANTILES)]
     dates = [str(d) for d in result.dates]
@@ -221,23 +231,25 @@ def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
             for t in range(result.days):
                 yield [name, dates[t], *(cols[s][t] for s in stats)]
 
-    _write_csv(out / "summaries.csv", ["series", "date", *stats], summary_rows())
+    _write_csv(out, "summaries.csv", ["series", "date", *stats], summary_rows())
     files.append(("summaries.csv", "per series and day: count, mean, sd, min, max and quantiles over trajectories"))
 
     rows = _display.outcome_rows(result, result.outcome_names)
     _write_csv(
-        out / "outcome_table.csv",
+        out,
+        "outcome_table.csv",
         ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"],
         ([r["outcome"], r["unit"], r["mean"], r["q0.05"], r["q0.5"], r["q0.95"], r["censored"]] for r in rows),
     )
     files.append(("outcome_table.csv", "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share"))
 
     if result.outcomes_kept == "arrays":
-        traj = np.asarray(result.trajectories)
+        traj = _frames.trajectory_index(result)
         names = result.outcome_names
         cols = [result.outcomes[k] for k in names]
         _write_csv(
-            out / "outcomes.csv",
+            out,
+            "outcomes.csv",
             ["trajectory", *names],
             ([int(traj[i]), *(c[i] for c in cols)] for i in range(result.n)),
         )
@@ -245,12 +257,29 @@ def _csvs(result: Result, out: pathlib.Path) -> list[tuple[str, str]]:
         paths = [u["path"] for u in result.scenario.uncertain_list()]
         pcols = [result.params[p] for p in paths]
         _write_csv(
-            out / "params.csv",
+            out,
+            "params.csv",
             ["trajectory", *paths],
             ([int(traj[i]), *(c[i] for c in pcols)] for i in range(result.n)),
         )
         files.append(("params.csv", "every drawn parameter per trajectory"))
     return files
+
+
+def sources_section(scenario: Scenario) -> list[str]:
+    """The report's "Sources" section: every input of the scenario with the facts of the
+    sources register it rests on, or the assumption it makes (:meth:`Scenario.provenance`)."""
+    rows = scenario.provenance_list()
+    grounded = sum(1 for r in rows if r["facts"] or r["assumption"])
+    cited = sum(1 for r in rows if r["facts"])
+    return [
+        "<h2>Sources</h2>",
+        f"<p>{len(rows)} inputs: {cited} cite facts of the sources register, {grounded - cited} rest on a stated "
+        f"assumption only, {len(rows) - grounded} on neither.</p>",
+        "<details><summary>Every input and where it comes from</summary>",
+        _provenance.provenance_html(scenario),
+        "</details>",
+    ]
 
 
 def write_report(
@@ -261,7 +290,8 @@ def write_report(
     command: str | None = None,
     dpi: int = 110,
 ) -> pathlib.Path:
-    """Write a report of a run into ``directory`` (created if needed).
+    """Write a report of a run into ``directory`` (created if needed): a new or empty
+    folder, or one an earlier report wrote (see :mod:`attrition.visual.folder`).
 
     Parameters
     ----------
@@ -290,6 +320,11 @@ def write_report(
     pathlib.Path
         The path of ``index.html``.
 
+    Raises
+    ------
+    FileExistsError
+        When ``directory`` holds files that a report did not write.
+
     Examples
     --------
     >>> import attrition, tempfile, pathlib
@@ -301,8 +336,7 @@ def write_report(
     """
     if tornado is not None and tornado not in result.outcome_names:
         result.outcome(tornado)  # a KeyError with suggestions
-    out = pathlib.Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ReportFolder(directory)
     notes: list[str] = []
     charts = _charts(result, out, dpi, tornado, notes)
     files = _csvs(result, out)
@@ -346,11 +380,12 @@ def write_report(
         "the uncertain inputs once, then runs day by day with its own noise. The bands show how wide the "
         "answers are given the inputs' ranges, not how likely the inputs are. Many inputs are ranges between "
         "published claims by interested parties (for example the Ukrainian General Staff's loss counts) or "
-        "placeholders where no source was found; the scenario file says which.</p>"
+        "placeholders where no source was found; the Sources section says which.</p>"
     )
+    parts += sources_section(sc)
     parts.append("<h2>Scenario</h2>")
     parts.append(_scenario_display.scenario_html(sc))
     parts.append("</body></html>")
-    index = out / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
+    index = out.write_text("index.html", lambda f: f.write("\n".join(parts)))
+    out.finish()
     return index

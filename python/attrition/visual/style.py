@@ -7,6 +7,8 @@ import textwrap
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .._utils.optional import require
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "OKABE_ITO",
     "big_numbers",
+    "chart_x",
     "date_axis",
     "drawn",
     "mpl",
@@ -75,9 +78,33 @@ def big_numbers_if_needed(axis: Any, limits: tuple[float, float]) -> None:
         big_numbers(axis)
 
 
+#: The dates matplotlib can draw: the years 1 to 9999.
+FIRST_DATE, LAST_DATE = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
+
+
+def chart_x(ax: Axes, dates: np.ndarray) -> np.ndarray:
+    """The x values of a chart of ``ax`` over ``dates``: the dates, or day numbers (0 for
+    the first date) when some lie beyond the years 1 to 9999, which matplotlib cannot
+    draw as dates; :func:`date_axis` then labels the axis in days."""
+    if dates.size and (dates[0] < FIRST_DATE or dates[-1] > LAST_DATE or getattr(ax, "_attrition_days", False)):
+        ax._attrition_days = True  # type: ignore[attr-defined]
+        return np.arange(dates.size)
+    return dates
+
+
 def date_axis(ax: Axes) -> None:
-    """Concise real dates on the x axis."""
+    """Concise real dates on the x axis, the view kept within the years 1 to 9999 (the
+    margins of a chart starting on 1 January of year 1 would reach before it); or day
+    numbers, for a chart whose dates matplotlib cannot draw (see :func:`chart_x`)."""
+    if getattr(ax, "_attrition_days", False):
+        ax.xaxis.set_major_locator(mpl("ticker").MaxNLocator(integer=True))
+        ax.set_xlabel("day (0: the start date)")
+        return
     mdates = mpl("dates")
+    lo, hi = ax.get_xlim()
+    first, last = mdates.date2num(FIRST_DATE), mdates.date2num(LAST_DATE)
+    if lo < first or hi > last:
+        ax.set_xlim(max(lo, first), min(hi, last))
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))

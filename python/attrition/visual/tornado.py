@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.stats import chance_rho, spearman
 from ..errors import AttritionError
 from ..scenario import registry as _labels
@@ -26,7 +27,7 @@ CENSORED = ("after", "drop")
 def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12, censored: str = "after") -> Axes:
     """The tornado chart of an outcome of ``r`` (see :meth:`ResultPlot.tornado`)."""
     if censored not in CENSORED:
-        raise ValueError(f"censored must be 'after' or 'drop', got {censored!r}")
+        raise ValueError(f"censored must be 'after' or 'drop', got {shown(censored)}")
     if r.outcomes_kept != "arrays":
         raise AttritionError("a tornado needs per-trajectory outcomes and parameters; run with outcomes='arrays'")
     y = np.asarray(r.outcome(outcome), dtype=float)
@@ -39,7 +40,7 @@ def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12, censored:
         if np.isfinite(rho):
             ranked.append((path, rho))
     if not ranked:
-        raise AttritionError(f"no drawn parameter varies together with {outcome!r}")
+        raise AttritionError(f"no drawn parameter varies together with {shown(outcome)}")
     rows = sorted(ranked, key=lambda t: -abs(t[1]))[: max(1, int(top))]
     ax = new_axes(ax, figsize=(8.0, 0.9 + 0.38 * len(rows)))
     ys = np.arange(len(rows))[::-1]
