@@ -47,6 +47,9 @@ from scipy import stats
 
 import attrition
 
+# The stress scenario's extreme values (a growth of 2, ...) are the point.
+pytestmark = pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "bench.toml"
 REFERENCE = ROOT / "benchmarks" / "numpy_reference.py"

@@ -102,14 +102,23 @@ def test_result_repr_has_a_key_outcome_table(result):
         "1 series as paths, 103 outcomes as arrays>"
     )
     header = next(x for x in rest if x.strip().startswith("outcome"))
-    assert re.search(r"median\s+5 %\s+95 %\s+never", header)
+    assert re.search(r"unit\s+median\s+5 %\s+95 %\s+reached", header)
     row = next(x for x in rest if x.strip().startswith("russia.casualties.total.run_total"))
     x = result.outcomes["russia.casualties.total.run_total"]
     q = np.quantile(x, [0.5, 0.05, 0.95], method="inverted_cdf")
     assert row.split()[1:] == ["people", *(num(v) for v in q)]
-    fp = next(x for x in rest if x.strip().startswith("russia.ammo.152mm.days_to_rationing"))
-    never = np.isnan(result.outcomes["russia.ammo.152mm.days_to_rationing"]).mean()
-    assert fp.split()[-1] == f"{never:.0%}"
+    # a first-passage time: dates over all runs, 'not reached' past the share that reach it
+    name = "russia.ammo.152mm.days_to_rationing"
+    fp = next(x for x in rest if x.strip().startswith(name))
+    t = result.outcomes[name]
+    reached = (~np.isnan(t)).mean()
+    assert reached < 0.5 and fp.split()[1:4] == ["date", "not", "reached"]
+    assert fp.endswith(f"{100 * reached:.1f} %")
+    # and among the runs where it happened, labelled so
+    i = rest.index(next(x for x in rest if "Among runs where it happened" in x))
+    cond = next(x for x in rest[i:] if x.strip().startswith(name))
+    med = np.quantile(t[~np.isnan(t)], 0.5, method="inverted_cdf")
+    assert str(np.datetime64("2024-12-24") + int(med)) in cond
 
 
 def test_result_html(result):
@@ -117,10 +126,11 @@ def test_result_html(result):
     assert "<b>n = 60</b>" in page and "seed = <code>5</code>" in page
     assert "2024-12-24 to 2026-12-23" in page
     assert "<code class='muted'>russia.fleet.msta_b.days_to_half</code>" in page
-    # a first-passage median carries its date
-    med = np.nanquantile(result.outcomes["russia.fleet.msta_b.days_to_half"], 0.5, method="inverted_cdf")
-    date = np.datetime64("2024-12-24") + int(med)
-    assert f"{num(med)} ({date})" in page
+    # a first-passage median is a date, over all runs
+    e = result.event("russia.fleet.msta_b.days_to_half")
+    med = e.median()
+    assert (f"<td class='num'>{e.date(med)}</td>" if med is not None else "not reached") in page
+    assert "median where it happened" in page
     assert "<script" not in page
 
 

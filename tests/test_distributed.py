@@ -234,6 +234,12 @@ def test_sweep_grid_table_and_common_random_numbers(small):
         "q0.5",
         "q0.95",
         "censored",
+        "reached",
+        "restricted_mean",
+        "cond_mean",
+        "cond_q0.05",
+        "cond_q0.5",
+        "cond_q0.95",
     ]
     assert len(t) == sum(len(r.outcome_names) for r in sw.results)
     fired = t[t.outcome == "red.ammo.152mm.fired_total"].set_index("variant")
@@ -390,7 +396,7 @@ def test_seed_drawn_once_for_all_blocks(small):
 
 
 def test_progress_bar(small, monkeypatch):
-    import tqdm.auto
+    import tqdm.std
 
     bars = []
 
@@ -405,7 +411,7 @@ def test_progress_bar(small, monkeypatch):
         def close(self):
             self.closed = True
 
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    monkeypatch.setattr(tqdm.std, "tqdm", Bar)
     with cf.ThreadPoolExecutor(2) as ex:
         attrition.run(small, n=100, seed=1, executor=ex, block=30, progress=True)
         attrition.sweep(small, {"days": [10, 20]}, n=40, seed=1, executor=ex, block=30, progress=True)

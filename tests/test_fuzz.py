@@ -33,6 +33,9 @@ from attrition import Scenario, ScenarioError
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402
 
+# Hostile and random scenarios: implausible values are the point.
+pytestmark = pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
+
 DATA = pathlib.Path(__file__).parent / "data"
 BASES = [Scenario.builtin(b).to_dict() for b in attrition.builtins()] + [
     Scenario.load(DATA / "two_sides.toml").to_dict()

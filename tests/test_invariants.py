@@ -25,6 +25,9 @@ from attrition import Scenario, ScenarioError
 sys.path.insert(0, os.path.dirname(__file__))
 import _strategies as S  # noqa: E402
 
+# Random scenarios: implausible values are part of what the invariants must survive.
+pytestmark = pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
+
 N = 12
 #: Whether "duds <= stock" holds; it does not yet (see test_duds_never_exceed_the_stock).
 DUDS_BOUNDED = False

@@ -76,6 +76,9 @@ def test_rationing_and_emptiness_are_two_outcomes():
     assert np.isnan(r.outcomes["a.ammo.c.days_to_empty"]).all() and (r.series("a.ammo.c.stock") >= 300).all()
 
 
+@pytest.mark.filterwarnings(
+    "ignore::attrition.ScenarioWarning"
+)  # every window closed before the start: a warning, on purpose
 def test_every_supply_line_cut(small_dict):
     d = json.loads(json.dumps(small_dict))
     for side in d["sides"].values():
@@ -90,6 +93,8 @@ def test_every_supply_line_cut(small_dict):
     assert (stock == s0[:, None] - np.cumsum(r.series("red.ammo.152mm.fired"), axis=1)).all()
 
 
+# a contingent used up at once: a warning, on purpose
+@pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
 def test_a_contingent_wiped_out():
     d = {
         "name": "wipe",
@@ -129,6 +134,9 @@ def test_single_side_and_silent_opponent(small_dict):
     assert (r.series("red.casualties.total.daily") == 0).all()  # alpha = 0.5: no enemy fire, no casualties
 
 
+@pytest.mark.filterwarnings(
+    "ignore::attrition.ScenarioWarning"
+)  # one gun without spares over the longest horizon: a warning, on purpose
 def test_longest_horizon_runs():
     d = one_side(guns=1)
     d["days"] = attrition.MAX_DAYS

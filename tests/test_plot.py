@@ -208,7 +208,13 @@ def test_survival(r, s):
     assert np.all(np.diff(y) <= 0)
     pct = f"{never:.0%}".replace("%", " %")
     assert never > 0.5  # so half never see it, and the legend gives no date for half
-    assert ax.get_legend().get_texts()[0].get_text() == f"two-sides\nnever within the horizon (censored): {pct}"
+    assert ax.get_legend().get_texts()[0].get_text() == (
+        f"two-sides\nnever within the horizon (censored): {pct}\nmedian not reached by 2025-04-02"
+    )
+    # the 95 % band of Kaplan-Meier around the curve
+    low, high = r.event(name).interval()
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.min(), 1 - high.max()) and np.isclose(band.max(), 1.0)
     # an event that most trajectories see: the legend gives the date by which half have seen it
     fast = attrition.run(r.scenario.with_values({"sides.red.casualties.base": 1500}), n=50, seed=1, series=[])
     x2 = fast.outcomes[name]
@@ -221,12 +227,13 @@ def test_survival(r, s):
         .endswith(f"\nhalf have seen it by {np.datetime64('2024-12-24') + int(half)}")
     )
     assert ax.get_ylabel() == "not happened yet (share of trajectories)" and ax.get_xlabel() == "date"
-    # a sketch gives nearly the same curve, on the same axes in the next colour
+    # a summary run keeps the exact day counts: the same curve, on the same axes in the next colour
     s.plot.survival(name, ax=ax, label="from the sketch")
     png(ax)
     assert colours([ax.lines[0]]) == [OI[0]]
     sketch = next(ln for ln in ax.lines if ln.get_label().startswith("from the sketch\n"))
-    assert np.max(np.abs(sketch.get_ydata() - y)) < 0.05 and colours([sketch]) == [OI[1]]
+    np.testing.assert_array_equal(sketch.get_ydata(), y)
+    assert colours([sketch]) == [OI[1]]
     with pytest.raises(ValueError, match="first-passage"):
         r.plot.survival("red.casualties.total.run_total")
 
@@ -254,18 +261,19 @@ def test_tornado(r):
     assert np.isclose(xs.min(), -z) and np.isclose(xs.max(), z)
 
 
-def test_tornado_of_a_first_passage_ranks_never_last(r):
+def test_tornado_of_a_first_passage_counts_never_as_the_horizon(r):
     name = "red.casualties.total.days_to_800000"
     y = r.outcomes[name]
     base = r.params["sides.red.casualties.base"]
     ax = r.plot.tornado(name, top=10)
     bar = dict(bars(ax))
-    after = spearman(base, np.where(np.isnan(y), np.inf, y))[0]
-    assert np.isclose(bar["red.casualties.base"], after) and after < -0.3  # more casualties a day: sooner
-    ax = r.plot.tornado(name, top=10, censored="drop")
-    bar = dict(bars(ax))
-    assert np.isclose(bar["red.casualties.base"], spearman(base, y)[0])
-    assert f"n = {np.isfinite(y).sum()}" in ax.get_xlabel()
+    want = spearman(base, np.where(np.isnan(y), r.days, y))[0]
+    assert np.isclose(bar["red.casualties.base"], want) and want < -0.3  # more casualties a day: sooner
+    assert f"n = {r.n}" in ax.get_xlabel()
+    # the same numbers as rank_correlation
+    from attrition.sensitivity import rank_correlation
+
+    assert np.isclose(rank_correlation(r, name)["sides.red.casualties.base"], want)
 
 
 def test_tornado_needs_arrays(s):

@@ -66,8 +66,11 @@ def test_cli_writes_a_report(tmp_path, capsys):
     rows = read(out / "params.csv")
     assert rows[0][1:] == [u["path"] for u in res.scenario.uncertain_list()] and len(rows) == 41
     table = read(out / "outcome_table.csv")
-    assert table[0] == ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"]
+    assert table[0][:7] == ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"]
+    assert table[0][7:] == ["reached", "restricted_mean", "cond_mean", "cond_q0.05", "cond_q0.5", "cond_q0.95"]
     assert len(table) == 1 + len(res.outcome_names)
+    row = next(r for r in table if r[0] == "red.casualties.total.days_to_800000")
+    assert row[1] == "date" and float(row[7]) == np.mean(~np.isnan(x))
 
 
 def test_report_of_sketched_outcomes(tmp_path):

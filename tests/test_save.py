@@ -55,6 +55,8 @@ def test_a_scenario_of_its_own_is_saved_whole_with_units(tmp_path, small):
     assert not text.startswith("extends") and re.search(r"\nbarrel_life = .*  # EFC\n", text)
 
 
+# Random scenarios are often implausible (a window outside the run): that is not what this tests.
+@pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
 @settings(
     max_examples=40,
     deadline=None,

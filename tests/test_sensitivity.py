@@ -14,6 +14,9 @@ pytest.importorskip("SALib")
 from attrition.scenario.dist import Dist  # noqa: E402
 from attrition.sensitivity import NOISE, ppf, rank_correlation, sobol  # noqa: E402
 
+# Synthetic scenarios: a tempo step after the horizon carries uncertain factors on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::attrition.ScenarioWarning")
+
 # One spec of every distribution (and variant) of src/scenario/dist.rs, all >= 0 so that
 # they are valid tempo factors.
 SPECS = {
@@ -284,10 +287,11 @@ def test_rank_correlation_matches_scipy_with_ties_and_nan():
     y = r.outcome(out)
     assert 0 < np.isnan(y).sum() < r.n  # some trajectories censored
     rho = rank_correlation(r, out)
-    assert rho.name == out and rho.attrs["n"] == int((~np.isnan(y)).sum())
-    keep = ~np.isnan(y)
+    # every run counts: a censored time is the horizon
+    assert rho.name == out and rho.attrs["n"] == r.n and rho.attrs["censored"] == "horizon"
+    t = np.where(np.isnan(y), r.days, y)
     for p in rho.index:
-        want = stats.spearmanr(r.params[p][keep], y[keep]).statistic  # average ranks for ties
+        want = stats.spearmanr(r.params[p], t).statistic  # average ranks for ties
         assert np.isclose(rho[p], want, atol=1e-12), p
     assert rho.index[0] == "sides.a.casualties.base" and rho.iloc[0] < -0.9  # higher rate, sooner
     assert list(rho.abs()) == sorted(rho.abs(), reverse=True)
@@ -308,3 +312,38 @@ def test_rank_correlation_inputs():
         rank_correlation(r, y[:10])
     with pytest.raises(KeyError):
         rank_correlation(r, "a.casualties.total.nope")
+
+
+def test_censored_times_give_the_known_sign_in_rank_correlation_and_tornado():
+    """A case whose answer is known. x is a stock: the event (running dry) happens when
+    x < e / 2 (e a noise in [0, 1]), on day 100 + 500 (e - 2x). For every day t,
+    P(T <= t | x) = min(1 - 2x, (t - 100) / 500)+ falls as x grows: a larger stock runs dry
+    later or never, at every day. Yet among the runs that do run dry, larger stocks run dry
+    sooner. The time censored at the horizon gets the sign right; dropping the censored runs
+    gets it wrong."""
+    from attrition.results import ColumnArrays, PathSeries, Result
+    from attrition.results.events import restricted
+
+    sc = attrition.Scenario.builtin("baseline-2024-12")
+    stock, noise = "sides.russia.calibers.152mm.initial_stock", "sides.russia.casualties.base"
+    name = "russia.ammo.152mm.days_to_rationing"
+    rng = np.random.default_rng(0)
+    n = 2000
+    x, e = rng.random(n), rng.random(n)
+    t = np.where(x < e / 2, np.floor(100 + 500 * (e - 2 * x)), np.nan)
+    r = Result(sc, 0, [(0, n)], PathSeries({}), ColumnArrays({name: t}), ColumnArrays({stock: x, noise: e}))
+    rho = rank_correlation(r, name)
+    ok = ~np.isnan(t)
+    assert stats.spearmanr(x[ok], t[ok]).statistic < -0.3  # the runs that saw it: the wrong sign
+    assert rho[stock] > 0.5 and np.isclose(rho[stock], stats.spearmanr(x, restricted(t, sc.days)).statistic)
+    assert rho.attrs["n"] == n
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = r.plot.tornado(name)
+    bars = {tick.get_text(): b.get_width() for tick, b in zip(ax.get_yticklabels(), ax.containers[0], strict=True)}
+    assert np.isclose(bars["russia.calibers.152mm.initial_stock"], rho[stock])
+    assert np.isclose(bars["russia.casualties.base"], rho[noise])
+    plt.close("all")

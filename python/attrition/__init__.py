@@ -26,7 +26,7 @@ from typing import Any
 
 from . import _core
 from .api import Comparison, compare, run
-from .errors import AttritionError, IntegrityError, ResourceError, ScenarioError, UnknownNameError
+from .errors import AttritionError, IntegrityError, ResourceError, ScenarioError, ScenarioWarning, UnknownNameError
 from .parallel import SweepResult, sweep
 from .results import Result, merge
 from .scenario import Scenario, builtins
@@ -60,6 +60,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "SweepResult",
     "UnknownNameError",
     "__version__",

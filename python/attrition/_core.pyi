@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "BLOCK",
     "Dist",
+    "EventTable",
     "MAX_DAYS",
     "MAX_GUNS",
     "MAX_ITEMS",
@@ -193,6 +194,32 @@ class SummaryTable:
     def __gt__(self, value: object, /) -> bool: ...
     def __ge__(self, value: object, /) -> bool: ...
 
+@final
+class EventTable:
+    """Exact counts of first-passage days from a summary run: rows are the first-passage outcomes
+    (in outcome order); per row, the trajectories whose event happened on each day and those in which
+    it did not happen within the horizon."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def rows(self) -> int: ...
+    @property
+    def days(self) -> int: ...
+    def counts(self, row: int) -> NDArray[np.uint64]:
+        """Trajectories whose event happened on each day (``days`` counts)."""
+    def never(self, row: int) -> int:
+        """Trajectories in which the event did not happen within the horizon."""
+    def merge(self, other: EventTable) -> EventTable: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> EventTable: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: object, /) -> bool: ...
+    def __le__(self, value: object, /) -> bool: ...
+    def __gt__(self, value: object, /) -> bool: ...
+    def __ge__(self, value: object, /) -> bool: ...
+
 def run(
     scenario: Scenario,
     *,
@@ -219,8 +246,9 @@ def run_summary(
     max_bytes: int | None = None,
     given: dict[str, NDArray[np.float64]] | None = None,
     tick: Callable[[int], object] | None = None,
-) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable]:
-    """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches."""
+) -> tuple[SummaryTable, _Columns | SummaryTable, _Columns | SummaryTable, EventTable | None]:
+    """Streaming summaries of the series; outcomes and params as arrays when ``arrays``, else sketches
+    and the exact counts of the first-passage outcomes' days."""
 
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios (compiled into the extension)."""

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from ._utils import progress as progress_
 from ._utils.names import select, unknown
-from .engine import RunOptions, run_local
+from .engine import RunOptions, expected_seconds, run_local
 from .parallel.run import distributed_run
 from .results import Result
+from .results.events import restricted
 from .scenario import Scenario, as_scenario
 
 __all__ = ["CHUNK", "Comparison", "compare", "run"]
@@ -55,7 +57,11 @@ def run(
     threads
         Worker threads (default: all cores). Results do not depend on it.
     progress
-        Show a progress bar (default: for runs of more than about two seconds).
+        Show a progress bar: ``True`` always, ``False`` never; ``None`` (default) when
+        someone is watching (a Jupyter notebook, or stderr is a terminal: not a script
+        whose stderr goes to a file or a log) and the run should take over two seconds.
+        In a notebook the bar is a widget with ipywidgets (``attrition[notebook]``),
+        plain text otherwise.
     max_memory
         Refuse runs whose results would exceed this many bytes (default: half the available memory).
     samples
@@ -131,10 +137,14 @@ class _Acc:
         self.s2 = np.zeros(shape)
         self.gt = np.zeros(shape)
         self.lt = np.zeros(shape)
+        self.sa = np.zeros(shape)
+        self.sb = np.zeros(shape)
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         ok = np.isfinite(a) & np.isfinite(b)
         d = np.where(ok, b - a, 0.0)
+        self.sa += np.where(ok, a, 0.0).sum(axis=0)
+        self.sb += np.where(ok, b, 0.0).sum(axis=0)
         self.n += ok.sum(axis=0)
         self.s += d.sum(axis=0)
         self.s2 += (d * d).sum(axis=0)
@@ -148,6 +158,8 @@ class _Acc:
             se = np.sqrt(np.maximum(var, 0.0) / self.n)
             return {
                 "pairs": self.n,
+                "mean_a": self.sa / self.n,
+                "mean_b": self.sb / self.n,
                 "mean_diff": mean,
                 "ci_low": mean - Z95 * se,
                 "ci_high": mean + Z95 * se,
@@ -160,11 +172,27 @@ class _Acc:
 class Comparison:
     """Paired differences ``b - a`` of two scenarios run on the same streams.
 
-    ``outcomes`` holds, per outcome, the number of pairs where both values are
-    finite (a censored first-passage time is NaN and drops its pair; the
-    censored shares are given separately), the mean difference with a 95 %
-    interval, and the probabilities that b exceeds a and that a exceeds b.
-    ``series(name)`` gives the same per day.
+    ``outcomes`` holds one dict per outcome (:meth:`table` lists them as rows):
+
+    * a quantity: ``pairs`` (pairs where both values are finite), the means
+      ``mean_a`` and ``mean_b`` over those pairs, the mean difference ``mean_diff``
+      with its 95 % interval ``ci_low`` .. ``ci_high`` and standard error ``se``,
+      and ``p_b_gt_a`` and ``p_b_lt_a``, the shares of pairs in which b exceeds a
+      and a exceeds b;
+    * a first-passage time (``first_passage`` True), censored at the horizon: the
+      same columns for the **time restricted to the horizon**, ``min(T, days)`` (a
+      run that never sees the event counts as the horizon; every pair counts;
+      ``mean_a`` and ``mean_b`` are the restricted mean times, ``mean_diff`` their
+      difference); ``reached_a`` and ``reached_b``, the shares of runs that see the
+      event within the horizon, and the paired difference of the probability of the
+      event by the horizon, ``reached_diff``, with its interval ``reached_ci_low`` ..
+      ``reached_ci_high``; and, **among the pairs in which both runs saw the event**,
+      ``both_pairs`` and the difference ``both_mean_diff`` with its interval
+      ``both_ci_low`` .. ``both_ci_high`` (a selected subset: read it with
+      ``both_pairs``).
+
+    ``censored_a`` and ``censored_b`` are the NaN shares of each side. Event columns
+    are NaN for a quantity. ``series(name)`` gives the paired statistics of a series per day.
     """
 
     def __init__(
@@ -173,7 +201,7 @@ class Comparison:
         b: Scenario,
         n: int,
         seed: int,
-        outcomes: dict[str, dict[str, float]],
+        outcomes: dict[str, dict[str, Any]],
         series: dict[str, dict[str, np.ndarray]],
         dates: np.ndarray,
     ) -> None:
@@ -199,6 +227,57 @@ class Comparison:
         )
 
 
+#: The columns of a comparison's row that only first-passage outcomes fill.
+EVENT_COLUMNS = (
+    "reached_a",
+    "reached_b",
+    "reached_diff",
+    "reached_ci_low",
+    "reached_ci_high",
+    "both_pairs",
+    "both_mean_diff",
+    "both_ci_low",
+    "both_ci_high",
+)
+
+
+class _EventAcc:
+    """Paired sums of a first-passage outcome: the time restricted to the horizon, the
+    indicator of the event, and the time among pairs where both saw it."""
+
+    def __init__(self, days: int) -> None:
+        self.days = days
+        self.time, self.hit, self.both = _Acc(()), _Acc(()), _Acc(())
+        self.seen = [0, 0]
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        ha, hb = ~np.isnan(a), ~np.isnan(b)
+        self.time.add(restricted(a, self.days), restricted(b, self.days))
+        self.hit.add(ha.astype(float), hb.astype(float))
+        self.both.add(a, b)  # NaN drops the pair: both must have seen it
+        self.seen[0] += int(ha.sum())
+        self.seen[1] += int(hb.sum())
+
+    def row(self, n: int) -> dict[str, Any]:
+        out: dict[str, Any] = {key: float(v) for key, v in self.time.table().items()}
+        hit = self.hit.table()
+        both = self.both.table()
+        out.update(
+            {
+                "reached_a": self.seen[0] / n,
+                "reached_b": self.seen[1] / n,
+                "reached_diff": float(hit["mean_diff"]),
+                "reached_ci_low": float(hit["ci_low"]),
+                "reached_ci_high": float(hit["ci_high"]),
+                "both_pairs": float(both["pairs"]),
+                "both_mean_diff": float(both["mean_diff"]),
+                "both_ci_low": float(both["ci_low"]),
+                "both_ci_high": float(both["ci_high"]),
+            }
+        )
+        return out
+
+
 def compare(
     a: Scenario | Mapping[str, Any] | str,
     b: Scenario | Mapping[str, Any] | str,
@@ -209,6 +288,7 @@ def compare(
     outcomes: str | Iterable[str] | None = None,
     series: str | Iterable[str] = (),
     threads: int | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Run ``a`` and ``b`` on common random numbers and return paired differences ``b - a``.
 
@@ -219,6 +299,10 @@ def compare(
     ``outcomes`` picks outcomes of both scenarios by name or glob pattern (default:
     every outcome they share); ``series`` the series whose per-day differences
     :meth:`Comparison.series` gives (names or patterns, resolved on ``a``; default none).
+    A first-passage outcome is compared as a censored time (see :class:`Comparison`):
+    the paired difference in the probability of the event by the horizon, in the time
+    restricted to the horizon, and, labelled so, among the pairs where both saw it.
+    ``progress`` shows a bar (None: when watched and long; see :func:`run`).
 
     Examples
     --------
@@ -231,7 +315,7 @@ def compare(
     sa, sb = as_scenario(a), as_scenario(b)
     if sa.days != sb.days or sa.start != sb.start:
         raise ValueError("compare needs scenarios with the same start and horizon")
-    options = RunOptions.from_args(n=n, seed=seed, series=series, threads=threads, progress=False)
+    options = RunOptions.from_args(n=n, seed=seed, series=series, threads=threads, progress=progress)
     n, seed = options.n, options.seed
     in_b = set(sb.outcome_names)
     common = [k for k in sa.outcome_names if k in in_b]
@@ -242,22 +326,36 @@ def compare(
         if k not in b_series:
             raise unknown(k, b_series, f"series of {sb.name!r}")
     options = dataclasses.replace(options, series=tuple(recorded))
-    acc_o = {k: _Acc(()) for k in names}
+    events = set(sa.first_passage_names()) & set(sb.first_passage_names())
+    acc_o: dict[str, _Acc | _EventAcc] = {k: _EventAcc(sa.days) if k in events else _Acc(()) for k in names}
     cens = {k: [0, 0] for k in names}
     acc_s = {k: _Acc((sa.days,)) for k in recorded}
-    for start in range(0, n, CHUNK):
-        part = options.part(range(start, min(start + CHUNK, n)))
-        ra, rb = run_local(sa, part), run_local(sb, part)
-        for k in names:
-            x, y = ra.outcomes[k], rb.outcomes[k]
-            acc_o[k].add(x, y)
-            cens[k][0] += int(np.isnan(x).sum())
-            cens[k][1] += int(np.isnan(y).sum())
-        for k in recorded:
-            acc_s[k].add(ra.series(k), rb.series(k))
-    out = {}
+    seconds = expected_seconds(sa, n, options.threads) + expected_seconds(sb, n, options.threads)
+    bar = progress_.bar(progress_.show(options.progress, seconds), 2 * n, f"{sa.name} vs {sb.name}")
+    try:
+        for start in range(0, n, CHUNK):
+            part = options.part(range(start, min(start + CHUNK, n)), progress=False)
+            ra = run_local(sa, part)
+            progress_.tick(bar, part.n)
+            rb = run_local(sb, part)
+            progress_.tick(bar, part.n)
+            for k in names:
+                x, y = ra.outcomes[k], rb.outcomes[k]
+                acc_o[k].add(x, y)
+                cens[k][0] += int(np.isnan(x).sum())
+                cens[k][1] += int(np.isnan(y).sum())
+            for k in recorded:
+                acc_s[k].add(ra.series(k), rb.series(k))
+    finally:
+        progress_.close(bar)
+    out: dict[str, dict[str, Any]] = {}
     for k in names:
-        t = {key: float(v) for key, v in acc_o[k].table().items()}
+        acc = acc_o[k]
+        if isinstance(acc, _EventAcc):
+            t = {"first_passage": True, **acc.row(n)}
+        else:
+            t = {"first_passage": False, **{key: float(v) for key, v in acc.table().items()}}
+            t.update(dict.fromkeys(EVENT_COLUMNS, float("nan")))
         t["censored_a"] = cens[k][0] / n
         t["censored_b"] = cens[k][1] / n
         out[k] = t

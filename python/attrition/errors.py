@@ -4,7 +4,7 @@ Every error the library raises on purpose derives from :class:`AttritionError`.
 The Rust core raises these same classes.
 """
 
-__all__ = ["AttritionError", "IntegrityError", "ResourceError", "ScenarioError", "UnknownNameError"]
+__all__ = ["AttritionError", "IntegrityError", "ResourceError", "ScenarioError", "ScenarioWarning", "UnknownNameError"]
 
 
 class AttritionError(Exception):
@@ -45,3 +45,14 @@ class IntegrityError(AttritionError, ValueError):
     kind, or in a format this version cannot read; or parts that cannot be merged
     (another scenario, seed or library version, overlapping trajectories). The
     message names the check that failed."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario value that validates but is almost surely a mistake.
+
+    The message names the parameter's dotted path, what looks wrong and why, e.g.
+    ``sides.russia.supply.domestic_152.growth: 30 is a yearly growth of +3000%
+    (compounded daily); write a share, 0.3 for +30 % a year``.
+    :meth:`attrition.Scenario.warnings` lists them; ``attrition validate --strict``
+    treats them as errors.
+    """

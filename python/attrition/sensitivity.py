@@ -6,6 +6,12 @@ maps every column onto its parameter through that parameter's own inverse CDF
 first-order and total indices. :func:`rank_correlation` is the cheap screen:
 Spearman correlations between the parameters a run drew and an outcome.
 
+A first-passage outcome (the day an event first happens, censored at the
+horizon) is analysed as the time restricted to the horizon, ``min(T, days)``:
+:func:`rank_correlation` and the tornado chart always, :func:`sobol` with
+``censored="horizon"``. Every run counts; one that never sees the event counts
+as the horizon.
+
 The process noise of a trajectory (every random draw other than the uncertain
 parameters) is an input too. By default :func:`sobol` treats it as one more
 factor, ``"(noise)"``: the design pairs the random streams the way it pairs
@@ -23,12 +29,15 @@ from typing import Any
 
 import numpy as np
 
+from ._utils import progress as progress_
 from ._utils.fmt import shown
 from ._utils.names import select, unknown
 from ._utils.optional import require
 from ._utils.stats import spearman
 from .api import run
+from .engine import expected_seconds
 from .results import Result
+from .results.events import restricted
 from .scenario import Scenario, as_scenario
 from .scenario.dist import Dist, ppf
 
@@ -86,6 +95,7 @@ def sobol(
     num_resamples: int = 100,
     conf_level: float = 0.95,
     threads: int | None = None,
+    progress: bool | None = None,
 ) -> Any:
     """First-order and total Sobol' indices of an outcome.
 
@@ -141,6 +151,9 @@ def sobol(
         Bootstrap resamples and level of the confidence intervals.
     threads
         Worker threads of the runs.
+    progress
+        Show a progress bar over the design's trajectories (default: when watched,
+        in a notebook or a terminal, and long).
 
     Returns
     -------
@@ -238,18 +251,24 @@ def sobol(
             threads=threads,
             progress=False,
         )
+        progress_.tick(bar, m)
         return _outcome_values(r, outcome, m)
 
-    if noise:
-        # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
-        # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
-        # the noise's A_B^i and B take B's (trajectories N..2N-1).
-        for pos in range(step):
-            rows = np.arange(pos, len(u), step)
-            traj = range(n, 2 * n) if pos >= k else range(0, n)
-            y[rows] = batch(rows, traj)
-    else:
-        y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    seconds = expected_seconds(sc, len(u), threads)
+    bar = progress_.bar(progress_.show(progress, seconds), len(u), f"sobol {sc.name}")
+    try:
+        if noise:
+            # Row position within a block: 0 = A, 1..k = A_B^i (k = the noise's), k + 1 = B.
+            # A and the parameters' A_B^i share A's streams (trajectories 0..N-1);
+            # the noise's A_B^i and B take B's (trajectories N..2N-1).
+            for pos in range(step):
+                rows = np.arange(pos, len(u), step)
+                traj = range(n, 2 * n) if pos >= k else range(0, n)
+                y[rows] = batch(rows, traj)
+        else:
+            y[:] = batch(np.arange(len(u)), range(0, len(u)))
+    finally:
+        progress_.close(bar)
 
     bad = np.isnan(y)
     share = float(bad.mean())
@@ -300,16 +319,23 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     """Spearman rank correlation of each drawn parameter with an outcome.
 
     The quick screen of which inputs move an outcome: one run, no design.
-    Ranks are average ranks (ties share the mean of their positions); pairs
-    with a NaN (e.g. a censored first-passage time) are dropped, parameter by
-    parameter. A parameter or outcome that does not vary gives NaN.
+    Ranks are average ranks (ties share the mean of their positions).
+
+    A first-passage outcome (``days_to_*``, the day an event first happens) is
+    read as the **time censored at the horizon**, ``min(T, days)``: a run in which
+    the event never happens counts as later than any run in which it does, so
+    every run counts. (Dropping those runs would correlate the parameters with the
+    event time among the runs that happen to see it, a selected few that can point
+    the other way.) The tornado chart (``result.plot.tornado``) uses the same
+    method, so the two agree. For other outcomes, pairs with a NaN are dropped,
+    parameter by parameter. A parameter or outcome that does not vary gives NaN.
 
     Parameters
     ----------
     result
         A :class:`~attrition.Result` that kept per-trajectory outcomes and parameters.
     outcome
-        An outcome name, or an array of one value per trajectory.
+        An outcome name, or an array of one value per trajectory (used as it is).
     params
         Dotted paths or glob patterns to restrict to (default: all drawn parameters).
 
@@ -317,7 +343,8 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     -------
     pandas.Series
         rho indexed by parameter path, sorted by ``|rho|`` descending (NaN last);
-        ``attrs["n"]`` is the number of pairs used (the most over parameters).
+        ``attrs["n"]`` is the number of pairs used (the most over parameters) and
+        ``attrs["censored"]`` how censored times were read (``"horizon"``, or None).
 
     Examples
     --------
@@ -331,11 +358,18 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     'sides.russia.casualties.base'
     >>> bool(rho.iloc[0] > 0.8)
     True
+    >>> t = rank_correlation(r, "russia.ammo.152mm.days_to_rationing")   # censored at the horizon: all 200 runs
+    >>> t.attrs["n"], t.attrs["censored"]
+    (200, 'horizon')
     """
     pd = require("pandas", extra="sensitivity", purpose="rank_correlation()")
+    censored = None
     if isinstance(outcome, str):
         y = np.asarray(result.outcome(outcome), dtype=float)
         name = outcome
+        if result.is_event(outcome):
+            y = restricted(y, result.days)
+            censored = "horizon"
     else:
         y = np.asarray(outcome, dtype=float)
         name = None
@@ -352,4 +386,5 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     order = s.abs().sort_values(ascending=False, na_position="last", kind="mergesort").index
     s = s.reindex(order)
     s.attrs["n"] = used
+    s.attrs["censored"] = censored
     return s

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::pool::pool;
 use crate::error::CoreError;
 use crate::model::{Discard, Model, Sink};
-use crate::summary::Summary;
+use crate::summary::{EventCounts, Summary};
 
 /// Trajectories per block.
 pub const BLOCK: usize = 64;
@@ -65,6 +65,9 @@ pub struct Summaries {
     pub series: Summary,
     pub outcomes: Collected,
     pub params: Collected,
+    /// With sketches: exact counts per day of the first-passage outcomes (in
+    /// outcome order), which a sketch of day indices would only approximate.
+    pub events: Option<EventCounts>,
 }
 
 /// Bytes a trajectory's state takes on each of `threads` workers (guns,
@@ -116,10 +119,18 @@ fn summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, array
     let copies = t + 1;
     let inline = sketch_cells.saturating_mul(crate::summary::INLINE_CELL_BYTES as u64).saturating_mul(copies);
     let arrays_bytes = if arrays { cols.saturating_mul(n as u64).saturating_mul(8) } else { 0 };
+    // Without arrays, exact day counts of the first-passage outcomes (days + 1 a row).
+    let events = if arrays {
+        0
+    } else {
+        let rows = event_rows(model).iter().flatten().count() as u64;
+        rows.saturating_mul(model.days() as u64 + 1).saturating_mul(8).saturating_mul(copies)
+    };
     SummaryBytes {
         fixed: inline
             .saturating_add(batch.saturating_mul(t))
             .saturating_add(arrays_bytes)
+            .saturating_add(events)
             .saturating_add(state_bytes(model, threads)),
         sketches: sketch_cells.saturating_mul(crate::summary::TYPICAL_SKETCH_BYTES as u64).saturating_mul(copies),
     }
@@ -137,6 +148,21 @@ fn summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, array
 pub fn estimate_summary_bytes(model: &Model, n: usize, n_series: usize, threads: usize, arrays: bool) -> u64 {
     let b = summary_bytes(model, n, n_series, threads, arrays);
     b.fixed.saturating_add(b.sketches)
+}
+
+/// For each outcome, its row among the first-passage outcomes (None for the others).
+fn event_rows(model: &Model) -> Vec<Option<usize>> {
+    let mut next = 0;
+    model
+        .outcomes()
+        .iter()
+        .map(|e| {
+            e.kind.quantity.first_passage.then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
 }
 
 struct PathSink<'a, 'b> {
@@ -393,6 +419,9 @@ struct Local {
     series: Summary,
     outcomes: Summary,
     params: Summary,
+    events: EventCounts,
+    /// The first error counting an event time (a bug in a sub-model if ever).
+    failed: Option<String>,
 }
 
 /// Run with streaming summaries. Outcomes and parameters are kept as arrays
@@ -433,12 +462,16 @@ pub fn run_summary(
     let slot = slots(model, req);
     let (n_out, n_par) = (model.outcomes().len(), model.uncertain().len());
     let sketch_rows = |k: usize| if arrays { 0 } else { k };
+    let ev_row = event_rows(model);
+    let n_ev = ev_row.iter().flatten().count();
     let locals: Vec<Mutex<Local>> = (0..threads)
         .map(|_| {
             Mutex::new(Local {
                 series: Summary::new(req.series.len(), days),
                 outcomes: Summary::new(sketch_rows(n_out), 1),
                 params: Summary::new(sketch_rows(n_par), 1),
+                events: EventCounts::new(sketch_rows(n_ev), days),
+                failed: None,
             })
         })
         .collect();
@@ -495,6 +528,11 @@ pub fn run_summary(
             } else {
                 for (k, x) in orow.iter().enumerate() {
                     local.outcomes.add(k, 0, *x);
+                    if let Some(r) = ev_row[k] {
+                        if let Err(e) = local.events.add(r, *x) {
+                            local.failed.get_or_insert(e);
+                        }
+                    }
                 }
                 for (k, x) in prow.iter().enumerate() {
                     local.params.add(k, 0, *x);
@@ -538,11 +576,17 @@ pub fn run_summary(
         acc.series.merge(&l.series).map_err(CoreError::Internal)?;
         acc.outcomes.merge(&l.outcomes).map_err(CoreError::Internal)?;
         acc.params.merge(&l.params).map_err(CoreError::Internal)?;
+        acc.events.merge(&l.events).map_err(CoreError::Internal)?;
+        acc.failed = acc.failed.or(l.failed);
+    }
+    if let Some(e) = acc.failed {
+        return Err(CoreError::Internal(format!("a first-passage outcome: {e}")));
     }
     Ok(Summaries {
         series: acc.series,
         outcomes: if arrays { Collected::Arrays(out_arr) } else { Collected::Sketch(acc.outcomes) },
         params: if arrays { Collected::Arrays(par_arr) } else { Collected::Sketch(acc.params) },
+        events: if arrays { None } else { Some(acc.events) },
     })
 }
 

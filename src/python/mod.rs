@@ -27,7 +27,7 @@ mod _core {
     #[pymodule_export]
     use super::scenario::{PyScenario, builtin_names};
     #[pymodule_export]
-    use super::summary::PySummary;
+    use super::summary::{PyEvents, PySummary};
 
     use super::*;
 

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 
 use super::errors::guarded;
 use super::scenario::PyScenario;
-use super::summary::PySummary;
+use super::summary::{PyEvents, PySummary};
 use crate::engine::runner::{self, Collected, Request};
 use crate::engine::{floor, pool};
 use crate::error::{CoreError, did_you_mean, shown};
@@ -164,9 +164,15 @@ pub(super) fn run<'py>(
     })
 }
 
+/// What `run_summary` returns: the series' summaries, the outcomes and the
+/// parameters (arrays or sketches), and the first-passage day counts.
+type SummaryRun<'py> = (PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>, Option<PyEvents>);
+
 /// Like `run`, with streaming summaries of the series instead of paths.
 /// Outcomes and parameters come back as dicts of arrays when `arrays`, as
-/// SummaryTables (one row per name) otherwise.
+/// SummaryTables (one row per name) otherwise; then, with SummaryTables, the
+/// exact counts of the first-passage outcomes' days as an EventTable (None
+/// with arrays, which hold the days themselves).
 #[pyfunction]
 #[pyo3(signature = (scenario, *, seed, first, n, series, arrays, threads=None, max_bytes=None, given=None, tick=None))]
 #[allow(clippy::too_many_arguments)] // keyword arguments of a Python function
@@ -182,7 +188,7 @@ pub(super) fn run_summary<'py>(
     max_bytes: Option<u64>,
     given: Option<Bound<'py, PyDict>>,
     tick: Option<Bound<'py, PyAny>>,
-) -> PyResult<(PySummary, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+) -> PyResult<SummaryRun<'py>> {
     guarded(|| {
         let model = &scenario.model;
         let ids = resolve(model.series(), &series, "series")?;
@@ -191,7 +197,8 @@ pub(super) fn run_summary<'py>(
         let out = detached(py, tick, |cb| runner::run_summary(model, &req, arrays, cb))?;
         let o = collected(py, outcome_names(model), out.outcomes)?;
         let p = collected(py, param_names(model), out.params)?;
-        Ok((PySummary { inner: out.series }, o, p))
+        let events = out.events.map(|inner| PyEvents { inner });
+        Ok((PySummary { inner: out.series }, o, p, events))
     })
 }
 

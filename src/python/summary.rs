@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use super::errors::{guarded, integrity};
-use crate::summary::{Cell, Summary};
+use crate::summary::{Cell, EventCounts, Summary};
 
 /// Statistics per (row, column) of a streaming summary: rows are series (or
 /// outcomes, or parameters), columns are days (1 for outcomes).
@@ -93,5 +93,73 @@ impl PySummary {
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PySummary>().map(|o| o.get().inner == self.inner).unwrap_or(false)
+    }
+}
+
+/// Exact counts of first-passage days from a summary run: per first-passage
+/// outcome (rows, in outcome order), the trajectories whose event happened on
+/// each day and those in which it did not happen within the horizon.
+#[pyclass(name = "EventTable", module = "attrition._core", frozen)]
+pub struct PyEvents {
+    pub(super) inner: EventCounts,
+}
+
+impl PyEvents {
+    fn check(&self, row: usize) -> PyResult<()> {
+        if row < self.inner.rows {
+            Ok(())
+        } else {
+            Err(PyIndexError::new_err(format!("row {row} of {}", self.inner.rows)))
+        }
+    }
+}
+
+#[pymethods]
+impl PyEvents {
+    #[getter]
+    fn rows(&self) -> usize {
+        self.inner.rows
+    }
+    #[getter]
+    fn days(&self) -> usize {
+        self.inner.days
+    }
+
+    /// Trajectories whose event happened on each day (an array of `days` counts).
+    fn counts<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, numpy::PyArray1<u64>>> {
+        self.check(row)?;
+        Ok(self.inner.row(row).to_vec().into_pyarray(py))
+    }
+
+    /// Trajectories in which the event did not happen within the horizon.
+    fn never(&self, row: usize) -> PyResult<u64> {
+        self.check(row)?;
+        Ok(self.inner.never[row])
+    }
+
+    /// A new table with the counts of both (exact: any order gives the same state;
+    /// `IntegrityError` for tables of other shapes or counts that would pass 2^64 - 1).
+    fn merge(&self, other: &PyEvents) -> PyResult<PyEvents> {
+        guarded(|| {
+            let mut e = self.inner.clone();
+            e.merge(&other.inner).map_err(integrity)?;
+            Ok(PyEvents { inner: e })
+        })
+    }
+
+    /// The counts in a checked envelope (magic, format version, library version,
+    /// length, CRC-32).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(|| Ok(PyBytes::new(py, &self.inner.to_bytes())))
+    }
+
+    /// Counts from `to_bytes`; `IntegrityError` naming the check that failed.
+    #[staticmethod]
+    fn from_bytes(b: &[u8]) -> PyResult<PyEvents> {
+        guarded(|| EventCounts::from_bytes(b).map(|inner| PyEvents { inner }).map_err(integrity))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyEvents>().map(|o| o.get().inner == self.inner).unwrap_or(false)
     }
 }

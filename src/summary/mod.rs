@@ -29,12 +29,14 @@
 //! Bit-exactness holds within one build on one platform: bucket indices use
 //! the platform's `ln`.
 pub mod envelope;
+pub mod events;
 pub mod moments;
 pub mod sketch;
 
 mod codec;
 
 use codec::{R, Reader, Writer};
+pub use events::EventCounts;
 pub use moments::Moments;
 pub use sketch::{Sketch, Store};
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ECHO_LIMIT", "num", "shorten", "shown"]
+__all__ = ["ECHO_LIMIT", "num", "pct", "shorten", "shown"]
 
 
 def num(x: Any) -> str:
@@ -59,3 +59,20 @@ def shown(x: Any, limit: int = ECHO_LIMIT) -> str:
     except Exception as e:  # noqa: BLE001 - a hostile __repr__ must not hide the real error
         text = f"<{type(x).__name__} object (repr failed: {type(e).__name__})>"
     return shorten(text, limit)
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share as a percentage with a space before the sign (``"62.3 %"``), ``digits``
+    decimals; ``"0 %"`` and ``"100 %"`` only when exact, ``"< 0.1 %"`` and ``"> 99.9 %"``
+    rather than rounding to them; ``-`` for NaN."""
+    x = float(x)
+    if math.isnan(x):
+        return "-"
+    if x == 0 or x == 1:
+        return f"{x:.0%}".replace("%", " %")
+    step = 10.0 ** -(digits + 2)
+    if 0 < x < step:
+        return f"< {step:.{digits}%}".replace("%", " %")
+    if 1 - step < x < 1:
+        return f"> {1 - step:.{digits}%}".replace("%", " %")
+    return f"{x:.{digits}%}".replace("%", " %")

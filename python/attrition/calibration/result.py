@@ -193,6 +193,8 @@ class Calibration:
             the window ends (its drift starts again from tempo 1 on day 0, so
             its ``base`` is its day-0 rate).
 
+        Notes
+        -----
         A tied column gives its distribution to each parameter it ties; the
         ``reporting`` factor, not a parameter of the scenario, is left out.
         """

@@ -36,10 +36,12 @@ from typing import Any
 
 import numpy as np
 
+from .._utils import progress as progress_
 from .._utils.fmt import shown
 from .._utils.names import is_pattern, select, unknown
 from .._utils.optional import require
 from ..api import run
+from ..engine import expected_seconds
 from ..errors import ScenarioError
 from ..scenario import Scenario, as_scenario
 from ..scenario.dist import Dist
@@ -161,7 +163,7 @@ def calibrate(
     distance: str = "projection",
     seed: int = 0,
     threads: int | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> Calibration:
     """Fit uncertain parameters to an observed daily series by ABC-SMC.
 
@@ -230,7 +232,9 @@ def calibrate(
     threads
         Worker threads of the engine.
     progress
-        Print one line per generation.
+        Show a progress bar over the generations, with the tolerance, acceptance
+        and effective sample size of the last (default: when watched, in a
+        notebook or a terminal, and long).
 
     Returns
     -------
@@ -363,43 +367,46 @@ def calibrate(
             "kept": n_keep,
         }
     ]
-    if progress:
-        print(f"generation 0: tolerance {eps:.4g}, {population} simulations")
+    seconds = expected_seconds(wsc, population * int(max_generations) // 2, threads)
+    bar = progress_.bar(progress_.show(progress, seconds), int(max_generations), "calibrate", unit="generation")
+    _report(bar, eps, 1.0, float(n_keep))
     proposals = _Proposals(population)
 
-    for g in range(1, int(max_generations)):
-        wn = w / w.sum()
-        mu = wn @ z
-        cov = 2.0 * np.atleast_2d(((z - mu) * wn[:, None]).T @ (z - mu)) / max(1e-12, 1.0 - (wn * wn).sum())
-        cov = cov + 1e-9 * np.eye(d)
-        chol = np.linalg.cholesky(cov)
-        m = population - n_keep
-        parents = rng.choice(n_keep, size=m, p=wn)
-        zn = z[parents] + rng.standard_normal((m, d)) @ chol.T
-        sn, rn = simulate(zn)
-        proposals.add(m, z, wn, chol)
-        rho_new = dist(sn)
-        acc = float(np.mean(rho_new <= eps))
-        z = np.vstack([z, zn])
-        rho = np.concatenate([rho, rho_new])
-        rate = np.concatenate([rate, rn]) if rate is not None and rn is not None else None
-        order = np.argsort(rho, kind="stable")[:n_keep]
-        z, rho = z[order], rho[order]
-        rate = rate[order] if rate is not None else None
-        # Importance weights: prior density over the mixture of every proposal used so far
-        # (each in proportion to its simulations), so that particles of all generations are
-        # weighted on one footing.
-        lw = -0.5 * (z * z).sum(axis=1) - proposals.log_density(z)
-        w = np.exp(lw - lw.max())
-        eps = float(rho[-1])
-        ess = float(w.sum() ** 2 / (w * w).sum())
-        gens.append(
-            {"generation": g, "tolerance": eps, "acceptance": acc, "ess": ess, "simulations": m, "kept": n_keep}
-        )
-        if progress:
-            print(f"generation {g}: tolerance {eps:.4g}, acceptance {acc:.3f}, ESS {ess:.0f}")
-        if acc < min_acceptance:
-            break
+    try:
+        for g in range(1, int(max_generations)):
+            wn = w / w.sum()
+            mu = wn @ z
+            cov = 2.0 * np.atleast_2d(((z - mu) * wn[:, None]).T @ (z - mu)) / max(1e-12, 1.0 - (wn * wn).sum())
+            cov = cov + 1e-9 * np.eye(d)
+            chol = np.linalg.cholesky(cov)
+            m = population - n_keep
+            parents = rng.choice(n_keep, size=m, p=wn)
+            zn = z[parents] + rng.standard_normal((m, d)) @ chol.T
+            sn, rn = simulate(zn)
+            proposals.add(m, z, wn, chol)
+            rho_new = dist(sn)
+            acc = float(np.mean(rho_new <= eps))
+            z = np.vstack([z, zn])
+            rho = np.concatenate([rho, rho_new])
+            rate = np.concatenate([rate, rn]) if rate is not None and rn is not None else None
+            order = np.argsort(rho, kind="stable")[:n_keep]
+            z, rho = z[order], rho[order]
+            rate = rate[order] if rate is not None else None
+            # Importance weights: prior density over the mixture of every proposal used so far
+            # (each in proportion to its simulations), so that particles of all generations are
+            # weighted on one footing.
+            lw = -0.5 * (z * z).sum(axis=1) - proposals.log_density(z)
+            w = np.exp(lw - lw.max())
+            eps = float(rho[-1])
+            ess = float(w.sum() ** 2 / (w * w).sum())
+            gens.append(
+                {"generation": g, "tolerance": eps, "acceptance": acc, "ess": ess, "simulations": m, "kept": n_keep}
+            )
+            _report(bar, eps, acc, ess)
+            if acc < min_acceptance:
+                break
+    finally:
+        progress_.close(bar)
 
     w = w / w.sum()
     post = pd.DataFrame({p: marg[p].from_normal_score(z[:, j]) for j, p in enumerate(names)})
@@ -430,6 +437,13 @@ def calibrate(
         seed=int(seed),
         marginals=marg,
     )
+
+
+def _report(bar: Any, tolerance: float, acceptance: float, ess: float) -> None:
+    """One generation done: the bar (None: nothing) advances and shows where the fit stands."""
+    if bar is not None:
+        bar.set_postfix(tolerance=f"{tolerance:.4g}", acceptance=f"{acceptance:.3f}", ess=f"{ess:.0f}", refresh=False)
+        bar.update(1)
 
 
 def _body(doc: str | None) -> str:

@@ -8,17 +8,23 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils import progress
 from ..results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
 from ..results.storage import ColumnStorage, SeriesStorage
 from ..scenario import Scenario, as_scenario
 from .memory import keeps_arrays, refuse
 from .options import RunOptions
 
-__all__ = ["SECONDS_PER_TRAJECTORY_DAY", "run_local"]
+__all__ = ["SECONDS_PER_TRAJECTORY_DAY", "expected_seconds", "run_local"]
 
 #: About 3.5 microseconds per trajectory-day per core for the built-in baseline
 #: (BENCHMARKS.md): with ``progress=None``, a bar shows when a run should take over two seconds.
 SECONDS_PER_TRAJECTORY_DAY = 3.5e-6
+
+
+def expected_seconds(scenario: Scenario, n: int, threads: int | None = None) -> float:
+    """About how long ``n`` trajectories of ``scenario`` take here (for the progress rule)."""
+    return n * scenario.days * SECONDS_PER_TRAJECTORY_DAY / _core.worker_threads(threads)
 
 
 def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions) -> Result:
@@ -39,12 +45,7 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
         workers = _core.worker_threads(options.threads)
         need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
     refuse(need, budget, options.paths)
-    bar = None
-    expected = n * sc.days * SECONDS_PER_TRAJECTORY_DAY / _core.worker_threads(options.threads)
-    if options.progress if options.progress is not None else expected > 2.0:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n, desc=sc.name, unit="traj", leave=False)
+    bar = progress.bar(progress.show(options.progress, expected_seconds(sc, n, options.threads)), n, sc.name)
 
     def tick(done: int) -> None:
         if bar is not None:
@@ -66,17 +67,23 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
             s, o, p = _core.run(sc._core, **common)
             stored = (PathSeries(s), ColumnArrays(o), ColumnArrays(p))
         else:
-            table, so, sp = _core.run_summary(sc._core, arrays=arrays, **common)
+            table, so, sp, events = _core.run_summary(sc._core, arrays=arrays, **common)
             paths = [u["path"] for u in sc.uncertain_list()]
-            stored = (SummarySeries(table, names), _columns(so, sc.outcome_names), _columns(sp, paths))
+            outcomes = _columns(so, sc.outcome_names, events, sc.first_passage_names())
+            stored = (SummarySeries(table, names), outcomes, _columns(sp, paths))
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close(bar)
     return Result(sc, options.seed, [(options.first, options.first + n)], *stored)
 
 
-def _columns(kept: dict[str, np.ndarray] | _core.SummaryTable, names: list[str]) -> ColumnStorage:
-    """Outcomes or drawn parameters as the core kept them: arrays, or sketches whose rows are ``names``."""
+def _columns(
+    kept: dict[str, np.ndarray] | _core.SummaryTable,
+    names: list[str],
+    events: _core.EventTable | None = None,
+    event_names: list[str] | None = None,
+) -> ColumnStorage:
+    """Outcomes or drawn parameters as the core kept them: arrays, or sketches whose rows are
+    ``names`` (with, for outcomes, the exact day counts of the first-passage ones, ``event_names``)."""
     if isinstance(kept, dict):
         return ColumnArrays(kept)
-    return ColumnSketches(kept, names)
+    return ColumnSketches(kept, names, events, event_names)

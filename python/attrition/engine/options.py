@@ -88,7 +88,8 @@ class RunOptions:
     threads : int or None
         Worker threads (None: all cores; per block in a distributed run).
     progress : bool or None
-        Show a progress bar (None: when the run is long).
+        Show a progress bar: True always, False never, None when watched (in a
+        notebook, or stderr is a terminal) and the run should take over two seconds.
     max_memory : int or None
         Memory budget in bytes (None: half the memory available at the time of the
         run, see :meth:`budget`).

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import _core
-from ..engine import RunOptions
+from ..engine import RunOptions, expected_seconds
 from ..engine.memory import refuse
 from ..engine.options import RETRIES
 from ..results import Result
@@ -127,10 +127,9 @@ def distributed_run(scenario: Scenario | Mapping[str, Any] | str, options: RunOp
     refuse(p.client_bytes, budget, options.paths, "this distributed run", CLIENT_HELD)
     todo = jobs(sc, p, options, 0, 0, f"the run of {sc.name!r} (seed {options.seed})")
     n = p.n
-    show = options.progress if options.progress is not None else n * sc.days * max(1, len(sc.series_names)) > 2e9
     backend = make_backend(executor, options.retries)
     asm = Assembly(fold=not options.paths and p.outcomes == "sketch")
-    bar = progress_bar(show, n, sc.name)
+    bar = progress_bar(options.progress, n, sc.name, expected_seconds(sc, n))
     try:
         execute(todo, backend, bar, lambda job, r: asm.add(r))
     except BaseException:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from .._utils import progress
 from .._utils.notes import add_note
 from ..engine import RunOptions
 from ..results import Result, merge
@@ -179,10 +180,6 @@ def _broken(
         submit(j)
 
 
-def progress_bar(show: bool, total: int, desc: str) -> Any:
-    """A tqdm bar over ``total`` trajectories, or None."""
-    if not show:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="traj", leave=False)
+def progress_bar(visible: bool | None, total: int, desc: str, seconds: float | None = None) -> Any:
+    """A bar over ``total`` trajectories by the progress rule (``_utils.progress``), or None."""
+    return progress.bar(progress.show(visible, seconds), total, desc)

@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._utils import progress as progress_
 from .._utils.fmt import shown
 from .._utils.names import select
 from .._utils.notes import add_note
 from .._utils.optional import require
-from ..engine import RunOptions, run_local
+from ..engine import RunOptions, expected_seconds, run_local
 from ..engine.memory import refuse
 from ..engine.options import RETRIES
 from ..results import Result
@@ -138,9 +139,10 @@ class SweepResult:
         """One row per variant and outcome, as a list of dicts (no pandas needed).
 
         Each row holds ``variant`` (its index), the override of every swept path
-        (None where a variant leaves a path alone), ``outcome``, then, as in
-        :meth:`Result.outcome_table`, ``mean``, the quantiles ``q`` of the uncensored
-        values and the ``censored`` (NaN) share. ``names`` picks outcomes by name or glob
+        (None where a variant leaves a path alone), ``outcome``, then the columns of
+        :meth:`Result.outcome_table`: for a first-passage outcome, quantiles over all runs
+        (NaN where not reached), the share ``reached`` and the statistics among the runs
+        where it happened (``cond_``). ``names`` picks outcomes by name or glob
         pattern (default: all); a name must be an outcome of at least one variant.
         """
         if names is not None:  # names or patterns, over the outcomes of every variant
@@ -161,8 +163,9 @@ class SweepResult:
         """:meth:`outcome_table` as a tidy pandas DataFrame (one row per variant and outcome).
 
         Columns: ``variant``, one per swept path (its override value; a distribution
-        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, ``mean``, ``q0.05``,
-        ``q0.5``, ``q0.95``, ``censored``. Pivot it for a variants x outcomes view:
+        as text such as ``pert(1500, 2000, 3000)``), ``outcome``, then those of
+        :meth:`Result.outcome_table` (``mean``, ``q0.05``, ``q0.5``, ``q0.95``, ``censored``,
+        ``reached``, ``restricted_mean``, ``cond_mean``, ``cond_q0.05`` ...). Pivot it for a variants x outcomes view:
         ``df.pivot(index="variant", columns="outcome", values="q0.5")``.
         """
         pd = require("pandas", purpose="SweepResult.to_pandas()")
@@ -249,7 +252,7 @@ def sweep(
     >>> len(sw), sw.variants[1]
     (2, {'sides.russia.supply.dprk_152.rate': 10000})
     >>> t = sw.table
-    >>> list(t.columns[:3]), list(t.columns[3:])
+    >>> list(t.columns[:3]), list(t.columns[3:8])
     (['variant', 'sides.russia.supply.dprk_152.rate', 'outcome'], ['mean', 'q0.05', 'q0.5', 'q0.95', 'censored'])
     >>> fired = t[t.outcome == "russia.ammo.152mm.fired_total"].set_index("variant")["mean"]
     >>> bool(fired[1] > fired[0])
@@ -302,20 +305,15 @@ def sweep(
     if executor is not None:
         need += max(p.client_bytes - p.result_bytes for p in plans)
     refuse(need, budget, options.paths, f"this sweep of {len(variants)} variants")
-    show = (
-        options.progress
-        if options.progress is not None
-        else (n * sum(sc.days * max(1, len(sc.series_names)) for sc in scenarios) > 2e9)
-    )
-    bar = progress_bar(show, n * len(variants), f"{base.name} sweep")
+    seconds = sum(expected_seconds(sc, n, options.threads) for sc in scenarios)
+    bar = progress_bar(options.progress, n * len(variants), f"{base.name} sweep", seconds)
     try:
         if executor is None:
             results = _run_here(scenarios, names, options, kept, bar)
         else:
             results = _run_there(variants, scenarios, plans, options, executor, bar)
     finally:
-        if bar is not None:
-            bar.close()
+        progress_.close(bar)
     return SweepResult(base, variants, scenarios, results, n, options.seed, kept)
 
 
@@ -326,8 +324,7 @@ def _run_here(
     results = []
     for sc, k in zip(scenarios, names, strict=True):
         results.append(run_local(sc, dataclasses.replace(options, series=tuple(k), progress=False, outcomes=kept)))
-        if bar is not None:
-            bar.update(options.n)
+        progress_.tick(bar, options.n)
     return results
 
 

@@ -2,6 +2,7 @@
 streaming summaries; per-trajectory arrays or sketches), :func:`merge`, and
 their tables (pandas, xarray) and text and HTML display."""
 
+from .events import EventTime
 from .merging import merge
 from .result import PLOT_BACKEND, SUMMARY_QUANTILES, Result
 from .storage import ColumnArrays, ColumnSketches, PathSeries, SummarySeries
@@ -11,6 +12,7 @@ __all__ = [
     "SUMMARY_QUANTILES",
     "ColumnArrays",
     "ColumnSketches",
+    "EventTime",
     "PathSeries",
     "Result",
     "SummarySeries",

@@ -19,7 +19,16 @@ from .storage import STATS
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Result
 
-__all__ = ["STATS", "outcomes_frame", "select", "summary_columns", "summary_frame", "to_pandas", "to_xarray"]
+__all__ = [
+    "STATS",
+    "describe",
+    "outcomes_frame",
+    "select",
+    "summary_columns",
+    "summary_frame",
+    "to_pandas",
+    "to_xarray",
+]
 
 
 def pandas() -> Any:
@@ -175,3 +184,26 @@ def to_xarray(result: Result, series: str | Iterable[str] | None, summary: bool 
 
 def _var_attrs(name: str) -> dict[str, str]:
     return {"long_name": registry.label(name), "units": registry.unit(name, outcome=False)}
+
+
+def describe(result: Result, names: str | Iterable[str] | None, q: Sequence[float]) -> Any:
+    """The body of :meth:`Result.describe`."""
+    pd = pandas()
+    rows = result.outcome_table(names, q)
+    start = np.datetime64(result.scenario.start, "D")
+    out = []
+    for r in rows:
+        fp = result.is_event(r["outcome"])
+        row = {
+            "outcome": r["outcome"],
+            "label": registry.label(r["outcome"]),
+            "unit": "days" if fp else registry.unit(r["outcome"], outcome=True),
+            "first_passage": fp,
+            **{k: v for k, v in r.items() if k != "outcome"},
+        }
+        for k in [f"q{x:g}" for x in q] + [f"cond_q{x:g}" for x in q]:
+            v = r[k]
+            row[f"date_{k}"] = (start + int(round(v))) if fp and np.isfinite(v) else np.datetime64("NaT")
+        out.append(row)
+    df = pd.DataFrame(out)
+    return df.set_index("outcome") if len(df) else df

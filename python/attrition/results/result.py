@@ -17,7 +17,8 @@ from .._utils.names import select, unknown
 from ..errors import IntegrityError, UnknownNameError
 from ..scenario import Scenario
 from . import display, frames
-from .storage import ColumnStorage, SeriesStorage
+from .events import EventTime
+from .storage import ColumnStorage, SeriesStorage, no_event
 
 __all__ = ["PLOT_BACKEND", "Result", "SUMMARY_QUANTILES"]
 
@@ -76,10 +77,12 @@ class Result:
         self._series = series
         self._outcomes = outcomes
         self._params = params
+        self._event_names: frozenset[str] | None = None
 
     # -- identity ----------------------------------------------------------------------
     @property
     def days(self) -> int:
+        """The horizon: the number of days simulated."""
         return self.scenario.days
 
     @property
@@ -168,6 +171,7 @@ class Result:
 
     @property
     def outcome_names(self) -> list[str]:
+        """Names of the per-trajectory outcomes, in the scenario's order."""
         return self.scenario.outcome_names
 
     def outcome(self, name: str) -> np.ndarray:
@@ -176,15 +180,96 @@ class Result:
             raise unknown(name, self.outcome_names, "outcome")
         return self.outcomes[name]
 
+    def is_event(self, name: str) -> bool:
+        """True for a first-passage outcome: the day an event first happens, censored
+        at the horizon (NaN when it does not happen within it)."""
+        if name not in self.outcome_names:
+            raise unknown(name, self.outcome_names, "outcome")
+        return name in self._events()
+
+    def _events(self) -> frozenset[str]:
+        """The first-passage outcomes, as the engine's registry marks them (looked up once)."""
+        if self._event_names is None:
+            self._event_names = frozenset(self.scenario.first_passage_names())
+        return self._event_names
+
+    def event(self, name: str) -> EventTime:
+        """The time to a first-passage event as an :class:`~attrition.results.EventTime`:
+        the probability it has happened by each day (Kaplan-Meier, censored at the
+        horizon) with intervals, the share of runs that reach it, its median where at
+        least half do, and statistics among the runs where it happened.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> e = r.event("russia.fleet.msta_b.days_to_half")
+        >>> e.n, 0 <= e.reached <= 1, e.cdf().shape
+        (200, True, (730,))
+        """
+        if not self.is_event(name):
+            raise ValueError(f"{name} is not a first-passage outcome (days until an event)")
+        return self._outcomes.event(name, self.days, self.scenario.start)
+
     def outcome_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)
     ) -> list[dict[str, Any]]:
-        """Per outcome: mean, the quantiles ``q`` of the uncensored values and the censored (NaN) share.
+        """Per outcome, one row (a dict) of its statistics over the runs.
+
+        Every row holds ``outcome``, ``mean``, the quantiles ``q`` (``q0.05`` ...),
+        ``censored``, ``reached``, ``restricted_mean``, ``cond_mean`` and the ``cond_``
+        quantiles (``cond_q0.05`` ...).
+
+        * A quantity: the mean and quantiles of its values that are not NaN, and the
+          NaN (``censored``) share; the event columns are NaN.
+        * A first-passage outcome (:meth:`is_event`), a day index: the quantiles of the
+          event time over **all** runs, censored at the horizon, so NaN where fewer than
+          that share of runs reach the event ("not reached"); ``mean`` is NaN (a time
+          that may never come has no mean); ``reached`` is the share of runs in which it
+          happens within the horizon and ``censored`` the share in which it does not;
+          ``restricted_mean`` is the mean of ``min(T, days)``; ``cond_mean`` and the
+          ``cond_`` quantiles describe **only the runs where it happened**.
 
         ``names`` picks outcomes by name or glob pattern (default: all, in order).
+        From sketches (``outcomes_kept == "sketch"``) first-passage rows are exact (a
+        summary run counts every event day) and the quantiles of quantities are within
+        the sketch's accuracy.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> row = r.outcome_table("russia.ammo.152mm.days_to_rationing")[0]
+        >>> row["reached"] < 0.5, row["q0.5"]   # most runs never reach it: no median
+        (True, nan)
         """
         chosen = self.outcome_names if names is None else select(self.outcome_names, names, "outcome")
-        return [{"outcome": k, **self._outcomes.row(k, q)} for k in chosen]
+        rows = []
+        for k in chosen:
+            if k in self._events():
+                rows.append({"outcome": k, **self._outcomes.row(k, q, self.days)})
+            else:
+                rows.append({"outcome": k, **no_event(self._outcomes.row(k, q), q)})
+        return rows
+
+    def describe(self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)) -> Any:
+        """The outcomes as a pandas DataFrame to read: :meth:`outcome_table` indexed by
+        outcome, with each one's ``label``, ``unit`` (``days`` for a first-passage time)
+        and ``first_passage`` flag, and for a first-passage time the calendar dates of
+        its quantiles (``date_q0.5`` ..., NaT where not reached; ``date_cond_q0.5`` ...
+        among the runs where it happened). Needs the ``pandas`` extra.
+
+        Examples
+        --------
+        >>> import attrition
+        >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
+        >>> d = r.describe("russia.fleet.msta_s.*")
+        >>> d.loc["russia.fleet.msta_s.days_to_half", ["unit", "reached"]].tolist()[0]
+        'days'
+        >>> str(d.loc["russia.fleet.msta_s.days_to_half", "date_q0.5"])[:4]
+        '2025'
+        """
+        return frames.describe(self, names, q)
 
     def param_table(
         self, names: str | Iterable[str] | None = None, q: Sequence[float] = (0.05, 0.5, 0.95)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import difflib
 import errno
 import os
 import stat
+import warnings
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -17,8 +19,8 @@ from .. import _core
 from .._utils.envelope import seal, unseal
 from .._utils.fmt import shorten, shown
 from .._utils.optional import require
-from ..errors import IntegrityError, ScenarioError
-from . import display
+from ..errors import IntegrityError, ScenarioError, ScenarioWarning
+from . import display, plausibility
 from . import provenance as _provenance
 
 __all__ = ["MAX_PICKLED_SCENARIO_BYTES", "Scenario", "as_scenario", "builtins"]
@@ -62,15 +64,19 @@ class Scenario:
     30
     """
 
-    __slots__ = ("_cache", "_core", "_pickled")
+    __slots__ = ("_cache", "_core", "_pickled", "_warnings")
 
-    def __init__(self, core: Any) -> None:
+    def __init__(self, core: Any, *, warn: bool = True) -> None:
         if not isinstance(core, _core.Scenario):
             raise TypeError("use Scenario.builtin, Scenario.load, Scenario.from_dict or Scenario.from_toml")
         self._core = core
         self._pickled: bytes | None = None
         # Names and uncertain parameters, read from the core once (a scenario is immutable).
         self._cache: dict[str, Any] = {}
+        self._warnings: list[str] | None = None
+        if warn:
+            for w in self.warnings():
+                warnings.warn(w, ScenarioWarning, stacklevel=3)
 
     def _cached(self, key: str, read: Any) -> Any:
         if key not in self._cache:
@@ -204,10 +210,12 @@ class Scenario:
     # -- properties --------------------------------------------------------------------
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self._core.name
 
     @property
     def description(self) -> str:
+        """What the scenario is about, in a sentence."""
         return self._core.description
 
     @property
@@ -217,10 +225,12 @@ class Scenario:
 
     @property
     def start(self) -> _dt.date:
+        """The date of day 0."""
         return _dt.date.fromisoformat(self._core.start)
 
     @property
     def days(self) -> int:
+        """The horizon: the number of days simulated."""
         return self._core.days
 
     @property
@@ -240,7 +250,21 @@ class Scenario:
 
     @property
     def sides(self) -> list[str]:
+        """The names of the sides, in order."""
         return list(self.to_dict()["sides"])
+
+    def first_passage_names(self) -> list[str]:
+        """The outcomes that are first-passage times (the day an event first happens,
+        censored at the horizon), in order, as the engine's registry marks them
+        (see :func:`attrition.outcome_info`).
+
+        Examples
+        --------
+        >>> import attrition
+        >>> "russia.fleet.msta_b.days_to_half" in attrition.Scenario.builtin("baseline-2024-12").first_passage_names()
+        True
+        """
+        return [d["name"] for d in self._core.outcome_info() if d["first_passage"]]
 
     def uncertain(self) -> Any:
         """Every uncertain parameter, as a pandas DataFrame indexed by dotted path:
@@ -295,6 +319,29 @@ class Scenario:
             {"path": p, "distribution": desc, "low": lo, "high": hi, "spec": copy.deepcopy(spec)}
             for p, desc, lo, hi, spec in rows
         ]
+
+    def warnings(self) -> list[str]:
+        """Values that validate but are almost surely mistakes, each ``"path: what looks
+        wrong and why"`` (see :mod:`attrition.scenario.plausibility`): a rate or growth
+        written as a percentage, a fleet that loses every gun for want of spares, a
+        contingent used up within weeks, a window that never opens within the run.
+        Building the scenario emits each as a :class:`~attrition.ScenarioWarning`.
+
+        Examples
+        --------
+        >>> import warnings, attrition
+        >>> attrition.Scenario.builtin("baseline-2024-12").warnings()
+        []
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     s = attrition.Scenario.builtin("baseline-2024-12").with_values(
+        ...         {"sides.russia.supply.domestic_152.growth": 30})
+        >>> s.warnings()[0].split(":")[0], caught[0].category.__name__
+        ('sides.russia.supply.domestic_152.growth', 'ScenarioWarning')
+        """
+        if self._warnings is None:
+            self._warnings = plausibility.check(self.to_dict())
+        return list(self._warnings)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._core == other._core
@@ -386,7 +433,8 @@ def _unpickle(blob: bytes) -> Scenario:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise IntegrityError(f"{what}: not UTF-8 text ({e})") from None
-    return Scenario(_core.Scenario.from_toml(text, max_bytes=MAX_PICKLED_SCENARIO_BYTES))
+    # a copy (another process, a worker): its warnings were given when it was built
+    return Scenario(_core.Scenario.from_toml(text, max_bytes=MAX_PICKLED_SCENARIO_BYTES), warn=False)
 
 
 def _plain(x: Any) -> Any:
@@ -408,7 +456,10 @@ def as_scenario(s: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Sce
             return Scenario.builtin(s)
         if os.path.exists(s):
             return Scenario.load(s)
+        names = builtins()
+        close = difflib.get_close_matches(os.fspath(s), names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ScenarioError(
-            f"{shown(os.fspath(s))} is neither a built-in scenario ({', '.join(builtins())}) nor a file"
+            f"{shown(os.fspath(s))} is neither a built-in scenario ({', '.join(names)}) nor a file{hint}"
         )
     raise TypeError(f"expected a Scenario, a dict, a built-in name or a path, got {type(s).__name__}")

@@ -178,9 +178,10 @@ class ResultPlot:
         Bar heights are shares of all trajectories, so the bars of a
         first-passage outcome sum to the share in which the event happened;
         the censored share ("never within the horizon") is stated in the legend.
-        From a sketch (``outcomes_kept == "sketch"``) the histogram is read off
-        1,000 quantiles. The median and interval are quantiles by the inverted
-        empirical CDF (weighted when read off a sketch).
+        From a sketch (``outcomes_kept == "sketch"``) the histogram of a quantity is
+        read off 1,000 quantiles; that of a first-passage time uses its exact day
+        counts. The median and interval are quantiles by the inverted empirical CDF
+        (weighted when read off a sketch or day counts).
 
         Parameters
         ----------
@@ -213,11 +214,14 @@ class ResultPlot:
         """For a first-passage outcome (``days_to_*``): the share of trajectories in
         which the event has not happened yet, by date.
 
-        The curve ends at the censored share (dashed): the trajectories in
-        which the event never happened within the horizon, which the legend
-        states. The date by which half the trajectories have seen the event is
-        marked (dotted) when it is reached. Draw several results, or several
-        outcomes, on one ``ax`` to compare them.
+        The Kaplan-Meier estimate (:meth:`attrition.Result.event`) with its
+        pointwise 95 % confidence band, exact from arrays or from a summary run's
+        day counts. The curve ends at the censored share (dashed): the
+        trajectories in which the event never happened within the horizon, which
+        the legend states. The date by which half the trajectories have seen the
+        event is marked (dotted) when it is reached; otherwise the legend says the
+        median is not reached. Draw several results, or several outcomes, on one
+        ``ax`` to compare them.
 
         Parameters
         ----------
@@ -246,9 +250,15 @@ class ResultPlot:
         """
         return _outcomes.survival(self._r, outcome, ax=ax, color=color, label=label)
 
-    def tornado(self, outcome: str, *, ax: Any = None, top: int = 12, censored: str = "after") -> Axes:
+    def tornado(self, outcome: str, *, ax: Any = None, top: int = 12) -> Axes:
         """Which drawn parameters drive an outcome: Spearman rank correlation of each
         uncertain parameter with the outcome over trajectories, largest ``|rho|`` at the top.
+
+        The same numbers as :func:`attrition.sensitivity.rank_correlation`: a
+        first-passage outcome is read as the time censored at the horizon,
+        ``min(T, days)`` (a run in which the event never happens counts as the
+        horizon, later than any that sees it), so every run counts. NaN values of
+        other outcomes are dropped pairwise.
 
         Parameters
         ----------
@@ -258,11 +268,6 @@ class ResultPlot:
             Axes to draw on (default: a new figure).
         top
             Show this many parameters.
-        censored
-            For first-passage outcomes: ``"after"`` (default) ranks the
-            trajectories in which the event never happened after every observed
-            day (they are later than the horizon), ``"drop"`` leaves them out.
-            NaN values of other outcomes are always dropped pairwise.
 
         Returns
         -------
@@ -282,4 +287,4 @@ class ResultPlot:
         (5, 'russia.fleets.msta_b.rounds_per_gun_day')
         >>> import matplotlib.pyplot as plt; plt.close("all")
         """
-        return _tornado.tornado(self._r, outcome, ax=ax, top=top, censored=censored)
+        return _tornado.tornado(self._r, outcome, ax=ax, top=top)

@@ -1,6 +1,7 @@
 """Charts of one outcome over trajectories: its histogram (:func:`hist`) and, for a
 first-passage outcome, the share in which the event has not happened yet by date
-(:func:`survival`). Both read per-trajectory values, or a quantile sketch."""
+(:func:`survival`). Both read per-trajectory values; from a summary run, the exact
+day counts of a first-passage outcome, or a quantile sketch of any other."""
 
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ _SKETCH_NOTE = " (read off a quantile sketch)"
 def outcome_values(r: Result, outcome: str) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
     """(values, weights or None, censored share, from_sketch) of an outcome's finite values.
 
-    From per-trajectory arrays, the values themselves (no weights); from a sketch,
-    its quantiles at :data:`QGRID`, each weighing an equal share of the uncensored
-    trajectories.
+    From per-trajectory arrays, the values themselves (no weights). A first-passage
+    time from a summary run: its days, each weighing its exact share of the runs. Any
+    other outcome from a sketch: its quantiles at :data:`QGRID`, each weighing an equal
+    share of the uncensored trajectories.
     """
     if outcome not in r.outcome_names:
         r.outcome(outcome)  # raises a KeyError with suggestions
@@ -40,6 +42,10 @@ def outcome_values(r: Result, outcome: str) -> tuple[np.ndarray, np.ndarray | No
         finite = x[np.isfinite(x)]
         censored = float(1 - finite.size / x.size) if x.size else float("nan")
         return finite, None, censored, False
+    if r.is_event(outcome):
+        e = r.event(outcome)
+        days = np.flatnonzero(e.events)
+        return days.astype(float), e.events[days] / max(e.n, 1), 1.0 - e.reached, False
     row = r.outcome_table([outcome], q=list(QGRID))[0]
     v = np.array([row[f"q{q:g}"] for q in QGRID])
     censored = float(row["censored"])
@@ -55,7 +61,7 @@ def hist(
     v, w, censored, sketch = outcome_values(r, outcome)
     ax = new_axes(ax)
     c = next_color(ax, color)
-    fp = _labels.is_first_passage(outcome)
+    fp = r.is_event(outcome)
     if v.size:
         weights = w if w is not None else np.full(v.size, 1.0 / r.n)
         ax.hist(
@@ -97,24 +103,20 @@ def hist(
 
 def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = None, label: str | None = None) -> Axes:
     """The share of trajectories of ``r`` in which a first-passage event has not happened
-    yet, by date (see :meth:`ResultPlot.survival`)."""
-    if not _labels.is_first_passage(outcome):
+    yet, by date, with its 95 % confidence band (see :meth:`ResultPlot.survival`)."""
+    if not r.is_event(outcome):
         raise ValueError(f"survival needs a first-passage outcome (days_to_*), got {shown(outcome)}")
-    v, w, censored, sketch = outcome_values(r, outcome)
-    days = np.arange(r.days)
-    if w is None:
-        # event on day t: it has happened by the end of day t
-        counts = np.searchsorted(np.sort(v), days, side="right")
-        surv = 1.0 - counts / r.n
-    else:
-        cdf = np.interp(days, v, QGRID[: v.size], left=0.0, right=1.0) if v.size else np.zeros(r.days)
-        surv = 1.0 - (1 - censored) * cdf
+    e = r.event(outcome)  # exact, from arrays or from a summary run's day counts
+    surv = e.survival()
+    low, high = e.interval(0.95)
+    censored = 1.0 - e.reached
     ax = new_axes(ax)
     c = next_color(ax, color)
     name = label or r.scenario.name
-    below = np.flatnonzero(surv <= 0.5)
-    half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else ""
+    below = np.flatnonzero(surv <= 0.5 + 1e-12)
+    half = f"\nhalf have seen it by {r.dates[below[0]]}" if below.size else f"\nmedian not reached by {r.dates[-1]}"
     x = chart_x(ax, r.dates)
+    ax.fill_between(x, 1.0 - high, 1.0 - low, step="post", color=c, alpha=0.2, linewidth=0)
     ax.step(
         x,
         surv,
@@ -137,5 +139,5 @@ def survival(r: Result, outcome: str, *, ax: Any = None, color: str | None = Non
     else:
         ax.legend(loc="best", fontsize=8, frameon=False)
     style(ax)
-    stamp(ax, r, _SKETCH_NOTE if sketch else "")
+    stamp(ax, r, "; band: 95 % confidence interval (Kaplan-Meier)")
     return ax

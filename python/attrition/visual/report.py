@@ -189,8 +189,9 @@ def _charts(
                     "tornado.png",
                     f"What drives {key}",
                     "Spearman rank correlation over trajectories between each drawn parameter and the "
-                    "outcome, largest first. Trajectories in which the event never happens rank after "
-                    "the horizon. A correlation is not a cause: parameters drawn independently can still "
+                    "outcome, largest first. A first-passage time is censored at the horizon: a trajectory "
+                    "in which the event never happens counts as the horizon. A correlation is not a cause: "
+                    "parameters drawn independently can still "
                     "stand in for each other through the model."
                     + (f" (Not {keys[0]}: {skipped[0]}.)" if skipped else ""),
                 )
@@ -235,13 +236,21 @@ def _csvs(result: Result, out: ReportFolder) -> list[tuple[str, str]]:
     files.append(("summaries.csv", "per series and day: count, mean, sd, min, max and quantiles over trajectories"))
 
     rows = _display.outcome_rows(result, result.outcome_names)
-    _write_csv(
-        out,
-        "outcome_table.csv",
-        ["outcome", "unit", "mean", "q0.05", "q0.5", "q0.95", "censored"],
-        ([r["outcome"], r["unit"], r["mean"], r["q0.05"], r["q0.5"], r["q0.95"], r["censored"]] for r in rows),
+    columns = [
+        "outcome",
+        "unit",
+        *(k for k in (rows[0] if rows else {}) if k not in ("outcome", "unit", "first_passage")),
+    ]
+    _write_csv(out, "outcome_table.csv", columns, ([r[k] for k in columns] for r in rows))
+    files.append(
+        (
+            "outcome_table.csv",
+            "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share; for first-passage outcomes "
+            "(days from the start) the quantiles over all trajectories (empty: not reached), the share that "
+            "reach the event, the mean time restricted to the horizon and, among the trajectories where it "
+            "happened, the mean and quantiles (cond_)",
+        )
     )
-    files.append(("outcome_table.csv", "per outcome: mean, 5 %, 50 % and 95 % quantiles, censored share"))
 
     if result.outcomes_kept == "arrays":
         traj = _frames.trajectory_index(result)

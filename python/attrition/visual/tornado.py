@@ -10,6 +10,7 @@ import numpy as np
 from .._utils.fmt import shown
 from .._utils.stats import chance_rho, spearman
 from ..errors import AttritionError
+from ..results.events import restricted
 from ..scenario import registry as _labels
 from .style import OKABE_ITO, new_axes, stamp, title
 
@@ -18,22 +19,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..results import Result
 
-__all__ = ["CENSORED", "tornado"]
-
-#: What a tornado does with the trajectories in which a first-passage event never happens.
-CENSORED = ("after", "drop")
+__all__ = ["tornado"]
 
 
-def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12, censored: str = "after") -> Axes:
+def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12) -> Axes:
     """The tornado chart of an outcome of ``r`` (see :meth:`ResultPlot.tornado`)."""
-    if censored not in CENSORED:
-        raise ValueError(f"censored must be 'after' or 'drop', got {shown(censored)}")
     if r.outcomes_kept != "arrays":
         raise AttritionError("a tornado needs per-trajectory outcomes and parameters; run with outcomes='arrays'")
     y = np.asarray(r.outcome(outcome), dtype=float)
-    first_passage = _labels.is_first_passage(outcome)
-    if first_passage and censored == "after":
-        y = np.where(np.isnan(y), np.inf, y)
+    first_passage = r.is_event(outcome)
+    if first_passage:
+        y = restricted(y, r.days)
     ranked = []
     for path, x in r.params.items():
         rho, _ = spearman(np.asarray(x, dtype=float), y)
@@ -54,7 +50,7 @@ def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12, censored:
     ax.set_yticks(ys, [_labels.short_param(t[0]) for t in rows], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-1.0, 1.0)
-    kept = int(np.isfinite(y).sum()) if censored == "drop" else int((~np.isnan(y)).sum())
+    kept = int((~np.isnan(y)).sum())
     xlabel = f"Spearman rank correlation with the outcome (n = {kept:,} trajectories)"
     if kept > 3:
         z = chance_rho(kept, len(ranked))
@@ -65,8 +61,5 @@ def tornado(r: Result, outcome: str, *, ax: Any = None, top: int = 12, censored:
     ax.grid(True, axis="x", alpha=0.3, linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    note = ""
-    if first_passage:
-        note = "; 'never' ranked after the horizon" if censored == "after" else "; 'never' dropped"
-    stamp(ax, r, note)
+    stamp(ax, r, "; time censored at the horizon (never = the horizon)" if first_passage else "")
     return ax
