@@ -91,6 +91,7 @@ pub struct Scenario {
     /// reference; the own-to-enemy ratio over the territory's reference):
     /// one silent or lucky day cannot multiply losses or gains without limit.
     #[serde(default = "max_fire_ratio_default", skip_serializing_if = "is_max_fire_ratio_default")]
+    #[schemars(extend("default" = 5.0))]
     pub max_fire_ratio: Param,
     /// The belligerents, by name.
     pub sides: BTreeMap<String, Side>,
