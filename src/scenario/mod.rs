@@ -64,7 +64,7 @@ impl Validated {
         let more = from_sources.len().saturating_sub(room);
         errors.extend(from_sources.into_iter().take(room));
         if more > 0 {
-            errors.push(format!("... and {more} more problems in [sources]"));
+            errors.push(format!("sources: {more} more problems not listed"));
         }
         if !errors.is_empty() {
             return Err(CoreError::Scenario(errors));
