@@ -27,6 +27,7 @@ __all__ = [
     "SummaryTable",
     "__version__",
     "builtin_names",
+    "check_samples",
     "estimate_bytes",
     "estimate_summary_bytes",
     "facts",
