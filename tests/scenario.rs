@@ -174,11 +174,7 @@ fn given_values_obey_the_scenarios_rules() {
         ("sides.red.contingents.a.killed_fraction", 1.5, "must be a probability in [0, 1], got 1.5"),
         ("sides.red.contingents.a.rtd_days", 1e12, "must be between 0 and 36525 days, got 1000000000000"),
         ("sides.red.fleets.guns.guns", 1e9, "must be between 0 and 1e6 guns, got 1000000000"),
-        (
-            "sides.red.fleets.guns.deliveries.rate",
-            1e5,
-            "must be >= 0 and deliver at most 1e6 guns over 100 days, got 100000",
-        ),
+        ("sides.red.fleets.guns.deliveries.rate", 1e5, "would deliver more than 1e6 guns over 100 days, got 100000"),
         ("sides.red.fleets.guns.guns", f64::NAN, "must be a finite number, got NaN"),
     ];
     for (path, bad, rule) in cases {
