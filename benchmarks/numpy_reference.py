@@ -11,8 +11,9 @@ It follows the engine rule for rule:
 
 - Day order. Phase A, for every side: deliveries (lots ~ Poisson(rate(t) / lot), duds ~
   Binomial), then per caliber demand (each fleet asks round(serviceable x rounds per gun),
-  half away from zero), firing down to the floor max(reserve, reserve_days x demand)
-  (fired = floor(min(demand, max(0, S - floor)))), duds fired ~ Binomial(fired, U / S)
+  half away from zero), firing down to the floor max(reserve, reserve_days x planned
+  demand), the planned demand being the day-0 demand (fired = floor(min(demand, max(0,
+  S - floor)))), duds fired ~ Binomial(fired, U / S)
   capped at U (the binomial approximation of the hypergeometric draw, as in the engine),
   each fleet getting the same share of its demand, and effective fire = (fired - duds
   fired) x lethality x the demand-weighted accuracy of the caliber's fleets at the start
@@ -21,8 +22,9 @@ It follows the engine rule for rule:
   ``max_wait_days``, combat losses, new guns), casualties (tempo, negative binomial,
   contingent split, contingents), territory.
 - Couplings: the enemy's fire over its ``ref_fire`` and the own-to-enemy ratio
-  ((own + 1) / (enemy + 1) / ref_ratio) are capped at ``MAX_FIRE_RATIO``; with
-  ``coupling = false`` (or a side that is its own opponent) both are 1.
+  (own / enemy / ref_ratio; 1 when neither fires, the cap when only the enemy is
+  silent) are capped at the scenario's ``max_fire_ratio``; with ``coupling = false``
+  (or a side that is its own opponent) both are 1.
 - Tempo: the product of the schedule's factors times exp(x_t - Var(x_t) / 2) with
   x_t = (1 - reversion) x_{t-1} + sd e_t (the drift keeps mean one on every day).
 - Casualties ~ NegativeBinomial (Gamma-Poisson mixture; Poisson without a dispersion),
@@ -46,16 +48,19 @@ clock per trajectory serves the fleet, and a day's failures are the slots whose
 threshold the clock passed: the per-barrel Weibull lives are exact, as in the engine, at
 the cost of one comparison per slot per day (the numpy user's price for having no heap).
 Failed barrels leave holes that the survivors above the new count fill, so the packing
-holds. Initial barrels have an age uniform on [0, initial_wear x scale] and a life drawn
+holds. Each initial barrel has its own used share u of the scale life, drawn from
+``initial_wear`` (a per-barrel distribution), so an age u x scale, and a life drawn
 conditional on exceeding it (by inversion); a gun back from repair, and a new gun, gets a
 fresh Weibull barrel in the next free slots. Guns worn out and waiting for a spare, and
-guns in repair, hold no slot: the waiting queue is kept as cumulative counts of guns that
-started waiting (kept by day for the last ``max_wait_days`` + 1 days), so FIFO service
-and write-offs after ``max_wait_days`` are a difference of two counts; repairs as counts
-due back by day, in a ring of ``repair_days`` + 1 days. Combat losses destroy
-Binomial(serviceable, q) guns chosen uniformly among the serviceable ones, one at a time
-without replacement (a uniform slot in ``[0, serviceable)``, whose place the last gun
-takes). The mean wear fraction and the accuracy factor mean(1 - a (wear / life)^b) come
+guns in repair, hold no slot: the waiting guns are kept as counts by the day they started
+waiting (in a ring of ``max_wait_days`` + 2 days; one count without ``max_wait_days``), so
+FIFO service takes from the oldest days and write-offs after ``max_wait_days`` empty the
+days too old; repairs as counts due back by day, in a ring of ``repair_days`` + 1 days.
+Combat losses destroy Binomial(exposed, q) of the exposed guns (serviceable or waiting;
+guns in repair are safe), chosen uniformly among them: a hypergeometric share of them
+waiting (each a uniform one of the waiting guns, one at a time), the rest serviceable,
+one at a time without replacement (a uniform slot in ``[0, serviceable)``, whose place
+the last gun takes). The mean wear fraction and the accuracy factor mean(1 - a (wear / life)^b) come
 from power sums over serviceable guns kept up to date as guns join and leave (the engine
 does the same), so they cost O(n) a day. A fleet starts with as many slots as the largest
 initial fleet of any trajectory and grows (by at least a quarter) when a trajectory needs
@@ -91,7 +96,7 @@ import attrition
 
 __all__ = ["KEY_OUTCOMES", "KEY_SERIES", "KM2_PER_SQMI", "MAX_FIRE_RATIO", "draw_parameters", "simulate"]
 
-#: Upper bound of the fire ratios in the couplings (as the engine's ``MAX_FIRE_RATIO``).
+#: Default cap on the fire ratios in the couplings (the scenario's ``max_fire_ratio``).
 MAX_FIRE_RATIO = 5.0
 #: Square kilometres per square mile.
 KM2_PER_SQMI = 2.589_988_110_336
@@ -278,12 +283,15 @@ class _Stock:
         self.lethality = P(c, "lethality", path, 1.0)
         self.reserve = P(c, "reserve", path, 0.0)
         self.reserve_days = P(c, "reserve_days", path, 0.0)
+        self.floor: np.ndarray | None = None  # fixed on day 0 by the planned demand
         self.first_short = np.full(n, np.nan)
+        self.first_empty = np.full(n, np.nan)
         self.fired_total = np.zeros(n)
 
     def fire(self, rng: np.random.Generator, t: int, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        floor = np.maximum(self.reserve, self.reserve_days * demand)
-        fired = np.floor(np.minimum(demand, np.maximum(self.stock - floor, 0.0)))
+        if self.floor is None:  # day 0: every gun serviceable, the demand is the planned one
+            self.floor = np.maximum(self.reserve, self.reserve_days * demand)
+        fired = np.floor(np.minimum(demand, np.maximum(self.stock - self.floor, 0.0)))
         short = (fired < demand) & (demand > 0) & np.isnan(self.first_short)
         self.first_short[short] = t
         draw = (fired > 0) & (self.duds > 0)
@@ -293,6 +301,7 @@ class _Stock:
         self.stock -= fired
         self.duds -= duds_fired
         self.fired_total += fired
+        self.first_empty[np.isnan(self.first_empty) & (self.stock <= 0)] = t
         return fired, duds_fired
 
 
@@ -309,7 +318,6 @@ class _Fleet:
         self.efc = P(c, "efc_per_round", path, 1.0)
         self.scale = P(c, "barrel_life", path)
         self.shape = P(c, "barrel_shape", path, 3.0)
-        wear0 = P(c, "initial_wear", path, 0.0)
         self.spares = _round(P(c, "spares", path, 0.0))
         self.spare_rate = P(c, "spare_rate", path, 0.0)
         self.repair_days = _round(P(c, "repair_days", path, 0.0)).astype(np.int64)
@@ -336,7 +344,9 @@ class _Fleet:
         occupied = np.arange(g)[:, None] < guns[None, :]
         k = self.shape[None, :]
         lam = self.scale[None, :]
-        age = (wear0 * self.scale)[None, :] * rng.random((g, n))
+        wear = c.get("initial_wear", 0.0)  # per barrel, not a parameter of the trajectory
+        u0 = _Draws(rng, g * n).value(wear, f"{path}.initial_wear").reshape(g, n)
+        age = u0 * self.scale[None, :]
         u = 1.0 - rng.random((g, n))  # (0, 1]
         life = lam * ((age / lam) ** k - np.log(u)) ** (1.0 / k)
         self.thr = np.where(occupied, life - age, np.inf)
@@ -350,12 +360,10 @@ class _Fleet:
         self.q0 = self.il.sum(axis=0)
         self.q1 = (self.c * self.il).sum(axis=0)
 
-        # Guns that started waiting, cumulative (FIFO: the first `left` of them are gone,
-        # served or written off), with its values of the last max_wait + 1 days in a ring.
-        self.entered = np.zeros(n)
-        self.left = np.zeros(n)
+        # Guns waiting, by the day they started (ring: day d in row d % span; one row
+        # without max_wait, where the day does not matter).
         span = 1 if self.max_wait is None else int(self.max_wait.max(initial=0)) + 2
-        self.entered_by_day = np.zeros((span, n))
+        self.queue = np.zeros((span, n))
         self.due = np.zeros((int(self.repair_days.max(initial=0)) + 1, n))  # repairs ending, ring by day
         self.in_repair = np.zeros(n)
         self.destroyed = np.zeros(n)
@@ -489,20 +497,42 @@ class _Fleet:
             rows, rem = rows[keep], rem[keep]
         self._reset_empty()
 
-    def step(self, t: int, rounds: np.ndarray, ratio: np.ndarray | float) -> None:
-        n, ar = self.n, self.ar
-        # 1. Wear and failures.
-        active = (self.serv > 0) & (rounds > 0)
-        self.clock += np.divide(rounds * self.efc, self.serv, out=np.zeros(n), where=active)
+    def _oldest_first(self, t: int) -> np.ndarray:
+        """Rows of the waiting ring from the oldest day to day ``t``."""
+        span = self.queue.shape[0]
+        return (t + 1 + np.arange(span)) % span
+
+    def _destroy_waiting(self, k: np.ndarray) -> None:
+        """Destroy ``k`` waiting guns per trajectory, each uniform among those still waiting."""
+        rows = np.flatnonzero(k > 0)
+        rem = k[rows].astype(np.int64)
+        while rows.size:
+            q = self.queue[:, rows]
+            pick = self.rng.integers(0, q.sum(axis=0).astype(np.int64))
+            day = (np.cumsum(q, axis=0) > pick[None, :]).argmax(axis=0)
+            self.queue[day, rows] -= 1
+            self.destroyed[rows] += 1
+            rem -= 1
+            keep = rem > 0
+            rows, rem = rows[keep], rem[keep]
+
+    def step(self, t: int, share: np.ndarray, ratio: np.ndarray | float) -> None:
+        """One day after the fleet's caliber met a share ``share`` of its demand (1 when it asked for nothing)."""
+        ar = self.ar
+        # 1. Wear and failures: each serviceable gun fires its planned rounds times the share.
+        active = (self.serv > 0) & (share > 0)
+        self.clock += np.where(active, self.efc * self.rpgd * share, 0.0)
         kf = self._fail(t, active)
         self.worn_out += kf
-        self.entered += kf
-        span = self.entered_by_day.shape[0]
-        self.entered_by_day[t % span] = self.entered
+        span = self.queue.shape[0]
+        self.queue[t % span] += kf
         # 2. Spares, first come first served; repairs that end today rejoin with a fresh barrel.
         self.spares += self.rng.poisson(self.spare_rate)
-        serve = np.minimum(self.spares, self.entered - self.left)
-        self.left += serve
+        serve = np.minimum(self.spares, self.queue.sum(axis=0))
+        if serve.any():
+            order = self._oldest_first(t)
+            left = np.maximum(np.cumsum(self.queue[order], axis=0) - serve[None, :], 0.0)
+            self.queue[order] = np.diff(left, axis=0, prepend=0.0)
         self.spares -= serve
         self.in_repair += serve
         ring = self.due.shape[0]
@@ -513,21 +543,27 @@ class _Fleet:
             self.in_repair -= back
             self._insert(back)
         if self.max_wait is not None:
-            d = t - self.max_wait - 1  # guns that started waiting on day d or before go
-            ok = d >= 0
-            if ok.any():
-                cut = np.where(ok, self.entered_by_day[np.maximum(d, 0) % span, ar], 0.0)
-                gone = np.maximum(cut - self.left, 0.0)
-                self.written_off += gone
-                self.left += gone
-        self.waiting = self.entered - self.left
-        # 3. Combat losses among serviceable guns.
-        alive = (self.q > 0) & (self.serv > 0)
+            # Guns that started waiting more than max_wait days ago are written off.
+            age = (span - 1 - np.arange(span))[:, None]
+            too_old = age > self.max_wait[None, :]
+            order = self._oldest_first(t)
+            gone = np.where(too_old, self.queue[order], 0.0)
+            self.written_off += gone.sum(axis=0)
+            self.queue[order] -= gone
+        self.waiting = self.queue.sum(axis=0)
+        # 3. Combat losses among the exposed guns: serviceable or waiting.
+        exposed = self.serv + self.waiting.astype(np.int64)
+        alive = (self.q > 0) & (exposed > 0)
         if alive.any():
             q = np.where(self.beta == 0, self.q, np.minimum(self.q * np.power(ratio, self.beta), 1.0))
-            k = self.rng.binomial(np.where(alive, self.serv, 0), np.where(alive, q, 0.0))
+            k = self.rng.binomial(np.where(alive, exposed, 0), np.where(alive, q, 0.0))
             if k.any():
-                self._destroy(k)
+                kw = np.zeros(self.n, dtype=np.int64)
+                hit = k > 0
+                kw[hit] = self.rng.hypergeometric(self.waiting[hit].astype(np.int64), self.serv[hit], k[hit])
+                self._destroy(k - kw)
+                self._destroy_waiting(kw)
+                self.waiting = self.queue.sum(axis=0)
         # 4. New guns, in lots.
         if self.has_deliveries and _holds(self.dl_window, t):
             lam = np.where(self.dl_rate > 0, self.dl_rate / self.dl_lot, 0.0)
@@ -668,10 +704,12 @@ class _Territory:
         self.cumulative = np.zeros(P.n)
 
     def step(
-        self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray, coupling: bool
+        self, rng: np.random.Generator, tempo: np.ndarray, own: np.ndarray, enemy: np.ndarray, cap: np.ndarray | None
     ) -> np.ndarray:
-        if coupling:
-            r = np.minimum((own + 1.0) / (enemy + 1.0) / self.ref_ratio, MAX_FIRE_RATIO)
+        if cap is not None:
+            pos = enemy > 0
+            r = np.divide(own, enemy * self.ref_ratio, out=np.zeros_like(own), where=pos)
+            r = np.where(pos, np.minimum(r, cap), np.where(own > 0, cap, 1.0))
             m = np.where(self.gamma == 0, 1.0, np.power(r, self.gamma))
         else:
             m = np.ones_like(self.rate)
@@ -864,6 +902,7 @@ def simulate(
     coupling = bool(d.get("coupling", True))
     rng = np.random.default_rng(seed)
     P = _Draws(rng, n, samples)
+    cap = P.value(d.get("max_fire_ratio", MAX_FIRE_RATIO), "max_fire_ratio")
     sides, names, onames = _build(d, P, rng)
     if P.given:
         raise KeyError(f"samples for unknown or fixed parameters: {sorted(P.given)}")
@@ -879,6 +918,7 @@ def simulate(
 
     fire = [np.zeros(n) for _ in sides]
     rounds = [[np.zeros(n) for _ in s.fleets] for s in sides]
+    shares = [[np.ones(n) for _ in s.fleets] for s in sides]
     zeros = np.zeros(n)
     for t in range(days):
         # Phase A: deliveries and firing.
@@ -908,6 +948,7 @@ def simulate(
                 share = np.divide(fired, demand, out=np.zeros(n), where=has)
                 for fi, _ in mine:
                     rounds[si][fi] = dem[fi] * share
+                    shares[si][fi] = np.where(has, share, 1.0)
                 accuracy = np.divide(acc, demand, out=np.ones(n), where=has)
                 eff = (fired - duds_fired) * st.lethality * accuracy
                 total += eff
@@ -926,9 +967,9 @@ def simulate(
         for si, s in enumerate(sides):
             e = s.enemy
             coupled = coupling and e != si
-            ratio = np.minimum(fire[e] / sides[e].ref_fire, MAX_FIRE_RATIO) if coupled else 1.0
+            ratio = np.minimum(fire[e] / sides[e].ref_fire, cap) if coupled else 1.0
             for fi, f in enumerate(s.fleets):
-                f.step(t, rounds[si][fi], ratio)
+                f.step(t, shares[si][fi], ratio)
                 p = f"{s.name}.fleet.{f.name}."
                 put(p + "serviceable", t, f.serv)
                 put(p + "waiting", t, f.waiting)
@@ -969,7 +1010,7 @@ def simulate(
                 put(p + "returned", t, returned)
                 put(p + "tempo", t, tempo)
             if s.terr is not None:
-                a = s.terr.step(rng, np.broadcast_to(tempo, (n,)), fire[si], fire[e], coupled)
+                a = s.terr.step(rng, np.broadcast_to(tempo, (n,)), fire[si], fire[e], cap if coupled else None)
                 p = f"{s.name}.territory.area."
                 put(p + "daily_km2", t, a)
                 put(p + "cumulative_km2", t, s.terr.cumulative)
@@ -980,7 +1021,8 @@ def simulate(
     for s in sides:
         revenue = {p: np.zeros(n) for p in s.payees}
         for cname, st in zip(s.cal_names, s.stocks, strict=True):
-            out[f"{s.name}.ammo.{cname}.days_to_empty"] = st.first_short
+            out[f"{s.name}.ammo.{cname}.days_to_rationing"] = st.first_short
+            out[f"{s.name}.ammo.{cname}.days_to_empty"] = st.first_empty
             out[f"{s.name}.ammo.{cname}.fired_total"] = st.fired_total
         for ln in s.lines:
             r = ln.total * ln.price

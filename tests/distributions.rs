@@ -17,9 +17,9 @@
 //!   with their neighbours; the critical value is the (1 - alpha) quantile of
 //!   ChiSquared(cells - 1) from statrs.
 mod common;
-use attrition::rng::clock::{CLOCK_MAX_MEAN, HazardClock, PoissonClock, binomial_at_least_one};
+use attrition::rng::clock::{CLOCK_MAX_MEAN, PoissonClock};
 use attrition::rng::sample::{
-    binomial, gamma, gamma_mean_cv, index, neg_binomial, normal, poisson, unit, weibull_residual_life,
+    binomial, exp, gamma, gamma_mean_cv, neg_binomial, normal, poisson, weibull_residual_life,
 };
 use attrition::rng::{Stream, key, stream};
 use attrition::scenario::Dist;
@@ -529,65 +529,6 @@ fn poisson_clock_counts_are_poisson_and_independent() {
     }
 }
 
-/// Binomial(n, p) pmf, with x == cap meaning x >= cap.
-fn binomial_capped(n: u64, p: f64, x: usize, cap: usize) -> f64 {
-    let b = Binomial::new(p, n).unwrap();
-    if x < cap { b.pmf(x as u64) } else { 1.0 - b.cdf(cap as u64 - 1) }
-}
-
-#[test]
-fn hazard_clock_counts_are_binomial_and_independent() {
-    // Constant (n, p): daily counts ~ Binomial(n, p), consecutive days
-    // independent (chi-square, alpha = 0.001, n = 20,000 days each).
-    for (n, p) in [(800u64, 0.0002), (400, 0.001), (30, 0.05), (4, 0.45)] {
-        let mut r = rng(&format!("hazard-{n}-{p}"));
-        let mut c = HazardClock::default();
-        let xs: Vec<f64> = (0..N).map(|_| c.binomial(&mut r, n as f64, p)).collect();
-        let b = Binomial::new(p, n).unwrap();
-        assert_discrete_fit(&format!("hazard clock Binomial({n}, {p})"), &xs, 0, 12, |x| b.cdf(x as u64));
-        assert_independent_days(&format!("hazard clock Binomial({n}, {p})"), &xs, 2, |_, x| {
-            binomial_capped(n, p, x, 2)
-        });
-    }
-    // Trials and probability change every day (a fleet shrinking, enemy fire
-    // moving q), and one day in four is drawn directly (n p > CLOCK_MAX_MEAN).
-    let days = [(500u64, 0.0005), (480, 0.002), (470, 0.01), (460, 0.0001)];
-    let mut r = rng("hazard-varying");
-    let mut c = HazardClock::default();
-    let xs: Vec<f64> = (0..4 * N).map(|t| c.binomial(&mut r, days[t % 4].0 as f64, days[t % 4].1)).collect();
-    for (j, &(n, p)) in days.iter().enumerate() {
-        let day: Vec<f64> = xs.iter().skip(j).step_by(4).copied().collect();
-        let b = Binomial::new(p, n).unwrap();
-        assert_discrete_fit(&format!("hazard clock, day Binomial({n}, {p})"), &day, 0, 20, |x| b.cdf(x as u64));
-    }
-    let pairs: Vec<f64> = (0..N - 1).flat_map(|i| [xs[4 * i + 3], xs[4 * i + 4]]).collect();
-    let pmf = |t: usize, x: usize| {
-        let (n, p) = days[if t % 2 == 0 { 3 } else { 0 }];
-        binomial_capped(n, p, x, 2)
-    };
-    assert_independent_days("hazard clock, varying days 3-4", &pairs, 2, pmf);
-    assert_eq!(c.binomial(&mut r, 0.0, 0.1), 0.0);
-    assert_eq!(c.binomial(&mut r, 10.0, 0.0), 0.0);
-    assert_eq!(c.binomial(&mut r, 10.0, f64::NAN), 0.0);
-}
-
-#[test]
-fn binomial_at_least_one_fits() {
-    // Binomial(n, p) given at least one success (alpha = 0.001, n = 20,000 each).
-    for (n, p) in [(2u64, 0.3f64), (500, 0.0004), (40, 0.05), (12, 0.5)] {
-        let mut r = rng(&format!("at-least-one-{n}-{p}"));
-        let h = -(n as f64) * (-p).ln_1p();
-        let xs: Vec<f64> = (0..N).map(|_| binomial_at_least_one(&mut r, n, p, h) as f64).collect();
-        assert!(xs.iter().all(|&x| x >= 1.0 && x <= n as f64));
-        let b = Binomial::new(p, n).unwrap();
-        let p0 = b.pmf(0);
-        let cdf = |x: i64| if x < 1 { 0.0 } else { (b.cdf(x as u64) - p0) / (1.0 - p0) };
-        assert_discrete_fit(&format!("Binomial({n}, {p}) | >= 1"), &xs, 1, 10.min(n as i64), cdf);
-    }
-    let mut r = rng("at-least-one-1");
-    assert!((0..100).all(|_| binomial_at_least_one(&mut r, 1, 0.3, -(-0.3f64).ln_1p()) == 1));
-}
-
 #[test]
 fn binomial_fits_and_degenerates() {
     // alpha = 0.001, n = 20,000 each. Inversion for n min(p, 1-p) < 10: (30, 0.2), (200, 0.001),
@@ -644,18 +585,12 @@ fn gamma_mean_cv_ks() {
 }
 
 #[test]
-fn unit_and_index_are_uniform() {
-    let mut r = rng("unit");
-    let xs: Vec<f64> = (0..N).map(|_| unit(&mut r)).collect();
-    assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
-    assert_ks("unit", xs, |x| x.clamp(0.0, 1.0));
-    // Chi-square, alpha = 0.001, df = 6.
-    let mut r = rng("index");
-    let mut obs = [0.0; 7];
-    for _ in 0..N {
-        obs[index(&mut r, 7)] += 1.0;
-    }
-    assert_chi_square("index(7)", &obs, &[N as f64 / 7.0; 7]);
+fn exp_is_exponential() {
+    // A gun's hazard budget: Exp(1), Kolmogorov-Smirnov at alpha = 0.001, n = 20,000.
+    let mut r = rng("exp");
+    let xs: Vec<f64> = (0..N).map(|_| exp(&mut r)).collect();
+    assert!(xs.iter().all(|x| *x >= 0.0 && x.is_finite()));
+    assert_ks("Exp(1)", xs, |x| 1.0 - (-x.max(0.0)).exp());
 }
 
 // ---------------------------------------------------------------------------
@@ -730,21 +665,9 @@ proptest! {
         let k = if p.is_finite() && p > 0.0 { Some(p * 100.0) } else { None };
         prop_assert!(is_count(neg_binomial(g, lambda, k)), "neg_binomial({}, {:?})", lambda, k);
         let mut clock = PoissonClock::default();
-        let mut hazard = HazardClock::default();
-        let trials = if n.is_nan() { n } else { n.clamp(-1.0, 1e5) };
         for _ in 0..5 {
             prop_assert!(is_count(clock.count(g, lambda.min(5.0))));
-            let h = hazard.binomial(g, trials, p);
-            prop_assert!(is_count(h) && (h == 0.0 || h <= trials.floor()), "hazard({}, {}) = {}", trials, p, h);
         }
-    }
-
-    #[test]
-    fn at_least_one_is_between_one_and_n(seed in any::<u64>(), n in 1u64..100_000, p in 1e-9f64..=0.5) {
-        let g = &mut stream(seed, 0, key("prop:at-least-one"));
-        let h = -(n as f64) * (-p).ln_1p();
-        let k = binomial_at_least_one(g, n, p, h);
-        prop_assert!((1..=n).contains(&k), "{} of {} at p = {}", k, n, p);
     }
 
     #[test]
@@ -765,10 +688,9 @@ proptest! {
         let age = wear * s;
         let l = weibull_residual_life(g, s, k, age);
         prop_assert!(l >= age && l.is_finite(), "life {} of a barrel aged {} (scale {}, shape {})", l, age, s, k);
-        let u = unit(g);
-        prop_assert!((0.0..1.0).contains(&u));
+        let e = exp(g);
+        prop_assert!(e >= 0.0 && e.is_finite());
         prop_assert!(normal(g).is_finite());
-        prop_assert!(index(g, 7) < 7);
     }
 
     #[test]

@@ -276,7 +276,8 @@ fn check_conservation(sc: &Value, r: &Run) {
                     );
                     assert_eq!(shortfall[t], demand[t] - fired[t], "{}", ctx("shortfall", t));
                     assert_eq!(stock[t], pre - fired[t], "{}", ctx("stock = previous + delivered - fired", t));
-                    let floor = reserve.max(reserve_days * demand[t]);
+                    // The floor is fixed by the planned demand: the fleets' demand on day 0.
+                    let floor = reserve.max(reserve_days * demand[0]);
                     assert!(stock[t] >= pre.min(floor), "{}", ctx("stock below the reserve floor", t));
                     if fired[t] < demand[t] {
                         assert!(pre - fired[t] < floor + 1.0, "{}", ctx("short while above the floor", t));
@@ -295,7 +296,11 @@ fn check_conservation(sc: &Value, r: &Run) {
                     u_prev = duds[t];
                 }
                 assert!(
-                    same(r.o(&format!("{p}.days_to_empty"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))),
+                    same(r.o(&format!("{p}.days_to_rationing"))[i], first_day(shortfall.iter().map(|x| *x > 0.0))),
+                    "{name} {p}: days_to_rationing"
+                );
+                assert!(
+                    same(r.o(&format!("{p}.days_to_empty"))[i], first_day(stock.iter().map(|x| *x == 0.0))),
                     "{name} {p}: days_to_empty"
                 );
                 assert_eq!(r.o(&format!("{p}.fired_total"))[i], fired_total, "{name} {p}: fired_total");

@@ -1,6 +1,7 @@
-//! Gun fleets and barrel wear (docs/model.md section 4) through the public
+//! Gun fleets and barrel wear (docs/model.md section 4.2) through the public
 //! API: worn-out counts are Binomial(N, F(wear)), with and without initial
-//! wear, and combat losses pick serviceable guns at random.
+//! wear drawn per barrel, and combat losses strike serviceable and waiting
+//! guns alike, independently.
 //!
 //! Every run uses a fixed seed chosen once (never tuned to make a test pass).
 //! Each statistical test states its significance level `alpha`; a failure
@@ -9,13 +10,13 @@ mod common;
 use common::{Run, assert_chi_square, histogram, run, toml};
 
 use attrition::scenario::Validated;
-use statrs::distribution::{Binomial, Discrete};
+use statrs::distribution::{Binomial, Continuous, Discrete};
 
-fn wear_scenario(initial_wear: f64) -> Validated {
+fn wear_scenario(initial_wear: &str) -> Validated {
     wear_scenario_with_combat(initial_wear, 0.0)
 }
 
-fn wear_scenario_with_combat(initial_wear: f64, combat_loss: f64) -> Validated {
+fn wear_scenario_with_combat(initial_wear: &str, combat_loss: f64) -> Validated {
     toml(&format!(
         r#"
 name = "wear"
@@ -61,7 +62,7 @@ fn barrel_wear_is_binomial_weibull() {
     // the end of day t (0-based) a surviving barrel has fired on t + 1 days, so
     // its wear is 6 (t + 1) EFC, and it has failed iff its Weibull(1000, 3)
     // life is below that: worn_out(t) ~ Binomial(200, F(6 (t + 1))).
-    let r = run(&wear_scenario(0.0), 11, 2000);
+    let r = run(&wear_scenario("0"), 11, 2000);
     let f = |x: f64| 1.0 - (-(x / 1000.0f64).powi(3)).exp();
     for t in [79, 149] {
         check_worn_out(&r, t, f(6.0 * (t + 1) as f64), "new barrels");
@@ -77,59 +78,79 @@ fn barrel_wear_is_binomial_weibull() {
     }
 }
 
+/// Survival of a new barrel of the wear scenario: Weibull(1000, 3).
+fn survival(x: f64) -> f64 {
+    (-(x / 1000.0f64).powi(3)).exp()
+}
+
 /// P(a day-0 barrel of the wear scenario fails within x more EFC) when its
-/// age a ~ U(0, 1000 w) EFC and its Weibull(1000, 3) life is conditional on
-/// L > a: E_a[1 - S(a + x) / S(a)], by Simpson's rule.
-fn p_fail_initial(w: f64, x: f64) -> f64 {
-    let s = |x: f64| (-(x / 1000.0f64).powi(3)).exp();
-    let (a0, a1, m) = (0.0, w * 1000.0, 2000);
-    let h = (a1 - a0) / m as f64;
-    let g = |a: f64| 1.0 - s(a + x) / s(a);
-    let mut acc = g(a0) + g(a1);
+/// used share u of the scale life (1000 EFC) has density `pdf` on [lo, hi]
+/// and its life is conditional on L > 1000 u: E_u[1 - S(1000 u + x) / S(1000 u)],
+/// by Simpson's rule.
+fn p_fail_initial(pdf: impl Fn(f64) -> f64, lo: f64, hi: f64, x: f64) -> f64 {
+    let m = 2000;
+    let h = (hi - lo) / m as f64;
+    let g = |u: f64| pdf(u) * (1.0 - survival(1000.0 * u + x) / survival(1000.0 * u));
+    let mut acc = g(lo) + g(hi);
     for j in 1..m {
-        acc += g(a0 + j as f64 * h) * if j % 2 == 1 { 4.0 } else { 2.0 };
+        acc += g(lo + j as f64 * h) * if j % 2 == 1 { 4.0 } else { 2.0 };
     }
-    acc * h / 3.0 / (a1 - a0)
+    acc * h / 3.0
+}
+
+/// The initial wear of the tests, Beta(2, 3) scaled to [0, 0.9], and its density.
+const WEAR: &str = "{dist = \"beta\", a = 2, b = 3, low = 0, high = 0.9}";
+fn wear_pdf(u: f64) -> f64 {
+    let b = statrs::distribution::Beta::new(2.0, 3.0).unwrap();
+    b.pdf(u / 0.9) / 0.9
 }
 
 #[test]
 fn barrel_wear_with_initial_wear() {
     // alpha = 0.001 per chi-square; n = 2,000 trajectories of N = 200 guns.
-    // initial_wear = 0.6: each barrel's age a ~ U(0, 600) EFC and its life is
-    // conditional on L > a (p_fail_initial).
-    let w = 0.6;
-    let r = run(&wear_scenario(w), 12, 2000);
-    let s = |x: f64| (-(x / 1000.0f64).powi(3)).exp();
-    // Sanity of the integral: at x = 0 nothing has failed; it exceeds the new-barrel probability.
-    assert!(p_fail_initial(w, 0.0).abs() < 1e-12);
-    assert!(p_fail_initial(w, 480.0) > 1.0 - s(480.0));
-    for t in [39, 99] {
-        check_worn_out(&r, t, p_fail_initial(w, 6.0 * (t + 1) as f64), "initial wear 0.6");
+    // Each day-0 barrel has its own used share u, drawn from initial_wear,
+    // and its life is conditional on L > 1000 u; so worn_out(t) ~
+    // Binomial(200, p_fail_initial(6 (t + 1))), at days 29 (the first 30
+    // days) and 99. A fixed initial_wear (0.6) gives every barrel that share.
+    let r = run(&wear_scenario(WEAR), 12, 2000);
+    let p = |x: f64| p_fail_initial(wear_pdf, 0.0, 0.9, x);
+    // Sanity of the integral: the density integrates to 1; at x = 0 nothing has failed.
+    assert!((p_fail_initial(wear_pdf, 0.0, 0.9, 1e9) - 1.0).abs() < 1e-6);
+    assert!(p(0.0).abs() < 1e-12);
+    for t in [29, 99] {
+        check_worn_out(&r, t, p(6.0 * (t + 1) as f64), "initial wear Beta(2, 3) on [0, 0.9]");
+    }
+    let r = run(&wear_scenario("0.6"), 14, 2000);
+    for t in [29, 99] {
+        let x = 6.0 * (t + 1) as f64;
+        check_worn_out(&r, t, 1.0 - survival(600.0 + x) / survival(600.0), "initial wear 0.6");
     }
 }
 
 #[test]
-fn combat_losses_take_serviceable_guns_at_random() {
+fn combat_losses_take_exposed_guns_at_random() {
     // alpha = 0.001 per chi-square; n = 2,000 trajectories of N = 200 guns with
-    // initial wear 0.6 and a combat loss q = 0.004 a day, no spares. Each gun's
-    // fate is independent of the others': on day d (wear first, then combat) it
-    // wears out with probability (1 - q)^d [P(6 (d + 1)) - P(6 d)] and is
-    // destroyed with probability (1 - q)^d (1 - P(6 (d + 1))) q, P = p_fail_initial.
-    // So worn_out(t) and destroyed(t) are Binomial(200, sum over d <= t). A
-    // combat loss that did not pick among the serviceable guns uniformly (say,
-    // one favouring the most worn, or the newest) would shift both.
-    let (w, q) = (0.6, 0.004f64);
-    let r = run(&wear_scenario_with_combat(w, q), 13, 2000);
-    let p = |x: f64| p_fail_initial(w, x);
+    // the initial wear above and a combat loss q = 0.004 a day, no spares, so
+    // a worn-out gun waits (exposed) for ever. Each gun's fate is independent
+    // of the others': it survives combat to the end of day t with
+    // probability (1 - q)^(t + 1), whether serviceable or waiting, and wears
+    // out on day d, if it was not destroyed before, with probability P(6 (d +
+    // 1)) - P(6 d), P = p_fail_initial. So at the end of day t
+    //   destroyed ~ Binomial(200, 1 - (1 - q)^(t + 1)),
+    //   waiting ~ Binomial(200, (1 - q)^(t + 1) P(6 (t + 1))),
+    //   worn_out ~ Binomial(200, sum over d <= t of (1 - q)^d [P(6 (d + 1)) - P(6 d)]).
+    // Losses that spared waiting guns, or did not pick among the exposed
+    // uniformly, would shift them.
+    let q = 0.004f64;
+    let r = run(&wear_scenario_with_combat(WEAR, q), 13, 2000);
+    let p = |x: f64| p_fail_initial(wear_pdf, 0.0, 0.9, x);
     for t in [39, 99] {
-        let (mut p_worn, mut p_destroyed) = (0.0, 0.0);
-        for d in 0..=t {
-            let alive = (1.0 - q).powi(d as i32);
-            let (x0, x1) = (6.0 * d as f64, 6.0 * (d + 1) as f64);
-            p_worn += alive * (p(x1) - p(x0));
-            p_destroyed += alive * (1.0 - p(x1)) * q;
-        }
+        let alive = (1.0 - q).powi(t as i32 + 1);
+        let x = 6.0 * (t + 1) as f64;
+        let p_worn: f64 =
+            (0..=t).map(|d| (1.0 - q).powi(d as i32) * (p(6.0 * (d + 1) as f64) - p(6.0 * d as f64))).sum();
+        check_count(&r, "red.fleet.guns.destroyed", t, 1.0 - alive, "combat q = 0.004");
+        check_count(&r, "red.fleet.guns.waiting", t, alive * p(x), "combat q = 0.004");
         check_count(&r, "red.fleet.guns.worn_out", t, p_worn, "combat q = 0.004");
-        check_count(&r, "red.fleet.guns.destroyed", t, p_destroyed, "combat q = 0.004");
     }
 }

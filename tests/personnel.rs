@@ -276,3 +276,55 @@ rtd_days = 0
         assert!((m - want).abs() < 0.005, "{per30} per 30 days among 11,000: {m}");
     }
 }
+
+#[test]
+fn casualties_follow_the_enemys_capped_fire() {
+    // Expected casualties are base x min(enemy fire / enemy ref_fire,
+    // max_fire_ratio)^alpha. Blue fires 500 a day for 40 days against its
+    // reference of 400 (1.25, capped at max_fire_ratio = 1.1), then nothing;
+    // red fires 1,000 a day for 60 days at its reference (1). Poisson counts:
+    // z-tests of each side's total over n = 50 trajectories x 80 days against
+    // the sum of the daily means (alpha = 0.001), and no casualties at all
+    // once the enemy is silent (alpha > 0).
+    let s = toml(
+        r#"
+name = "capped"
+start = 2024-01-01
+days = 80
+max_fire_ratio = 1.1
+[sides.red]
+ref_fire = 1000
+[sides.red.calibers.c]
+initial_stock = 60000
+[sides.red.fleets.f]
+caliber = "c"
+guns = 100
+rounds_per_gun_day = 10
+barrel_life = 1e12
+[sides.red.casualties]
+base = 1000
+alpha = 1
+[sides.blue]
+ref_fire = 400
+[sides.blue.calibers.c]
+initial_stock = 20000
+[sides.blue.fleets.f]
+caliber = "c"
+guns = 50
+rounds_per_gun_day = 10
+barrel_life = 1e12
+[sides.blue.casualties]
+base = 500
+alpha = 0.5
+"#,
+    );
+    let r = run(&s, 74, 50);
+    for (side, mean, silent_from) in [("red", 1000.0 * 1.1, 40), ("blue", 500.0, 60)] {
+        let name = format!("{side}.casualties.total.daily");
+        let total: f64 = (0..r.n).map(|i| r.s(&name, i)[..silent_from].iter().sum::<f64>()).sum();
+        let expect = mean * (silent_from * r.n) as f64;
+        let z = (total - expect) / expect.sqrt();
+        assert!(z.abs() <= Z, "{side}: {total} casualties vs {expect}, z = {z:.2} (alpha = {ALPHA})");
+        assert!((0..r.n).all(|i| r.s(&name, i)[silent_from..].iter().all(|&c| c == 0.0)), "{side}: a silent enemy");
+    }
+}

@@ -77,7 +77,7 @@ fn check_policy_invariants(base: &Run, cut: &Run) {
         }
         let never = |x: f64| if x.is_nan() { f64::INFINITY } else { x };
         let (db, dc) =
-            (never(base.o("red.ammo.c152.days_to_empty")[i]), never(cut.o("red.ammo.c152.days_to_empty")[i]));
+            (never(base.o("red.ammo.c152.days_to_rationing")[i]), never(cut.o("red.ammo.c152.days_to_rationing")[i]));
         assert!(dc <= db, "trajectory {i}: the cut run ran short on day {dc}, after the baseline ({db})");
     }
 }
@@ -88,7 +88,7 @@ fn cutting_the_ally_never_raises_the_stock_without_coupling() {
     // this regime the baseline never runs short, and the stock of the cut run
     // must be at most the baseline's on every day of every trajectory.
     let (base, cut) = policy_runs(KEEPS_UP, 31, 200);
-    let short = cut.o("red.ammo.c152.days_to_empty").iter().filter(|d| !d.is_nan()).count();
+    let short = cut.o("red.ammo.c152.days_to_rationing").iter().filter(|d| !d.is_nan()).count();
     assert!(short > base.n / 2, "only {short} cut trajectories ran short: the test would be vacuous");
     check_policy_invariants(&base, &cut);
     if let Some(msg) = first_counterexample(&base, &cut) {
@@ -106,7 +106,8 @@ fn cutting_the_ally_never_raises_the_stock_without_wear() {
     let (base, cut) = policy_runs(Policy { wear: false, ..DRY }, 33, 200);
     let both = (0..base.n)
         .filter(|&i| {
-            !base.o("red.ammo.c152.days_to_empty")[i].is_nan() && !cut.o("red.ammo.c152.days_to_empty")[i].is_nan()
+            !base.o("red.ammo.c152.days_to_rationing")[i].is_nan()
+                && !cut.o("red.ammo.c152.days_to_rationing")[i].is_nan()
         })
         .count();
     assert!(both > base.n / 4, "only {both} trajectories ran short in both runs: the test would be vacuous");
@@ -139,9 +140,9 @@ fn cutting_the_ally_keeps_the_provable_order_in_a_dry_regime() {
 /// more guns in repair (fewer serviceable, lower demand). When both runs sit
 /// at the reserve floor and the ally's lot does not arrive that day (lots of
 /// 5,000 shells), the run with the lower demand ends the day with more shells.
-/// Combat losses widen the gap: the loss count is Binomial(serviceable, q) and
-/// the lost guns are picked by heap index from one stream, so once the
-/// serviceable counts differ the two runs' losses are no longer coupled.
+/// Every gun keeps its own barrels and its own combat budget in both runs, so
+/// the fates of the guns stay coupled; what differs is the wear clock and so
+/// the days the barrels fail and the guns go to and come back from repair.
 /// It happens with repair_days > 0 even without combat losses and with
 /// Weibull shape 1; it did not happen with repair_days = 0 and no combat.
 /// Run with `cargo test --release -- --ignored` to print the counterexample.

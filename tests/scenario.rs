@@ -1,9 +1,11 @@
 //! Scenarios through the public API: validation messages that name the
 //! parameter's full dotted path and the rule, and the built-in overlays.
 mod common;
-use common::{proptest_config, toml};
+use common::{proptest_config, request, toml};
 
+use attrition::engine::runner::{Request, check_given, run_paths};
 use attrition::error::CoreError;
+use attrition::model::Model;
 use attrition::scenario::{Date, Validated};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -118,6 +120,7 @@ fn validation_errors_name_the_full_path() {
         ),
         (with("barrel_life = 2000", "barrel_life = 0"), "sides.red.fleets.guns.barrel_life", "must be > 0"),
         (with("rate = 10", "rate = 10\nlot_size = 0.5"), "sides.red.supply.ally.lot_size", "must be >= 1"),
+        (with("days = 100", "days = 100\nmax_fire_ratio = 0.5"), "max_fire_ratio", "must be between 1 and 1e6"),
     ];
     assert!(cases.len() >= 12);
     for (text, path, rule) in &cases {
@@ -149,6 +152,48 @@ fn validation_errors_name_the_full_path() {
         Err(CoreError::Scenario(msgs)) => assert!(msgs[0].starts_with("sides.red.fleets.guns.guns: "), "{msgs:?}"),
         other => panic!("expected a scenario error, got {other:?}"),
     }
+}
+
+/// Values given for uncertain parameters (a design's or calibration's
+/// samples) obey the rules of the scenario: each is checked against its
+/// parameter's domain before the run starts, and the error names the
+/// parameter, the rule, the value and the row.
+#[test]
+fn given_values_obey_the_scenarios_rules() {
+    let text = VALID
+        .replace("guns = 10", "guns = {dist = \"uniform\", low = 5, high = 20}")
+        .replace("killed_fraction = 0.3", "killed_fraction = {dist = \"uniform\", low = 0.2, high = 0.4}")
+        .replace("strength = 1000", "strength = 1000\nrtd = 0.5\nrtd_days = {dist = \"uniform\", low = 10, high = 40}")
+        .replace(
+            "combat_loss = 0.01",
+            "combat_loss = 0.01\n[sides.red.fleets.guns.deliveries]\nrate = {dist = \"uniform\", low = 0, high = 1}",
+        );
+    let model = Model::new(toml(&text));
+    let slot = |path: &str| model.uncertain().iter().position(|u| u.path == path).expect(path);
+    let cases = [
+        ("sides.red.contingents.a.killed_fraction", 1.5, "must be a probability in [0, 1], got 1.5"),
+        ("sides.red.contingents.a.rtd_days", 1e12, "must be between 0 and 36525 days, got 1000000000000"),
+        ("sides.red.fleets.guns.guns", 1e9, "must be between 0 and 1e6 guns, got 1000000000"),
+        ("sides.red.fleets.guns.deliveries.rate", 1e5, "would deliver more than 1e6 guns over 100 days, got 100000"),
+        ("sides.red.fleets.guns.guns", f64::NAN, "must be a finite number, got NaN"),
+    ];
+    for (path, bad, rule) in cases {
+        let j = slot(path);
+        // Rows 0 and 1 are fine, row 2 breaks the rule.
+        let ok = model.uncertain()[j].dist.support().0;
+        let given = vec![vec![(j, ok)], vec![(j, ok)], vec![(j, bad)], vec![(j, ok)]];
+        let req = Request { given, ..request(1, 0, 4, vec![], None) };
+        let want = format!("{path}: {rule} (samples row 2)");
+        match run_paths(&model, &req, |_| true) {
+            Err(CoreError::Scenario(msgs)) => assert_eq!(msgs, vec![want.clone()]),
+            other => panic!("expected {want:?}, got {other:?}"),
+        }
+        assert_eq!(check_given(&model, &req.given), Err(CoreError::Scenario(vec![want])));
+    }
+    // Values inside every domain run.
+    let top: Vec<(usize, f64)> = model.uncertain().iter().enumerate().map(|(j, u)| (j, u.dist.support().1)).collect();
+    let req = Request { given: vec![top; 4], ..request(1, 0, 4, vec![], None) };
+    assert!(run_paths(&model, &req, |_| true).is_ok());
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! Territory (docs/model.md section 6) through the public API: the daily
+//! Territory (docs/model.md section 4.4) through the public API: the daily
 //! area's law, its coupling to the fire ratio, and the article's arithmetic
 //! (section 8).
 //!
@@ -54,51 +54,83 @@ gamma = 0.8
     }
 }
 
-#[test]
-fn gains_follow_the_fire_ratio() {
-    // Two coupled sides: red's mean gain on day t is rate x min(((red fire +
-    // 1) / (blue fire + 1)) / ref_ratio, 5)^gamma, from the day's effective
-    // fires (series). Red's gains over the run against the sum of those means,
-    // a z-test with the Gamma variances (cv^2 mean^2), pooled over n = 40
-    // trajectories x 150 days (alpha = 0.001). Blue runs dry halfway, so the
-    // ratio moves, and the cap at 5 binds.
-    let s = toml(
+/// Red fires 1,000 effective rounds a day for 60 days, blue 500 a day for 40
+/// (then each has nothing left); `rest` is appended to the scenario.
+fn duel(days: usize, rest: &str) -> String {
+    format!(
         r#"
-name = "ratio"
+name = "duel"
 start = 2024-01-01
-days = 150
+days = {days}
+{rest}
 [sides.red]
 ref_fire = 1000
 [sides.red.calibers.c]
-initial_stock = 1e9
+initial_stock = 60000
 [sides.red.fleets.f]
 caliber = "c"
 guns = 100
 rounds_per_gun_day = 10
 barrel_life = 1e12
-[sides.red.territory]
-rate = 10
-cv = 0.5
-gamma = 0.7
-ref_ratio = 2
 [sides.blue]
-ref_fire = 1000
+ref_fire = 400
 [sides.blue.calibers.c]
-initial_stock = 40000
+initial_stock = 20000
 [sides.blue.fleets.f]
 caliber = "c"
 guns = 50
 rounds_per_gun_day = 10
 barrel_life = 1e12
-"#,
-    );
+"#
+    )
+}
+
+#[test]
+fn gains_follow_the_capped_fire_ratio_without_smoothing() {
+    // With cv = 0 the day's area is its mean, rate x psi^gamma, psi = min(own
+    // / enemy / ref_ratio, max_fire_ratio), exactly: no round is added to
+    // either side's fire. Red 1,000 against blue 500 a day over ref_ratio 0.8
+    // is 2.5 (days 0-39); blue silent is the cap, 3 (days 40-59); neither
+    // firing is the reference, 1 (days 60 on).
+    let s =
+        toml(&duel(80, "max_fire_ratio = 3\n[sides.red.territory]\nrate = 10\ncv = 0\ngamma = 0.7\nref_ratio = 0.8"));
+    let r = run(&s, 73, 3);
+    for i in 0..r.n {
+        let (own, enemy) = (r.s("red.fire.total.effective", i), r.s("blue.fire.total.effective", i));
+        let a = r.s("red.territory.area.daily_km2", i);
+        for t in 0..r.days {
+            let (psi, fires) = match t {
+                0..40 => (2.5, (1000.0, 500.0)),
+                40..60 => (3.0, (1000.0, 0.0)),
+                _ => (1.0, (0.0, 0.0)),
+            };
+            assert_eq!((own[t], enemy[t]), fires, "day {t}: the fires");
+            let want = 10.0 * f64::powf(psi, 0.7);
+            assert!((a[t] - want).abs() <= 1e-12 * want, "day {t}: area {} vs {want} (psi = {psi})", a[t]);
+        }
+    }
+}
+
+#[test]
+fn gains_follow_the_fire_ratio() {
+    // Two coupled sides: red's mean gain on day t is rate x min(red fire /
+    // blue fire / ref_ratio, max_fire_ratio)^gamma, from the day's effective
+    // fires (series), the cap when blue is silent. Red's gains over the run
+    // against the sum of those means, a z-test with the Gamma variances (cv^2
+    // mean^2), pooled over n = 40 trajectories x 150 days (alpha = 0.001).
+    // Blue runs dry on day 40, so the ratio moves, and the cap binds.
+    let s = toml(&duel(150, "[sides.red.territory]\nrate = 10\ncv = 0.5\ngamma = 0.7\nref_ratio = 2"));
     let r = run(&s, 72, 40);
     let (mut got, mut mean, mut var, mut capped) = (0.0, 0.0, 0.0, 0);
     for i in 0..r.n {
         let (own, enemy) = (r.s("red.fire.total.effective", i), r.s("blue.fire.total.effective", i));
         let a = r.s("red.territory.area.daily_km2", i);
         for t in 0..r.days {
-            let ratio = (own[t] + 1.0) / (enemy[t] + 1.0) / 2.0;
+            let ratio = match (own[t], enemy[t]) {
+                (_, e) if e > 0.0 => own[t] / e / 2.0,
+                (o, _) if o > 0.0 => f64::INFINITY,
+                _ => 1.0,
+            };
             capped += usize::from(ratio > 5.0);
             let m = 10.0 * ratio.min(5.0).powf(0.7);
             got += a[t];

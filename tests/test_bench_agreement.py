@@ -65,6 +65,7 @@ STRESS: dict[str, Any] = {
     "name": "stress",
     "start": "2025-01-01",
     "days": 150,
+    "max_fire_ratio": 4,
     "sides": {
         "red": {
             "opponent": "blue",

@@ -31,7 +31,7 @@ def test_scenarios_and_list_builtins(capsys):
 def test_list_series_and_outcomes_with_units(capsys):
     assert cli.main(["list", "outcomes"]) == 0
     out = capsys.readouterr().out
-    line = next(x for x in out.splitlines() if x.startswith("russia.ammo.152mm.days_to_empty "))
+    line = next(x for x in out.splitlines() if x.startswith("russia.ammo.152mm.days_to_rationing "))
     assert line.split()[1] == "days"
     assert cli.main(["list", "series", "--scenario", str(DATA / "two_sides.toml"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -71,8 +71,12 @@ def test_run_json_and_csv(capsys):
         "version": attrition.__version__,
     }
     rows = {r["outcome"]: r for r in doc["rows"]}
-    assert set(rows) == {"russia.ammo.152mm.days_to_empty", "russia.ammo.152mm.fired_total"}
-    ev = rows["russia.ammo.152mm.days_to_empty"]
+    assert set(rows) == {
+        "russia.ammo.152mm.days_to_rationing",
+        "russia.ammo.152mm.days_to_empty",
+        "russia.ammo.152mm.fired_total",
+    }
+    ev = rows["russia.ammo.152mm.days_to_rationing"]
     assert ev["first_passage"] is True and ev["unit"] == "days" and 0 <= ev["reached"] < 0.5
     assert ev["q0.5"] is None and ev["date_q0.5"] is None  # not reached: null, never a conditional median
     assert ev["date_cond_q0.5"].startswith("202")
@@ -127,10 +131,10 @@ def test_compare_prints_paired_differences(capsys):
     out = capsys.readouterr().out
     assert "paired" in out.lower() or "common random numbers" in out
     c = attrition.compare(
-        "baseline-2024-12", "dprk-cutoff-2025-01-20", n=200, seed=1, outcomes=["russia.ammo.152mm.days_to_empty"]
+        "baseline-2024-12", "dprk-cutoff-2025-01-20", n=200, seed=1, outcomes=["russia.ammo.152mm.days_to_rationing"]
     )
-    row = c.outcomes["russia.ammo.152mm.days_to_empty"]
-    line = next(x for x in out.splitlines() if x.startswith("russia.ammo.152mm.days_to_empty") and "pts" in x)
+    row = c.outcomes["russia.ammo.152mm.days_to_rationing"]
+    line = next(x for x in out.splitlines() if x.startswith("russia.ammo.152mm.days_to_rationing") and "pts" in x)
     assert f"+{100 * row['reached_diff']:.1f} pts" in line
     assert "among the pairs where both runs saw it" in out
     assert cli.main([*argv, "--csv", "--outcomes", "russia.ammo.152mm.fired_total"]) == 0
@@ -204,7 +208,7 @@ def test_the_table_shows_the_key_outcomes_of_any_run():
         r = attrition.run("baseline-2024-12", n=40, seed=1, series=[], paths=False, outcomes=outcomes)
         lines = cli.summary_table(r).splitlines()
         rows = [line.split()[0] for line in lines[1 : lines.index("")]]
-        assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_empty" in rows
+        assert rows == key_outcomes(r) and "russia.ammo.152mm.days_to_rationing" in rows
         assert np.all([len(line) < 140 for line in lines])
 
 

@@ -37,12 +37,13 @@ def test_kinds_describe_every_name():
         assert len(set(patterns)) == len(patterns)
     first = {k["pattern"] for k in outcomes if k["first_passage"]}
     assert first == {
+        "{side}.ammo.{caliber}.days_to_rationing",
         "{side}.ammo.{caliber}.days_to_empty",
         "{side}.fleet.{fleet}.days_to_half",
         "{side}.casualties.total.days_to_{threshold}",
     }
     assert {k["pattern"] for k in outcomes if k["key"]} == {
-        "{side}.ammo.{caliber}.days_to_empty",
+        "{side}.ammo.{caliber}.days_to_rationing",
         "{side}.fleet.{fleet}.days_to_half",
         "{side}.fleet.{fleet}.serviceable_end",
         "{side}.fleet.{fleet}.worn_out",

@@ -35,7 +35,7 @@ def _block(text, side):
 def test_scenario_repr_shows_every_part(cutoff):
     text = repr(cutoff)
     assert text.startswith(
-        "Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, 186 uncertain parameters"
+        "Scenario 'dprk-cutoff-2025-01-20': 2024-12-24 to 2026-12-23 (730 days), 2 sides, 177 uncertain parameters"
     )
     russia = _block(text, "russia")
     for heading in ("calibers", "supply lines", "fleets", "contingents", "casualties", "territory"):
@@ -99,7 +99,7 @@ def test_result_repr_has_a_key_outcome_table(result):
     first, *rest = text.splitlines()
     assert first == (
         "<Result 'baseline-2024-12': n=60, seed=5, 2024-12-24 .. 2026-12-23 (730 days), "
-        "1 series as paths, 97 outcomes as arrays>"
+        "1 series as paths, 103 outcomes as arrays>"
     )
     header = next(x for x in rest if x.strip().startswith("outcome"))
     assert re.search(r"unit\s+median\s+5 %\s+95 %\s+reached", header)
@@ -108,7 +108,7 @@ def test_result_repr_has_a_key_outcome_table(result):
     q = np.quantile(x, [0.5, 0.05, 0.95], method="inverted_cdf")
     assert row.split()[1:] == ["people", *(num(v) for v in q)]
     # a first-passage time: dates over all runs, 'not reached' past the share that reach it
-    name = "russia.ammo.152mm.days_to_empty"
+    name = "russia.ammo.152mm.days_to_rationing"
     fp = next(x for x in rest if x.strip().startswith(name))
     t = result.outcomes[name]
     reached = (~np.isnan(t)).mean()
@@ -137,8 +137,8 @@ def test_result_html(result):
 def test_result_repr_from_sketches():
     r = attrition.run("baseline-2024-12", n=40, seed=1, series=[], paths=False, outcomes="sketch")
     text = repr(r)
-    assert "outcomes as sketch" in text and "russia.ammo.152mm.days_to_empty" in text
-    assert "russia.ammo.152mm.days_to_empty" in r._repr_html_()
+    assert "outcomes as sketch" in text and "russia.ammo.152mm.days_to_rationing" in text
+    assert "russia.ammo.152mm.days_to_rationing" in r._repr_html_()
 
 
 @pytest.mark.parametrize(

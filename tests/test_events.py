@@ -158,7 +158,7 @@ def test_later_cutoffs_never_bring_the_median_sooner():
     lines = [k for k in base.to_dict()["sides"]["russia"]["supply"] if k.startswith("dprk_")]
     dates = ["2025-01-20", "2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"]
     sw = attrition.sweep(base, [{f"sides.russia.supply.{k}.end": d for k in lines} for d in dates], n=300, seed=1)
-    events = [r.event("russia.ammo.152mm.days_to_empty") for r in sw.results]
+    events = [r.event("russia.ammo.152mm.days_to_rationing") for r in sw.results]
     reached = [e.reached for e in events]
     assert reached == sorted(reached, reverse=True)
     # the median in days, the horizon standing for "not reached": never sooner with a later cutoff
@@ -172,11 +172,11 @@ def test_later_cutoffs_never_bring_the_median_sooner():
 
 
 def test_describe_gives_units_and_dates(result):
-    d = result.describe(["russia.fleet.msta_s.*", "russia.ammo.152mm.days_to_empty"])
+    d = result.describe(["russia.fleet.msta_s.*", "russia.ammo.152mm.days_to_rationing"])
     row = d.loc["russia.fleet.msta_s.days_to_half"]
     e = result.event("russia.fleet.msta_s.days_to_half")
     assert row["unit"] == "days" and row["first_passage"] and row["reached"] == e.reached
     assert str(row["date_q0.5"])[:10] == str(e.date(e.median()))
-    never = d.loc["russia.ammo.152mm.days_to_empty"]
+    never = d.loc["russia.ammo.152mm.days_to_rationing"]
     assert math.isnan(never["q0.5"]) and str(never["date_q0.5"]) == "NaT"
     assert d.loc["russia.fleet.msta_s.serviceable_end", "unit"] == "guns"

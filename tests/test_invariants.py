@@ -83,14 +83,23 @@ def check_invariants(s: Scenario, r: attrition.Result) -> None:
             if DUDS_BOUNDED:
                 assert (duds <= stock).all(), f"{p}: more duds than shells"
             assert (fired >= 0).all() and (fired <= demand).all(), f"{p}: fired above demand"
+            # The reserve floor is fixed by the planned demand (the day-0 fleets' demand): the
+            # stock never goes below it by firing, and fire is short only at it.
+            reserve = drawn(s, r, f"{sp}.calibers.{cname}.reserve", cal.get("reserve", 0))
+            days = drawn(s, r, f"{sp}.calibers.{cname}.reserve_days", cal.get("reserve_days", 0))
+            floor = np.broadcast_to(np.maximum(reserve, days * demand[:, 0])[:, None], stock.shape)
+            assert (stock >= np.minimum(stock + fired, floor)).all(), f"{p}: fired below the reserve floor"
+            rationed = fired < demand
+            assert (stock[rationed] < floor[rationed] + 1).all(), f"{p}: rationed while above the reserve floor"
             np.testing.assert_array_equal(short, demand - fired)
             assert (ser(f"{p}.duds_fired") <= fired).all()
             assert (ser(f"{p}.effective_fire") >= 0).all()
             lines = [ln for ln, line in side.get("supply", {}).items() if line["caliber"] == cname]
             by_line = sum((ser(f"{sname}.supply.{ln}.delivered") for ln in lines), np.zeros_like(dlv))
             np.testing.assert_array_equal(dlv, by_line, err_msg=f"{p}: deliveries by line")
-            # days_to_empty: the first day fire was rationed.
-            np.testing.assert_array_equal(out[f"{p}.days_to_empty"], first_day((fired < demand) & (demand > 0)))
+            # days_to_rationing: the first day fire was rationed; days_to_empty: the first day the stock was 0.
+            np.testing.assert_array_equal(out[f"{p}.days_to_rationing"], first_day((fired < demand) & (demand > 0)))
+            np.testing.assert_array_equal(out[f"{p}.days_to_empty"], first_day(stock == 0))
             np.testing.assert_array_equal(out[f"{p}.fired_total"], fired.sum(axis=1))
         for ln, line in side.get("supply", {}).items():
             p = f"{sname}.supply.{ln}"

@@ -46,6 +46,7 @@ def test_zero_guns():
     assert (r.series("a.ammo.c.demand") == 0).all() and (r.series("a.ammo.c.stock") == 1000).all()
     assert (r.series("a.fleet.f.accuracy") == 1).all() and (r.series("a.fleet.f.wear") == 0).all()
     assert np.isnan(r.outcomes["a.fleet.f.days_to_half"]).all()
+    assert np.isnan(r.outcomes["a.ammo.c.days_to_rationing"]).all()
     assert np.isnan(r.outcomes["a.ammo.c.days_to_empty"]).all()
 
 
@@ -55,8 +56,24 @@ def test_zero_stock_and_no_supply():
     r = attrition.run(d, n=3, seed=1, series="all")
     assert (r.series("a.ammo.c.fired") == 0).all()
     assert (r.series("a.ammo.c.shortfall") == r.series("a.ammo.c.demand")).all()
+    assert (r.outcomes["a.ammo.c.days_to_rationing"] == 0).all()
     assert (r.outcomes["a.ammo.c.days_to_empty"] == 0).all()
     assert (r.series("a.fire.total.effective") == 0).all()
+
+
+def test_rationing_and_emptiness_are_two_outcomes():
+    """days_to_rationing is the first day the stock could not meet the demand, days_to_empty
+    the first day it was zero: without a floor, 10 guns firing 5 rounds a day empty 1,000
+    shells on day 19 and are rationed from day 20; with a floor they are rationed on the day
+    the floor binds and the stock never empties (censored)."""
+    d = one_side(barrel_life=1e12)
+    d["days"] = 30
+    r = attrition.run(d, n=3, seed=1, series=["a.ammo.c.stock"])
+    assert (r.outcomes["a.ammo.c.days_to_empty"] == 19).all() and (r.outcomes["a.ammo.c.days_to_rationing"] == 20).all()
+    d["sides"]["a"]["calibers"]["c"]["reserve"] = 300
+    r = attrition.run(d, n=3, seed=1, series=["a.ammo.c.stock"])
+    assert (r.outcomes["a.ammo.c.days_to_rationing"] == 14).all()
+    assert np.isnan(r.outcomes["a.ammo.c.days_to_empty"]).all() and (r.series("a.ammo.c.stock") >= 300).all()
 
 
 @pytest.mark.filterwarnings(
@@ -245,6 +262,44 @@ def test_absurd_gun_deliveries_are_refused(small):
         f"attrition.run({SMALL.format(path=path)}.with_values("
         "{'sides.red.fleets.guns.deliveries': {'rate': 1e9}, 'days': 2}), n=1, seed=1)"
     )
+
+
+SAMPLED = """
+    import sys, numpy as np, attrition
+    s = attrition.Scenario.load({path!r}).with_values({{
+        "days": 5,
+        "sides.red.contingents.main.killed_fraction": {{"dist": "uniform", "low": 0.2, "high": 0.4}},
+        "sides.red.contingents.main.rtd_days": {{"dist": "uniform", "low": 10, "high": 40}},
+        "sides.red.fleets.guns.guns": {{"dist": "uniform", "low": 100, "high": 300}},
+    }})
+    column = np.array([0.3, 0.3, 0.3, 30.0, 30.0])
+    column[{row}] = {value!r}
+    kw = {{"executor": __import__("concurrent.futures").futures.ThreadPoolExecutor(2), "block": 2}} if {pool} else {{}}
+    try:
+        attrition.run(s, seed=1, samples={{{param!r}: column}}, **kw)
+    except attrition.ScenarioError as e:
+        print("refused:", e)
+"""
+
+
+@pytest.mark.parametrize(
+    "param, value, rule",
+    [
+        ("sides.red.contingents.main.killed_fraction", 1.5, "must be a probability in [0, 1], got 1.5"),
+        ("sides.red.contingents.main.rtd_days", 1e12, "must be between 0 and 36525 days, got 1000000000000"),
+        ("sides.red.fleets.guns.guns", 1e9, "must be between 0 and 1e6 guns, got 1000000000"),
+    ],
+)
+@pytest.mark.parametrize("pool", [False, True])
+def test_samples_obey_the_scenarios_rules(param, value, rule, pool):
+    """Explicit parameter values (samples=) are checked against the parameter's domain before
+    the run starts, in a fresh process (out-of-range counts and delays once aborted it); the
+    ScenarioError names the parameter, the rule, the value and the caller's row, with an
+    executor too (row 3 lies in the second block)."""
+    code = SAMPLED.format(path=str(DATA / "two_sides.toml"), param=param, value=value, row=3, pool=pool)
+    p = _subprocess(code, 60)
+    assert p is not None and p.returncode == 0, p and p.stderr[-300:]
+    assert p.stdout.strip() == f"refused: {param}: {rule} (samples row 3)"
 
 
 def test_absurd_thread_counts_are_refused(small):

@@ -33,7 +33,7 @@ def test_cli_writes_a_report(tmp_path, capsys):
     for name in PNGS + ["summaries.csv", "outcome_table.csv", "outcomes.csv", "params.csv"]:
         assert f"'{name}'" in page, name
     assert "<code>attrition run" in page and "--report" in page
-    assert "red.ammo.152mm.days_to_empty" in page and "n = 40" in page
+    assert "red.ammo.152mm.days_to_rationing" in page and "n = 40" in page
 
     # the CSVs hold the same numbers as the run (the CLI keeps summaries, not paths)
     res = attrition.run(DATA / "two_sides.toml", n=40, seed=3, paths=False)

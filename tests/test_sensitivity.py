@@ -326,7 +326,7 @@ def test_censored_times_give_the_known_sign_in_rank_correlation_and_tornado():
 
     sc = attrition.Scenario.builtin("baseline-2024-12")
     stock, noise = "sides.russia.calibers.152mm.initial_stock", "sides.russia.casualties.base"
-    name = "russia.ammo.152mm.days_to_empty"
+    name = "russia.ammo.152mm.days_to_rationing"
     rng = np.random.default_rng(0)
     n = 2000
     x, e = rng.random(n), rng.random(n)

@@ -27,6 +27,7 @@ __all__ = [
     "SummaryTable",
     "__version__",
     "builtin_names",
+    "check_samples",
     "estimate_bytes",
     "estimate_summary_bytes",
     "facts",
@@ -255,6 +256,10 @@ def run_summary(
 
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios (compiled into the extension)."""
+
+def check_samples(scenario: Scenario, given: dict[str, NDArray[np.float64]]) -> None:
+    """Check given parameter values against the scenario's rules: ScenarioError naming the
+    parameter, the rule and the first bad row."""
 
 def estimate_bytes(scenario: Scenario, n: int, n_series: int, threads: int | None = None) -> int:
     """Bytes a run with full paths would hold on ``threads`` workers (None: the shared pool's; 0: none)."""

@@ -111,7 +111,7 @@ def sobol(
     scenario
         A :class:`~attrition.Scenario`, a dict, a built-in name or a TOML path.
     outcome
-        An outcome name (``"russia.ammo.152mm.days_to_empty"``) or a function of
+        An outcome name (``"russia.ammo.152mm.days_to_rationing"``) or a function of
         the :class:`~attrition.Result` returning one value per trajectory, e.g.
         ``lambda r: r.at("russia.ammo.152mm.stock", "2025-06-30")`` (name the
         series it reads in ``series``).
@@ -362,7 +362,7 @@ def rank_correlation(result: Result, outcome: str | Any, /, *, params: str | Ite
     'sides.russia.casualties.base'
     >>> bool(rho.iloc[0] > 0.8)
     True
-    >>> t = rank_correlation(r, "russia.ammo.152mm.days_to_empty")   # censored at the horizon: all 200 runs
+    >>> t = rank_correlation(r, "russia.ammo.152mm.days_to_rationing")   # censored at the horizon: all 200 runs
     >>> t.attrs["n"], t.attrs["censored"]
     (200, 'horizon')
     """

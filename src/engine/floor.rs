@@ -6,8 +6,8 @@
 //! engine's time divided by the floor says what the model itself costs.
 //!
 //! The variates are those the model's laws name: every parameter draw, every
-//! daily count, life, index and amount. A daily count drawn by an event-time
-//! clock (`clock::PoissonClock`, `clock::HazardClock`) is one variate per
+//! daily count, life, used share, hazard budget and amount. A daily count
+//! drawn by an event-time clock (`clock::PoissonClock`) is one variate per
 //! day, a quiet day included, and is replayed through a clock: the clock's
 //! daily step is the work of drawing that count.
 use std::cell::RefCell;
@@ -24,13 +24,12 @@ use crate::rng::{clock, sample};
 
 /// Draw every logged variate again; returns their sum (so nothing is optimised away).
 ///
-/// A day's count from a clock is replayed through a clock (one of each kind,
-/// shared by all the logged processes: a day with mean mu costs the same
-/// whichever process it belongs to).
+/// A day's count from a clock is replayed through a clock (one, shared by
+/// all the logged processes: a day with mean mu costs the same whichever
+/// process it belongs to).
 pub(crate) fn replay(model: &Model, tape: &[Draw], rng: &mut Xoshiro256PlusPlus) -> f64 {
     let mut acc = 0.0;
     let mut clock = clock::PoissonClock::default();
-    let mut hazard = clock::HazardClock::default();
     for (i, d) in tape.iter().enumerate() {
         acc += match *d {
             Draw::Seed => {
@@ -43,9 +42,8 @@ pub(crate) fn replay(model: &Model, tape: &[Draw], rng: &mut Xoshiro256PlusPlus)
             Draw::Gamma(shape, scale) => sample::gamma(rng, shape, scale).unwrap_or(0.0),
             Draw::Weibull(s, k, a) => sample::weibull_residual_life(rng, s, k, a),
             Draw::Clock(mu) => clock.count(rng, mu),
-            Draw::Hazard(n, p) => hazard.binomial(rng, n, p),
-            Draw::Index(n) => sample::index(rng, n) as f64,
-            Draw::Unit => sample::unit(rng),
+            Draw::Exp => sample::exp(rng),
+            Draw::Wear(j) => model.initial_wear(j as usize).sample(rng),
             Draw::Normal => sample::normal(rng),
             Draw::Param(j) => model.uncertain()[j as usize].dist.sample(rng),
         };
@@ -100,6 +98,13 @@ mod tests {
             [sides.a.casualties]
             base = {dist = "uniform", low = 5, high = 10}
             dispersion = 3
+            [sides.a.fleets.f]
+            caliber = "c"
+            guns = 3
+            rounds_per_gun_day = 1
+            barrel_life = 1e9
+            initial_wear = {dist = "uniform", low = 0.2, high = 0.6}
+            combat_loss = 0.001
             "#,
         )
         .unwrap();
@@ -107,9 +112,14 @@ mod tests {
         let tape: Tape = Rc::new(RefCell::new(Vec::new()));
         m.simulate_taped(1, 0, tape.clone(), &mut vec![0.0; m.outcomes().len()], &mut [0.0; 1]);
         let t = tape.borrow();
-        // streams: the parameter, the line, the stock, casualties and tempo
-        assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 5);
+        // streams: the parameter, the line's lots and duds, the stock, casualties, tempo, the
+        // fleet's spares and deliveries, and each of its 3 guns' first barrel and combat budget
+        assert_eq!(t.iter().filter(|d| **d == Draw::Seed).count(), 14);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Param(0))).count(), 1);
+        // each day-0 barrel: its used share (from the fleet's initial_wear) and its life
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Wear(0))).count(), 3);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Weibull(..))).count(), 3);
+        assert_eq!(t.iter().filter(|d| matches!(d, Draw::Exp)).count(), 3);
         // a day: the line's lots (a clock's count) and the casualties (gamma, then Poisson)
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Clock(_))).count(), 10);
         assert_eq!(t.iter().filter(|d| matches!(d, Draw::Poisson(_))).count(), 10);

@@ -267,7 +267,26 @@ fn check(model: &Model, req: &Request) -> Result<(), CoreError> {
             "uncertain parameter {i} out of range: the model has {n_params} uncertain parameters"
         )));
     }
-    Ok(())
+    check_given(model, &req.given)
+}
+
+/// Given values obey the rules of the scenario: each is finite and in the
+/// domain of its parameter (the check compile makes of a distribution's
+/// support). One message per parameter, for its first bad row.
+pub fn check_given(model: &Model, given: &[Vec<(usize, f64)>]) -> Result<(), CoreError> {
+    let uncertain = model.uncertain();
+    let mut bad: Vec<Option<String>> = vec![None; uncertain.len()];
+    for (row, values) in given.iter().enumerate() {
+        for &(j, x) in values {
+            if let (Some(u), Some(slot @ None)) = (uncertain.get(j), bad.get_mut(j)) {
+                if let Err(rule) = u.admits(x) {
+                    *slot = Some(format!("{}: {rule}, got {x} (samples row {row})", u.path));
+                }
+            }
+        }
+    }
+    let errors: Vec<String> = bad.into_iter().flatten().collect();
+    if errors.is_empty() { Ok(()) } else { Err(CoreError::Scenario(errors)) }
 }
 
 fn slots(model: &Model, req: &Request) -> Vec<usize> {

@@ -62,15 +62,24 @@ const CALIBER_SERIES: [Quantity; 8] = [
     .label("effective fire"),
 ];
 
-const CALIBER_OUTCOMES: [Quantity; 2] = [
+const CALIBER_OUTCOMES: [Quantity; 3] = [
     Quantity::new(
-        "days_to_empty",
+        "days_to_rationing",
         "days",
-        "First day the stock, down at its reserve floor, could not meet the demand (fire was rationed).",
+        "First day the caliber fired less than its demand because its stock sat at the reserve floor (fire was \
+         rationed).",
     )
     .label("days until fire is rationed")
     .first_passage()
     .key(),
+    Quantity::new(
+        "days_to_empty",
+        "days",
+        "First day the stock was zero at the end of the day; firing stops at the reserve floor, so with a positive \
+         floor it is censored unless the stock starts empty.",
+    )
+    .label("days until the stock is empty")
+    .first_passage(),
     Quantity::new("fired_total", SHELLS, "Shells fired over the run.").label("fired in the run"),
 ];
 
@@ -98,7 +107,10 @@ const LINE_OUTCOMES: [Quantity; 2] = [
 
 /// A supply line's state in one trajectory.
 pub(crate) struct Line {
-    rng: Stream,
+    /// Lots arrive on one stream, duds are drawn on another: a change to the
+    /// dud fraction leaves the days and sizes of the deliveries as they were.
+    rng_lots: Stream,
+    rng_duds: Stream,
     lots: PoissonClock,
     pub(crate) rate: f64,
     growth_per_day: f64,
@@ -112,7 +124,8 @@ pub(crate) struct Line {
 impl Line {
     pub(crate) fn new(c: &LineCfg, v: &[f64], s: &Streams) -> Line {
         Line {
-            rng: s.get(c.key),
+            rng_lots: s.get(c.keys[0]),
+            rng_duds: s.get(c.keys[1]),
             lots: PoissonClock::default(),
             rate: v[c.rate],
             growth_per_day: (1.0 + v[c.growth]).ln() / 365.25,
@@ -133,8 +146,8 @@ impl Line {
         }
         let rate =
             if self.growth_per_day == 0.0 { self.rate } else { self.rate * (self.growth_per_day * t as f64).exp() };
-        let shells = self.lots.count(&mut self.rng, rate / self.lot) * self.lot;
-        let duds = binomial(&mut self.rng, shells, self.dud);
+        let shells = self.lots.count(&mut self.rng_lots, rate / self.lot) * self.lot;
+        let duds = binomial(&mut self.rng_duds, shells, self.dud);
         self.delivered_total += shells;
         (shells, duds)
     }
@@ -161,9 +174,12 @@ pub(crate) struct Stock {
     pub(crate) stock: f64,
     pub(crate) duds: f64,
     pub(crate) lethality: f64,
-    reserve: f64,
-    reserve_days: f64,
-    pub(crate) first_short: Option<usize>,
+    /// The reserve floor: max(reserve, reserve_days x planned demand), fixed
+    /// for the trajectory (see [`Stock::new`]).
+    floor: f64,
+    /// First day fire was rationed (fired < demand), and the first day the stock was empty.
+    pub(crate) first_rationed: Option<usize>,
+    pub(crate) first_empty: Option<usize>,
     pub(crate) fired_total: f64,
 }
 
@@ -185,16 +201,22 @@ pub(crate) struct CaliberDay {
 }
 
 impl Stock {
-    pub(crate) fn new(c: &CaliberCfg, v: &[f64], s: &Streams) -> Stock {
+    /// The stock of a caliber whose fleets ask `planned` rounds a day on day 0
+    /// (every day-0 gun serviceable): its reserve floor is
+    /// max(reserve, reserve_days x planned), a constant of the trajectory. It
+    /// does not follow the day's demand, so a side whose guns wear out or are
+    /// lost keeps the same reserve, and cutting a supply line cannot raise the
+    /// stock by lowering the floor.
+    pub(crate) fn new(c: &CaliberCfg, v: &[f64], s: &Streams, planned: f64) -> Stock {
         let stock = v[c.initial_stock].round();
         Stock {
             rng: s.get(c.key),
             stock,
             duds: (stock * v[c.initial_dud_fraction]).round(),
             lethality: v[c.lethality],
-            reserve: v[c.reserve],
-            reserve_days: v[c.reserve_days],
-            first_short: None,
+            floor: v[c.reserve].max(v[c.reserve_days] * planned),
+            first_rationed: None,
+            first_empty: None,
             fired_total: 0.0,
         }
     }
@@ -210,10 +232,9 @@ impl Stock {
     /// held within the hypergeometric's support [max(0, fired - (S - U)),
     /// min(fired, U)], so neither the duds nor the good shells go negative.
     pub(crate) fn fire(&mut self, t: usize, demand: f64) -> Firing {
-        let floor = self.reserve.max(self.reserve_days * demand);
-        let fired = sample::floor(demand.min((self.stock - floor).max(0.0)));
-        if fired < demand && demand > 0.0 && self.first_short.is_none() {
-            self.first_short = Some(t);
+        let fired = sample::floor(demand.min((self.stock - self.floor).max(0.0)));
+        if fired < demand && demand > 0.0 && self.first_rationed.is_none() {
+            self.first_rationed = Some(t);
         }
         let duds_fired = if fired > 0.0 && self.duds > 0.0 {
             let at_least = (fired - (self.stock - self.duds)).max(0.0);
@@ -224,6 +245,9 @@ impl Stock {
         self.stock -= fired;
         self.duds -= duds_fired;
         self.fired_total += fired;
+        if self.stock <= 0.0 && self.first_empty.is_none() {
+            self.first_empty = Some(t);
+        }
         Firing { fired, duds_fired }
     }
 
@@ -235,6 +259,6 @@ impl Stock {
     }
 
     pub(crate) fn outcomes(&self) -> [f64; CALIBER_OUTCOMES.len()] {
-        [first_passage(self.first_short), self.fired_total]
+        [first_passage(self.first_rationed), first_passage(self.first_empty), self.fired_total]
     }
 }

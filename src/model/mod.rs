@@ -12,8 +12,9 @@
 //!
 //! First-passage outcomes are the day index (0-based) of the first day the
 //! event holds; a trajectory in which it never happens is censored and gets
-//! NaN. `days_to_empty` is the first day a caliber could not meet its demand
-//! because its stock sat at the reserve floor (fire was rationed).
+//! NaN. `days_to_rationing` is the first day a caliber could not meet its
+//! demand because its stock sat at the reserve floor (fire was rationed);
+//! `days_to_empty` the first day its stock was zero at the end of the day.
 //!
 //! The side's `killed`, `wounded` and `returned` series sum its contingents;
 //! a side without contingents records only the casualty counts.
@@ -44,14 +45,7 @@ use territory::Territory;
 
 use crate::rng::{Draw, Source, Streams, Tape};
 use crate::scenario::compile::{NO_PAYEE, RateOf};
-use crate::scenario::{Compiled, Uncertain, Validated};
-
-/// Upper bound of a fire ratio in the couplings (enemy fire over its
-/// reference for losses and casualties; the own-to-enemy ratio over its
-/// reference for territory). A side whose stock sits at its reserve floor fires
-/// only on days a lot arrives, so daily fire can drop to zero or spike; the
-/// bound keeps one such day from multiplying losses or gains without limit.
-pub(crate) const MAX_FIRE_RATIO: f64 = 5.0;
+use crate::scenario::{Compiled, Dist, Uncertain, Validated};
 
 /// What a side pays, over its sub-models: one revenue per supplier of its
 /// supply lines and per sending state of its contingents.
@@ -123,6 +117,8 @@ struct SideState {
     conts: Vec<Contingent>,
     terr: Option<Territory>,
     rounds: Vec<f64>,
+    /// Per fleet, the share of its caliber's demand met today (1 when it asked for nothing).
+    shares: Vec<f64>,
     /// Shells delivered today, by caliber.
     delivered: Vec<f64>,
 }
@@ -159,6 +155,12 @@ impl Model {
     /// The uncertain parameters, in the order of their draws.
     pub fn uncertain(&self) -> &[Uncertain] {
         self.compiled().uncertain()
+    }
+
+    /// Fleet number `j`'s `initial_wear` (fleets over all sides in order): the
+    /// distribution of each day-0 barrel's used share.
+    pub(crate) fn initial_wear(&self, j: usize) -> &Dist {
+        &self.compiled().wear[j]
     }
 
     /// The drawn values of every parameter for one trajectory: fixed values,
@@ -221,18 +223,30 @@ impl Model {
         let mut st: Vec<SideState> = c
             .sides
             .iter()
-            .map(|s| SideState {
-                lines: s.lines.iter().map(|c| Line::new(c, &v, s_)).collect(),
-                stocks: s.calibers.iter().map(|c| Stock::new(c, &v, s_)).collect(),
-                fleets: s.fleets.iter().map(|c| Fleet::new(c, &v, s_)).collect(),
-                cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, s_)),
-                conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
-                terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
-                rounds: vec![0.0; s.fleets.len()],
-                delivered: vec![0.0; s.calibers.len()],
+            .map(|s| {
+                let fleets: Vec<Fleet> =
+                    s.fleets.iter().map(|f| Fleet::new(f, &v, s_, &c.wear[f.initial_wear])).collect();
+                // Planned demand of each caliber: its day-0 fleets' (every gun serviceable).
+                let planned = |ci: usize| -> f64 {
+                    s.fleets.iter().zip(&fleets).filter(|(c, _)| c.caliber == ci).map(|(_, f)| f.demand()).sum()
+                };
+                SideState {
+                    lines: s.lines.iter().map(|c| Line::new(c, &v, s_)).collect(),
+                    stocks: s.calibers.iter().enumerate().map(|(ci, c)| Stock::new(c, &v, s_, planned(ci))).collect(),
+                    fleets,
+                    cas: s.casualties.as_ref().map(|c| Casualties::new(c, &v, s_)),
+                    conts: s.contingents.iter().map(|c| Contingent::new(c, &v, s_)).collect(),
+                    terr: s.territory.as_ref().map(|c| Territory::new(c, &v, s_)),
+                    rounds: vec![0.0; s.fleets.len()],
+                    shares: vec![1.0; s.fleets.len()],
+                    delivered: vec![0.0; s.calibers.len()],
+                }
             })
             .collect();
         let mut fire = vec![0.0; c.sides.len()];
+        // The cap on every fire ratio: a side whose stock sits at its floor fires
+        // only on days a lot arrives, so its fire can drop to zero or spike.
+        let cap = v[c.max_fire_ratio];
         let mut split = Vec::new();
         // The rates that change over time, day by day (empty without schedules).
         let rates: Vec<Vec<f64>> = c.schedules.iter().map(|r| r.daily(&v, c.days)).collect();
@@ -270,9 +284,10 @@ impl Model {
                     }
                     let stock = &mut ss.stocks[ci];
                     let fr = stock.fire(t, demand);
-                    let share = if demand > 0.0 { fr.fired / demand } else { 0.0 };
+                    let share = if demand > 0.0 { fr.fired / demand } else { 1.0 };
                     for &fi in &s.fleets_of[ci] {
                         ss.rounds[fi] = ss.fleets[fi].demand() * share;
+                        ss.shares[fi] = share;
                     }
                     let accuracy = if demand > 0.0 { acc / demand } else { 1.0 };
                     let eff = (fr.fired - fr.duds_fired) * stock.lethality * accuracy;
@@ -287,15 +302,12 @@ impl Model {
             for (si, s) in c.sides.iter().enumerate() {
                 let id = &ids[si];
                 let enemy = s.enemy;
-                let ratio = if c.coupling && enemy != si {
-                    (fire[enemy] / v[c.sides[enemy].ref_fire]).min(MAX_FIRE_RATIO)
-                } else {
-                    1.0
-                };
+                let ratio =
+                    if c.coupling && enemy != si { (fire[enemy] / v[c.sides[enemy].ref_fire]).min(cap) } else { 1.0 };
                 let ln_ratio = ratio.ln();
                 let ss = &mut st[si];
                 for (fi, fl) in ss.fleets.iter_mut().enumerate() {
-                    fl.step(t, ss.rounds[fi], ln_ratio);
+                    fl.step(t, ss.shares[fi], ln_ratio);
                     record(sink, id.fleets[fi].s0, t, fl.series(ss.rounds[fi]));
                 }
                 let mut tempo = 1.0;
@@ -323,7 +335,7 @@ impl Model {
                     record(sink, cas_ids.s0, t, cas.series(&day));
                 }
                 if let (Some(terr_ids), Some(terr)) = (id.territory, ss.terr.as_mut()) {
-                    let a = terr.step(tempo, fire[si], fire[enemy], c.coupling && enemy != si);
+                    let a = terr.step(tempo, fire[si], fire[enemy], (c.coupling && enemy != si).then_some(cap));
                     record(sink, terr_ids.s0, t, terr.series(a));
                 }
             }

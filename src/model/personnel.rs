@@ -212,7 +212,11 @@ impl Casualties {
 
 /// A contingent's state.
 pub(crate) struct Contingent {
-    rng: Stream,
+    /// One stream per mechanism: the casualty count, the killed among them,
+    /// the wounded who will return, the arrivals.
+    rng_count: Stream,
+    rng_killed: Stream,
+    rng_returns: Stream,
     rng_arrivals: Stream,
     arrivals: PoissonClock,
     pub(crate) strength: f64,
@@ -245,8 +249,10 @@ impl Contingent {
     pub(crate) fn new(c: &ContCfg, v: &[f64], s: &Streams) -> Contingent {
         let rtd_days = v[c.rtd_days].round() as usize;
         Contingent {
-            rng: s.get(c.keys[0]),
-            rng_arrivals: s.get(c.keys[1]),
+            rng_count: s.get(c.keys[0]),
+            rng_killed: s.get(c.keys[1]),
+            rng_returns: s.get(c.keys[2]),
+            rng_arrivals: s.get(c.keys[3]),
             arrivals: PoissonClock::default(),
             strength: v[c.strength].round(),
             rr: v[c.relative_risk],
@@ -273,25 +279,15 @@ impl Contingent {
     /// Take the day's casualties, Poisson with mean `mu` and never more than
     /// the strength, bring back the wounded due today, and add today's arrivals.
     ///
-    /// Casualties c ~ Poisson(mu), killed ~ Binomial(c, killed_fraction) and
-    /// returning ~ Binomial(wounded, rtd) are drawn as three independent
-    /// Poisson counts (killed, wounded who return, wounded who do not) with
-    /// means mu x their probabilities: the same joint law (Poisson thinning),
-    /// for three Poisson variates instead of a Poisson and two binomials.
-    /// When c exceeds the strength, the strength is taken and its killed and
-    /// returning are drawn afresh by the binomials: given c >= strength, the
-    /// capped casualties' split does not depend on c.
+    /// Casualties c = min(Poisson(mu), strength), killed ~ Binomial(c,
+    /// killed_fraction) and returning ~ Binomial(c - killed, rtd), each on
+    /// its own stream: a change to the killed fraction leaves the casualty
+    /// counts as they were, and a change to the return share the killed.
     pub(crate) fn step(&mut self, t: usize, mu: f64) -> ContDay {
         self.exposure += self.strength;
-        let wounded_mu = mu * (1.0 - self.killed_fraction);
-        let mut killed = poisson(&mut self.rng, mu * self.killed_fraction);
-        let mut back = poisson(&mut self.rng, wounded_mu * self.rtd);
-        let mut c = killed + back + poisson(&mut self.rng, wounded_mu * (1.0 - self.rtd));
-        if c > self.strength {
-            c = self.strength;
-            killed = binomial(&mut self.rng, c, self.killed_fraction);
-            back = binomial(&mut self.rng, c - killed, self.rtd);
-        }
+        let c = poisson(&mut self.rng_count, mu).min(self.strength);
+        let killed = binomial(&mut self.rng_killed, c, self.killed_fraction);
+        let back = binomial(&mut self.rng_returns, c - killed, self.rtd);
         let wounded = c - killed;
         let ring = self.returns.len();
         self.returns[(t + self.rtd_days) % ring] += back;

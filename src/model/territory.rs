@@ -50,6 +50,18 @@ const TERRITORY_OUTCOMES: [Quantity; 5] = [
     .key(),
 ];
 
+/// The own-to-enemy fire ratio over its reference, capped at `cap`: 1 when
+/// neither side fires, the cap when only the enemy is silent.
+pub(crate) fn fire_ratio(own: f64, enemy: f64, reference: f64, cap: f64) -> f64 {
+    if enemy > 0.0 {
+        (own / enemy / reference).min(cap)
+    } else if own > 0.0 {
+        cap
+    } else {
+        1.0
+    }
+}
+
 pub(crate) struct Territory {
     rng: Stream,
     rate: f64,
@@ -73,15 +85,14 @@ impl Territory {
         }
     }
 
-    /// Area taken today ~ Gamma with mean rate x tempo x (ratio / ref_ratio)^gamma
-    /// and coefficient of variation cv, where ratio = (own fire + 1) / (enemy fire + 1):
-    /// one round added to each side keeps the ratio finite when a side is silent,
-    /// and the ratio over its reference is capped at [`super::MAX_FIRE_RATIO`].
-    pub(crate) fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, coupling: bool) -> f64 {
-        let m = if self.gamma == 0.0 || !coupling {
-            1.0
-        } else {
-            ((own_fire + 1.0) / (enemy_fire + 1.0) / self.ref_ratio).min(super::MAX_FIRE_RATIO).powf(self.gamma)
+    /// Area taken today ~ Gamma with mean rate x tempo x psi^gamma and
+    /// coefficient of variation cv. psi is the own-to-enemy ratio of effective
+    /// fire over `ref_ratio`, at most `cap`: 0 / 0 reads as the reference (psi
+    /// = 1) and x / 0 as the cap. Without the coupling (`cap` None), psi = 1.
+    pub(crate) fn step(&mut self, tempo: f64, own_fire: f64, enemy_fire: f64, cap: Option<f64>) -> f64 {
+        let m = match cap {
+            Some(cap) if self.gamma != 0.0 => fire_ratio(own_fire, enemy_fire, self.ref_ratio, cap).powf(self.gamma),
+            _ => 1.0,
         };
         let a = gamma_mean_cv(&mut self.rng, self.rate * tempo * m, self.cv);
         self.cumulative_km2 += a;

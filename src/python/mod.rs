@@ -21,7 +21,9 @@ mod _core {
     #[pymodule_export]
     use super::registry::{outcome_kinds, series_kinds};
     #[pymodule_export]
-    use super::run::{estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary, worker_threads};
+    use super::run::{
+        check_samples, estimate_bytes, estimate_summary_bytes, rng_floor, run, run_summary, worker_threads,
+    };
     #[pymodule_export]
     use super::scenario::{PyScenario, builtin_names};
     #[pymodule_export]

@@ -57,6 +57,20 @@ fn given_rows(model: &Model, n: usize, given: Option<Bound<'_, PyDict>>) -> PyRe
     Ok(rows)
 }
 
+/// Check values given for uncertain parameters, `{path: array}` with one
+/// value per row, against the scenario's rules (each value finite and in its
+/// parameter's domain) before a run: a ScenarioError names the parameter, the
+/// rule and the first bad row.
+#[pyfunction]
+pub(super) fn check_samples(scenario: &PyScenario, given: Bound<'_, PyDict>) -> PyResult<()> {
+    let n = match given.values().iter().next() {
+        Some(v) => v.len()?,
+        None => return Ok(()),
+    };
+    let rows = given_rows(&scenario.model, n, Some(given))?;
+    Ok(runner::check_given(&scenario.model, &rows)?)
+}
+
 /// Run `f` without the GIL; between waves, `tick(done)` re-attaches, checks
 /// for signals (Ctrl-C) and calls the Python callback, either of which may stop the run.
 fn detached<T: Send>(

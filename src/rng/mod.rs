@@ -3,7 +3,7 @@
 //!
 //! Every random component of a trajectory draws from its own stream, keyed by
 //! (seed, trajectory index, component key). The component key is a hash of a
-//! stable name (a parameter's dotted path, or e.g. `supply:russia.dprk_152`),
+//! stable name (a parameter's dotted path, or e.g. `supply:russia.dprk_152:lots`),
 //! so trajectory `i` is the same whatever the thread count, the block size or
 //! the machine, two scenarios run with one seed share streams trajectory by
 //! trajectory (common random numbers), and adding or removing a component
@@ -41,9 +41,22 @@ pub fn key(name: &str) -> u64 {
     mix(h)
 }
 
+/// The key of element `index` of a keyed family (gun `g` of a fleet, barrel
+/// `k` of a gun): `mix(key ^ mix(index))`, stable like [`key`].
+#[inline]
+pub fn subkey(key: u64, index: u64) -> u64 {
+    mix(key ^ mix(index))
+}
+
+/// What a trajectory's streams share: the seed and the trajectory, mixed.
+#[inline]
+fn base(seed: u64, traj: u64) -> u64 {
+    mix(mix(seed) ^ traj)
+}
+
 #[inline]
 fn raw(seed: u64, traj: u64, key: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(mix(mix(mix(seed) ^ traj) ^ key))
+    Xoshiro256PlusPlus::seed_from_u64(mix(base(seed, traj) ^ key))
 }
 
 /// One variate drawn, with what the sampler needed to draw it.
@@ -59,10 +72,11 @@ pub enum Draw {
     Weibull(f64, f64, f64),
     /// A day's count from a Poisson clock, by its mean.
     Clock(f64),
-    /// A day's count from a hazard clock: trials, probability.
-    Hazard(f64, f64),
-    Index(usize),
-    Unit,
+    /// A standard exponential (a gun's hazard budget against combat losses).
+    Exp,
+    /// A day-0 barrel's used share, from fleet number `i`'s `initial_wear`
+    /// (fleets numbered over all sides in order).
+    Wear(u32),
     Normal,
     /// The epistemic draw of uncertain parameter number `i`.
     Param(u32),
@@ -114,15 +128,15 @@ pub fn stream(seed: u64, traj: u64, key: u64) -> Stream {
 }
 
 /// Makes the streams of one trajectory.
+#[derive(Clone)]
 pub struct Streams {
-    seed: u64,
-    traj: u64,
+    base: u64,
     tape: Option<Tape>,
 }
 
 impl Streams {
     pub fn new(seed: u64, traj: u64, tape: Option<Tape>) -> Streams {
-        Streams { seed, traj, tape }
+        Streams { base: base(seed, traj), tape }
     }
 
     #[inline]
@@ -130,7 +144,7 @@ impl Streams {
         if let Some(t) = &self.tape {
             t.borrow_mut().push(Draw::Seed);
         }
-        Stream { rng: raw(self.seed, self.traj, key), tape: self.tape.clone() }
+        Stream { rng: Xoshiro256PlusPlus::seed_from_u64(mix(self.base ^ key)), tape: self.tape.clone() }
     }
 }
 
@@ -165,6 +179,7 @@ mod tests {
         let mut s = stream(20_241_224, 7, key("supply:russia.dprk_152"));
         assert_eq!([s.next_u64(), s.next_u64()], [0xf63b_fc0d_eed6_c579, 0xdc34_580b_2914_5f11]);
         assert_eq!(Streams::new(1, 7, None).get(key("x")).next_u64(), 0x2ce5_1772_2148_7cf9);
+        assert_eq!(subkey(key("fleet:russia.msta_s:barrels"), 0), 0xbfa5_48ac_19ae_f71f);
     }
 
     #[test]
@@ -172,7 +187,7 @@ mod tests {
         let tape: Tape = Rc::new(RefCell::new(Vec::new()));
         let s = Streams::new(3, 1, Some(tape.clone()));
         let st = s.get(key("a"));
-        st.log(Draw::Unit);
-        assert_eq!(*tape.borrow(), vec![Draw::Seed, Draw::Unit]);
+        st.log(Draw::Exp);
+        assert_eq!(*tape.borrow(), vec![Draw::Seed, Draw::Exp]);
     }
 }

@@ -86,7 +86,7 @@ pub fn binomial<R: Source + ?Sized>(rng: &mut R, n: f64, p: f64) -> f64 {
     }
 }
 
-pub(super) fn binomial_draw<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> f64 {
+fn binomial_draw<R: Source + ?Sized>(rng: &mut R, n: u64, p: f64) -> f64 {
     if p > 0.5 {
         n as f64 - binomial_draw(rng, n, 1.0 - p)
     } else if (n as f64) * p < 10.0 {
@@ -267,18 +267,11 @@ pub(crate) fn round_nonneg(x: f64) -> f64 {
     (x + 0.5) as i64 as f64
 }
 
-/// Uniform index in 0..n (n > 0).
+/// Standard exponential (the ziggurat).
 #[inline]
-pub fn index<R: Source + ?Sized>(rng: &mut R, n: usize) -> usize {
-    rng.log(Draw::Index(n));
-    rng.random_range(0..n)
-}
-
-/// Uniform on [0, 1).
-#[inline]
-pub fn unit<R: Source + ?Sized>(rng: &mut R) -> f64 {
-    rng.log(Draw::Unit);
-    rng.random::<f64>()
+pub fn exp<R: Source + ?Sized>(rng: &mut R) -> f64 {
+    rng.log(Draw::Exp);
+    exp1(rng)
 }
 
 /// Standard normal.
@@ -331,8 +324,7 @@ mod tests {
         assert_eq!(w, [1_511.382_795_121_898_2, 1_266.435_145_876_481, 1_340.580_331_611_350_6, 1_063.418_162_270_601]);
         let g = &mut rng("normal");
         assert_eq!([normal(g), normal(g)], [0.157_606_686_147_349_18, 1.021_730_504_335_97]);
-        let g = &mut rng("unit");
-        assert_eq!([unit(g), unit(g)], [0.128_429_808_632_626_43, 0.775_375_547_696_63]);
-        assert_eq!([index(g, 10), index(g, 10), index(g, 1000)], [8, 9, 871]);
+        let g = &mut rng("exp");
+        assert_eq!([exp(g), exp(g)], [0.175_669_024_456_898_55, 0.633_788_140_300_489_6]);
     }
 }

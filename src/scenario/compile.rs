@@ -51,6 +51,26 @@ pub struct Uncertain {
     pub(crate) key: u64,
     /// Its slot in the per-trajectory values.
     pub(crate) slot: P,
+    /// The domain of its meaning, which a given value must also respect.
+    pub(crate) domain: Domain,
+    /// A bound beyond the domain that depends on the scenario (a delivery
+    /// rate's guns over the horizon), with its rule.
+    pub(crate) limit: Option<(f64, String)>,
+}
+
+impl Uncertain {
+    /// Whether `x`, given instead of a draw, is a value the parameter may take:
+    /// finite, in its domain and within its limit; else the rule it breaks.
+    pub(crate) fn admits(&self, x: f64) -> Result<(), String> {
+        if !x.is_finite() {
+            return Err("must be a finite number".into());
+        }
+        self.domain.check(x, x)?;
+        match &self.limit {
+            Some((max, rule)) if x > *max => Err(rule.clone()),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -62,11 +82,17 @@ struct Reg {
     highs: Vec<f64>,
     uncertain: Vec<Uncertain>,
     schedules: Vec<RateSchedule>,
+    wear: Vec<Dist>,
     errors: Vec<String>,
     /// Problems beyond the first `MAX_PROBLEMS`, counted.
     more: usize,
     /// Unknown names reported so far (suggestions only for the first few).
     unknown: usize,
+}
+
+/// The dotted path of the field `field` of the table at `parent` ("" at the top).
+fn path_of(parent: &str, field: &Field) -> String {
+    if parent.is_empty() { field.name.to_string() } else { format!("{parent}.{}", field.name) }
 }
 
 impl Reg {
@@ -107,10 +133,16 @@ impl Reg {
         first
     }
 
-    /// The slot of `param`, the field `field` of the table at `parent`,
-    /// checked against the field's domain.
+    /// The slot of `param`, the field `field` of the table at `parent` ("" at
+    /// the top), checked against the field's domain.
     fn p(&mut self, param: &Param, parent: &str, field: &Field) -> P {
-        let path = format!("{parent}.{}", field.name);
+        self.p_limited(param, parent, field, None)
+    }
+
+    /// As [`Reg::p`], with a bound beyond the domain that a value given
+    /// instead of a draw must also respect (the support is checked by the caller).
+    fn p_limited(&mut self, param: &Param, parent: &str, field: &Field, limit: Option<(f64, String)>) -> P {
+        let path = path_of(parent, field);
         let path = path.as_str();
         let (lo, hi) = param.0.support();
         let dom = field.domain.unwrap_or(Domain::NonNeg);
@@ -139,10 +171,30 @@ impl Reg {
                     key: rng::key(&format!("param:{path}")),
                     dist: d.clone(),
                     slot,
+                    domain: dom,
+                    limit,
                 });
             }
         }
         slot
+    }
+
+    /// A distribution drawn afresh for every element (not once per
+    /// trajectory), the field `field` of the table at `parent`: checked
+    /// against the field's domain over its support, kept apart from the
+    /// parameters; its index in `wear`.
+    fn per_element(&mut self, param: &Param, parent: &str, field: &Field) -> usize {
+        let path = path_of(parent, field);
+        let (lo, hi) = param.0.support();
+        if let Err(rule) = field.domain.unwrap_or(Domain::NonNeg).check(lo, hi) {
+            let msg = match &param.0 {
+                Dist::Fixed(v) => format!("{rule}, got {v}"),
+                d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
+            };
+            self.err(&path, msg);
+        }
+        self.wear.push(param.0.clone());
+        self.wear.len() - 1
     }
 
     /// Check a plain number at `path` (a value of the field `field`) against the field's domain.
@@ -283,7 +335,8 @@ pub(crate) struct LineCfg {
     pub(crate) lot_size: P,
     pub(crate) dud_fraction: P,
     pub(crate) price: P,
-    pub(crate) key: u64,
+    /// Streams of its lots and of the duds among its deliveries.
+    pub(crate) keys: [u64; 2],
 }
 
 #[derive(Debug, Clone)]
@@ -295,7 +348,9 @@ pub(crate) struct FleetCfg {
     pub(crate) efc_per_round: P,
     pub(crate) barrel_life: P,
     pub(crate) barrel_shape: P,
-    pub(crate) initial_wear: P,
+    /// Index of its `initial_wear` in [`Compiled::wear`]: a per-barrel
+    /// distribution, drawn for every day-0 barrel, not a parameter.
+    pub(crate) initial_wear: usize,
     pub(crate) spares: P,
     pub(crate) spare_rate: P,
     pub(crate) repair_days: P,
@@ -336,7 +391,8 @@ pub(crate) struct ContCfg {
     pub(crate) arrival_rate: P,
     pub(crate) schedule: Vec<(i64, P)>,
     pub(crate) window: Window,
-    pub(crate) keys: [u64; 2],
+    /// Streams of its casualty count, its killed, its returning wounded and its arrivals.
+    pub(crate) keys: [u64; 4],
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +427,8 @@ pub(crate) struct SideCfg {
 pub(crate) struct Compiled {
     pub(crate) days: usize,
     pub(crate) coupling: bool,
+    /// The cap on every fire ratio of the couplings.
+    pub(crate) max_fire_ratio: P,
     pub(crate) sides: Vec<SideCfg>,
     /// Fixed values; NaN in the slots of uncertain parameters.
     pub(crate) values: Vec<f64>,
@@ -379,6 +437,9 @@ pub(crate) struct Compiled {
     pub(crate) copula: Copula,
     /// The rates that change over time (none in most scenarios).
     pub(crate) schedules: Vec<RateSchedule>,
+    /// Every fleet's `initial_wear` (fleets over all sides in order): the
+    /// distribution of a day-0 barrel's used share of its scale life.
+    pub(crate) wear: Vec<Dist>,
     /// An upper bound of the bytes a trajectory's state takes (guns, returns
     /// waiting, the items and their values), for the memory estimates.
     pub(crate) state_bytes: f64,
@@ -487,6 +548,7 @@ impl Compiled {
         if s.sides.is_empty() {
             reg.err("sides", "a scenario needs at least one side");
         }
+        let max_fire_ratio = reg.p(&s.max_fire_ratio, "", field!(Scenario, "max_fire_ratio"));
         let side_names = Names::new(s.sides.keys());
         let mut sides = Vec::new();
         for (si, (sname, side)) in s.sides.iter().enumerate() {
@@ -549,7 +611,10 @@ impl Compiled {
                     lot_size: reg.p(&l.lot_size, &lp, field!(SupplyLine, "lot_size")),
                     dud_fraction: reg.p(&l.dud_fraction, &lp, field!(SupplyLine, "dud_fraction")),
                     price: reg.p(&l.price, &lp, field!(SupplyLine, "price")),
-                    key: rng::key(&format!("supply:{sname}.{lname}")),
+                    keys: [
+                        rng::key(&format!("supply:{sname}.{lname}:lots")),
+                        rng::key(&format!("supply:{sname}.{lname}:duds")),
+                    ],
                 });
             }
 
@@ -569,14 +634,13 @@ impl Compiled {
                     if w.end < w.start {
                         reg.err(&format!("{dp}.end"), "the window ends before it starts");
                     }
-                    if d.rate.0.support().1 * f64::from(s.days) > MAX_GUNS {
-                        reg.err(
-                            &format!("{dp}.rate"),
-                            format!("would deliver more than {MAX_GUNS:e} guns over {} days", s.days),
-                        );
+                    let max_rate = MAX_GUNS / f64::from(s.days);
+                    let rule = format!("would deliver more than {MAX_GUNS:e} guns over {} days", s.days);
+                    if d.rate.0.support().1 > max_rate {
+                        reg.err(&format!("{dp}.rate"), &rule);
                     }
                     (
-                        reg.p(&d.rate, &dp, field!(Deliveries, "rate")),
+                        reg.p_limited(&d.rate, &dp, field!(Deliveries, "rate"), Some((max_rate, rule))),
                         reg.p(&d.lot_size, &dp, field!(Deliveries, "lot_size")),
                         w,
                     )
@@ -596,7 +660,7 @@ impl Compiled {
                     efc_per_round: reg.p(&f.efc_per_round, &fp, field!(Fleet, "efc_per_round")),
                     barrel_life: reg.p(&f.barrel_life, &fp, field!(Fleet, "barrel_life")),
                     barrel_shape: reg.p(&f.barrel_shape, &fp, field!(Fleet, "barrel_shape")),
-                    initial_wear: reg.p(&f.initial_wear, &fp, field!(Fleet, "initial_wear")),
+                    initial_wear: reg.per_element(&f.initial_wear, &fp, field!(Fleet, "initial_wear")),
                     spares: reg.p(&f.spares, &fp, field!(Fleet, "spares")),
                     spare_rate: reg.p(&f.spare_rate, &fp, field!(Fleet, "spare_rate")),
                     repair_days: reg.p(&f.repair_days, &fp, field!(Fleet, "repair_days")),
@@ -690,7 +754,9 @@ impl Compiled {
                     schedule,
                     window: w,
                     keys: [
-                        rng::key(&format!("contingent:{sname}.{cname}")),
+                        rng::key(&format!("contingent:{sname}.{cname}:count")),
+                        rng::key(&format!("contingent:{sname}.{cname}:killed")),
+                        rng::key(&format!("contingent:{sname}.{cname}:returns")),
                         rng::key(&format!("arrivals:{sname}.{cname}")),
                     ],
                 });
@@ -741,11 +807,13 @@ impl Compiled {
         Ok(Compiled {
             days: s.days as usize,
             coupling: s.coupling,
+            max_fire_ratio,
             sides,
             values: reg.values,
             uncertain: reg.uncertain,
             copula,
             schedules: reg.schedules,
+            wear: reg.wear,
             state_bytes,
         })
     }

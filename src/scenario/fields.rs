@@ -14,8 +14,12 @@ use super::MAX_DAYS;
 /// each gun keeps its barrel's state, so this bounds a trajectory's memory.
 pub const MAX_GUNS: f64 = 1e6;
 /// Largest elasticity to a fire ratio (alpha, combat_beta, territory gamma):
-/// with the ratio capped at 5, 5^10 is already a factor of about ten million.
+/// with the ratio capped at `max_fire_ratio` (5 by default), 5^10 is already a
+/// factor of about ten million.
 pub const MAX_ELASTICITY: f64 = 10.0;
+/// Largest cap on the fire ratios: with elasticities up to `MAX_ELASTICITY`,
+/// a coupling factor stays below 1e60, so no rate becomes infinite.
+pub const MAX_FIRE_RATIO_CAP: f64 = 1e6;
 
 /// A bound of a domain: the number, and whether it is included.
 pub type Bound = (f64, bool);
@@ -46,6 +50,8 @@ pub enum Domain {
     Exponent,
     /// A rank correlation: -1 to 1.
     Correlation,
+    /// A cap on a fire ratio: 1 (the reference) to [`MAX_FIRE_RATIO_CAP`].
+    RatioCap,
 }
 
 impl Domain {
@@ -64,6 +70,9 @@ impl Domain {
             Domain::Shape => "must be >= 1 (a Weibull shape of wear-out)".to_string(),
             Domain::Exponent => "must be 1, 2 or 3".to_string(),
             Domain::Correlation => "must be a rank correlation in [-1, 1]".to_string(),
+            Domain::RatioCap => {
+                format!("must be between 1 and {MAX_FIRE_RATIO_CAP:e} (a cap on a ratio to the reference)")
+            }
         }
     }
 
@@ -83,6 +92,7 @@ impl Domain {
             Domain::Elasticity => (Some((0.0, true)), Some((MAX_ELASTICITY, true))),
             Domain::Exponent => (Some((1.0, true)), Some((3.0, true))),
             Domain::Correlation => (Some((-1.0, true)), Some((1.0, true))),
+            Domain::RatioCap => (Some((1.0, true)), Some((MAX_FIRE_RATIO_CAP, true))),
         }
     }
 
@@ -222,6 +232,10 @@ const SCENARIO: &[Field] = &[
     Field { name: "days", kind: Kind::Number, unit: "days", domain: Some(Domain::Horizon), default: None }
         .or(assume("a two-year horizon")),
     f("coupling", Kind::Bool).or(assume("the sides react to each other's fire")),
+    p("max_fire_ratio", PURE, Domain::RatioCap).or(assume(
+        "one day's fire ratio counts for at most five times the reference: a silent or lucky day cannot multiply \
+         losses or gains without limit",
+    )),
     f("sides", Kind::Map(Table::Side)),
     f("correlations", Kind::List(Table::Correlation)),
     f("levers", Kind::Map(Table::Lever)),

@@ -63,7 +63,14 @@ impl Validated {
             Err(CoreError::Scenario(msgs)) => msgs.clone(),
             _ => Vec::new(),
         };
-        errors.extend(sources::check(&scenario));
+        // The sources' problems after the others', within the same limit.
+        let from_sources = sources::check(&scenario);
+        let room = compile::MAX_PROBLEMS.saturating_sub(errors.len());
+        let more = from_sources.len().saturating_sub(room);
+        errors.extend(from_sources.into_iter().take(room));
+        if more > 0 {
+            errors.push(format!("sources: {more} more problems not listed"));
+        }
         if !errors.is_empty() {
             return Err(CoreError::Scenario(errors));
         }

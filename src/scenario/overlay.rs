@@ -240,6 +240,7 @@ fn top_default(key: &str) -> Option<Value> {
     match key {
         "description" => Some(Value::from("")),
         "coupling" => Some(Value::from(true)),
+        "max_fire_ratio" => Some(Value::from(super::schema::MAX_FIRE_RATIO_DEFAULT)),
         _ => None,
     }
 }

@@ -93,6 +93,12 @@ pub struct Scenario {
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     #[schemars(extend("default" = true))]
     pub coupling: bool,
+    /// Cap on every fire ratio of the couplings (the enemy's fire over its
+    /// reference; the own-to-enemy ratio over the territory's reference):
+    /// one silent or lucky day cannot multiply losses or gains without limit.
+    #[serde(default = "max_fire_ratio_default", skip_serializing_if = "is_max_fire_ratio_default")]
+    #[schemars(extend("default" = 5.0))]
+    pub max_fire_ratio: Param,
     /// The belligerents, by name.
     pub sides: BTreeMap<String, Side>,
     /// Rank correlations between uncertain parameters, drawn by a Gaussian
@@ -128,6 +134,16 @@ pub struct Source {
     /// convention or a calibration.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub assumption: String,
+}
+
+/// The default cap on the fire ratios (docs/model.md section 5).
+pub const MAX_FIRE_RATIO_DEFAULT: f64 = 5.0;
+
+fn max_fire_ratio_default() -> Param {
+    Param::fixed(MAX_FIRE_RATIO_DEFAULT)
+}
+fn is_max_fire_ratio_default(p: &Param) -> bool {
+    *p == max_fire_ratio_default()
 }
 
 /// One belligerent with its suppliers and contingents.
@@ -177,7 +193,7 @@ pub struct Caliber {
     /// Absolute floor (shells) the side will not fire below.
     #[serde(default = "p0")]
     pub reserve: Param,
-    /// Floor in days of the day's demand; the floor is the larger of the two.
+    /// Floor in days of the planned demand (the day-0 fleets' demand); the floor is the larger of the two.
     #[serde(default = "p0")]
     pub reserve_days: Param,
 }
@@ -232,9 +248,10 @@ pub struct Fleet {
     /// Weibull shape of barrel life.
     #[serde(default = "shape_default")]
     pub barrel_shape: Param,
-    /// Largest share of `barrel_life` already used on day 0; each initial
-    /// barrel's age is uniform on [0, initial_wear x barrel_life], and its
-    /// life is drawn conditional on having survived that age.
+    /// Share of `barrel_life` already used by each day-0 barrel, drawn per
+    /// barrel (a distribution here spreads the barrels' used shares; it is not
+    /// drawn once per trajectory); each barrel's life is drawn conditional on
+    /// having survived its used share.
     #[serde(default = "p0")]
     pub initial_wear: Param,
     /// Spare barrels in stock on day 0.
@@ -401,7 +418,7 @@ pub struct Territory {
     /// Coefficient of variation of the daily area (Gamma); 0: the mean itself.
     #[serde(default = "cv_default")]
     pub cv: Param,
-    /// Elasticity to the fire ratio (own / enemy effective fire, each plus one round).
+    /// Elasticity to the fire ratio (own / enemy effective fire, over `ref_ratio`).
     #[serde(default = "p0")]
     pub gamma: Param,
     /// Reference fire ratio.

@@ -17,12 +17,14 @@
 //! * `mean`/`sd` are those of the values rounded to multiples of 2^-16
 //!   (resolution ≈ 1.5e-5 per value); `sd` is the sample sd (n − 1), 0 for one
 //!   value, NaN for none.
-//! * `quantile(q)`: rank `q (n − 1)`, lower convention (the first value in
-//!   ascending order whose cumulative count exceeds the rank, i.e. the exact
-//!   sample quantile is `sorted[floor(q (n − 1))]`), returned as its bucket's
-//!   representative clamped to [min, max]; exactly min and max for q = 0 and
-//!   q = 1. Relative error <= 1 % against the exact sample quantile, except
-//!   that |x| < 1e-9 is reported as 0 (clamped to [min, max]).
+//! * `quantile(q)`: the inverted empirical distribution function, one rule
+//!   for summaries and full paths (docs/model.md section 6): the smallest
+//!   value whose cumulative count reaches `q n`, i.e. `sorted[ceil(q n)]`
+//!   counting from 1 (numpy's `inverted_cdf`), with q = 0 the minimum and
+//!   q = 1 the maximum. It is returned as its bucket's representative clamped
+//!   to [min, max]; exactly min and max for q = 0 and q = 1. Relative error
+//!   <= 1 % against that exact value, except that |x| < 1e-9 is reported as
+//!   0 (clamped to [min, max]).
 //!
 //! Bit-exactness holds within one build on one platform: bucket indices use
 //! the platform's `ln`.

@@ -208,37 +208,41 @@ impl Sketch {
         &self.neg
     }
 
-    /// The value at rank `q · (count − 1)`, lower convention: the first value
-    /// (in ascending order) whose cumulative count exceeds the rank, as its
+    /// The q-quantile by the inverted empirical distribution function: the
+    /// first value (in ascending order) whose cumulative count reaches
+    /// `q · count` (at least one value: q = 0 gives the smallest), as its
     /// bucket's representative (0 for the zero bucket, ±inf for infinities).
-    /// Not clamped to [min, max] (`Cell::quantile` does that). NaN when empty
-    /// or q is outside [0, 1].
+    /// With the values sorted, that is `x[ceil(q n)]` counting from 1, the
+    /// rule numpy calls `inverted_cdf`, computed with the same floating-point
+    /// product `q n`. Not clamped to [min, max] (`Cell::quantile` does that).
+    /// NaN when empty or q is outside [0, 1].
     pub fn quantile(&self, q: f64) -> f64 {
         let n = self.count();
         if n == 0 || !(0.0..=1.0).contains(&q) {
             return f64::NAN;
         }
-        let rank = q * (n - 1) as f64;
+        // cum >= ceil(q n) <=> cum >= q n for a whole cum; at least the first value.
+        let reach = (q * n as f64).max(1.0);
         let mut cum: u64 = self.neg_inf;
-        if cum as f64 > rank {
+        if cum as f64 >= reach {
             return f64::NEG_INFINITY;
         }
         if let Some((lo, c)) = self.neg.span() {
             for (k, &v) in c.iter().enumerate().rev() {
                 cum += v;
-                if cum as f64 > rank {
+                if cum as f64 >= reach {
                     return -representative(lo + k as i32);
                 }
             }
         }
         cum += self.zero;
-        if cum as f64 > rank {
+        if cum as f64 >= reach {
             return 0.0;
         }
         if let Some((lo, c)) = self.pos.span() {
             for (k, &v) in c.iter().enumerate() {
                 cum += v;
-                if cum as f64 > rank {
+                if cum as f64 >= reach {
                     return representative(lo + k as i32);
                 }
             }

@@ -185,13 +185,45 @@ fn summary_table_merge_order_invariance() {
     assert!(reference.clone().merge(&Summary::new(rows, cols + 1)).is_err());
 }
 
+/// The inverted empirical distribution function: `sorted[ceil(q n)]`,
+/// counting from 1, and the smallest value for q = 0.
 fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
-    sorted[(q * (sorted.len() - 1) as f64).floor() as usize]
+    let k = (q * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[k - 1]
+}
+
+/// The quantiles a user may ask for, the tails included.
+const TAILS: [f64; 9] = [0.0, 0.001, 0.01, 0.05, 0.5, 0.95, 0.99, 0.999, 1.0];
+
+#[test]
+fn summary_quantile_is_the_inverted_empirical_cdf() {
+    // Values far apart (each twice the last), so that a neighbouring order
+    // statistic is never within the sketch's accuracy: the rank must be exact.
+    let xs: Vec<f64> = (0..10).map(|k| f64::from(1u32 << k)).collect();
+    let c = cell_of(&xs);
+    // n = 10: q n = 0.1 -> the 1st value, 0.5 -> 1st, 5 -> 5th, 9.5 -> 10th, 9.9 -> 10th.
+    for (q, want) in [(0.0, 1.0), (0.01, 1.0), (0.05, 1.0), (0.1, 1.0), (0.11, 2.0), (0.5, 16.0), (0.51, 32.0)] {
+        assert!((c.quantile(q) - want).abs() <= RELATIVE_ACCURACY * want, "q = {q}: {} vs {want}", c.quantile(q));
+    }
+    for (q, want) in [(0.9, 256.0), (0.95, 512.0), (0.99, 512.0), (1.0, 512.0)] {
+        assert!((c.quantile(q) - want).abs() <= RELATIVE_ACCURACY * want, "q = {q}: {} vs {want}", c.quantile(q));
+    }
+    // Every tail quantile on samples of several sizes, against the exact rule.
+    for n in [1, 2, 3, 7, 20, 64, 999, 1000, 1001, 5000] {
+        let xs: Vec<f64> = (0..n).map(|k| 1.05f64.powi(k)).rev().collect();
+        let c = cell_of(&xs);
+        let mut s = xs.clone();
+        s.sort_by(f64::total_cmp);
+        for q in TAILS {
+            let (got, want) = (c.quantile(q), exact_quantile(&s, q));
+            assert!((got - want).abs() <= RELATIVE_ACCURACY * want, "n = {n}, q = {q}: sketch {got}, exact {want}");
+        }
+    }
 }
 
 #[test]
 fn summary_quantile_accuracy() {
-    let qs = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+    let qs = [0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999];
     for seed in 0..3 {
         for (name, xs) in datasets(20_000, 100 + seed) {
             let c = cell_of(&xs);
@@ -226,7 +258,8 @@ fn summary_quantile_accuracy() {
     assert_eq!(c.count(), 4);
     assert_eq!(c.quantile(0.2), f64::NEG_INFINITY);
     assert!((c.quantile(0.5) - 1.0).abs() <= 0.01);
-    assert!((c.quantile(0.99) - 2.0).abs() <= 0.02); // rank 2.97 -> the third value
+    assert!((c.quantile(0.74) - 2.0).abs() <= 0.02); // q n = 2.96 -> the third value
+    assert_eq!(c.quantile(0.76), f64::INFINITY); // q n = 3.04 -> the fourth
     assert_eq!(c.quantile(1.0), f64::INFINITY);
     let c = cell_of(&[1.0, f64::INFINITY, f64::INFINITY]);
     assert_eq!(c.quantile(0.6), f64::INFINITY);

@@ -81,7 +81,7 @@ rounds_per_gun_day = 30
 efc_per_round = 0.8
 barrel_life = {{dist = "pert", {msta_life}}}
 barrel_shape = 3
-initial_wear = 0.5
+initial_wear = {{dist = "uniform", low = 0, high = 0.5}}
 spares = 150
 spare_rate = 2.5
 repair_days = 7
@@ -97,7 +97,7 @@ rounds_per_gun_day = 15
 efc_per_round = 0.6
 barrel_life = {d20_life}
 barrel_shape = 2.5
-initial_wear = 0.3
+initial_wear = {{dist = "uniform", low = 0, high = 0.3}}
 combat_loss = 0.001
 [sides.red.fleets.d30]
 caliber = "c122"

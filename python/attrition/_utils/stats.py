@@ -17,13 +17,21 @@ import numpy as np
 __all__ = ["chance_rho", "quantiles", "rankdata", "spearman"]
 
 
-def quantiles(x: np.ndarray, q: float | Sequence[float], weights: np.ndarray | None = None) -> np.ndarray:
+def quantiles(
+    x: np.ndarray, q: float | Sequence[float], weights: np.ndarray | None = None, *, axis: int | None = None
+) -> np.ndarray:
     """Quantiles of ``x`` by the inverted empirical CDF, optionally weighted.
 
-    NaNs must be removed by the caller. Returns an array of ``np.shape(q)``.
+    NaNs must be removed by the caller. Returns an array of ``np.shape(q)``; with
+    ``axis`` (unweighted only), the quantiles along that axis, ``np.shape(q)``
+    followed by the other axes' shape (as ``numpy.quantile``).
     """
-    x = np.asarray(x, dtype=float).ravel()
     qs = np.asarray(q, dtype=float)
+    if axis is not None:
+        if weights is not None:
+            raise ValueError("weighted quantiles are of a flat sample: axis must be None")
+        return np.asarray(np.quantile(np.asarray(x, dtype=float), qs, axis=axis, method="inverted_cdf"), dtype=float)
+    x = np.asarray(x, dtype=float).ravel()
     if x.size == 0:
         return np.full(qs.shape, np.nan)
     if weights is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import _core
 from ..engine import RunOptions, expected_seconds
 from ..engine.memory import refuse
 from ..engine.options import RETRIES
@@ -118,6 +119,9 @@ def run_distributed(
 def distributed_run(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions, executor: Any) -> Result:
     """:func:`run_distributed` with checked options."""
     sc = as_scenario(scenario)
+    if options.samples is not None:
+        # here, on the whole run, so that an error names the row of the caller's samples, not of a block
+        _core.check_samples(sc._core, options.samples)
     budget = options.budget()
     p = make_plan(sc, options, options.series_names(sc), budget)
     refuse(p.client_bytes, budget, options.paths, "this distributed run", CLIENT_HELD)

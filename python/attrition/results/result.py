@@ -243,7 +243,7 @@ class Result:
         --------
         >>> import attrition
         >>> r = attrition.run("baseline-2024-12", n=200, seed=1, series=[])
-        >>> row = r.outcome_table("russia.ammo.152mm.days_to_empty")[0]
+        >>> row = r.outcome_table("russia.ammo.152mm.days_to_rationing")[0]
         >>> row["reached"] < 0.5, row["q0.5"]   # most runs never reach it: no median
         (True, nan)
         """

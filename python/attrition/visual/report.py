@@ -146,11 +146,11 @@ def _charts(
             )
         )
 
-    empties = select(result.outcome_names, f"{side}.ammo.*.days_to_empty", "outcome")
-    if empties:
+    rationed = select(result.outcome_names, f"{side}.ammo.*.days_to_rationing", "outcome")
+    if rationed:
         fig, axes = _figure(size=(10.0, 4.5))
         ax = axes[0, 0]
-        for name in empties:
+        for name in rationed:
             survival(result, name, ax=ax, label=name.split(".")[2])
         ax.set_title(f"{side.capitalize()}: stock above the reserve, by caliber", loc="left", fontsize=11, pad=16)
         _save(fig, out, "survival.png", dpi)
@@ -169,7 +169,7 @@ def _charts(
         keys = [tornado]
     else:  # the first of these that varies: when the stock never runs out, what drives the guns, ...
         names = result.outcome_names
-        keys = [k for k in (f"{side}.ammo.152mm.days_to_empty", *empties) if k in names]
+        keys = [k for k in (f"{side}.ammo.152mm.days_to_rationing", *rationed) if k in names]
         keys += select(names, f"{side}.fleet.*.days_to_half", "outcome")
         keys += [k for k in (f"{side}.casualties.total.run_total",) if k in names]
     n_params = len(result.scenario.uncertain_list())
@@ -317,7 +317,7 @@ def write_report(
         ``outcome_table.csv``, ``outcomes.csv``, ``params.csv``).
     tornado
         The outcome of the tornado chart (default: the 152 mm stock's
-        ``days_to_empty`` of the side the report looks at, see :func:`main_side`).
+        ``days_to_rationing`` of the side the report looks at, see :func:`main_side`).
     command
         The command that made the run, shown in the report so that it can be
         repeated.
