@@ -1,7 +1,7 @@
 //! Ammunition per side and caliber (docs/model.md section 3): supply lines,
 //! stocks and firing, and what they record.
 use super::first_passage;
-use super::registry::{Group, Item, Quantity};
+use super::quantity::{Group, Item, Quantity};
 use crate::rng::clock::PoissonClock;
 use crate::rng::sample::{self, binomial};
 use crate::rng::{Stream, Streams};

@@ -34,7 +34,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::first_passage;
-use super::registry::{Group, Item, Quantity};
+use super::quantity::{Group, Item, Quantity};
 use crate::rng::clock::PoissonClock;
 use crate::rng::sample::{exp, round_nonneg, weibull_residual_life};
 use crate::rng::{Draw, Source, Stream, Streams, subkey};

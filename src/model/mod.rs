@@ -31,6 +31,7 @@
 mod ammo;
 mod fleet;
 mod personnel;
+pub mod quantity;
 pub mod registry;
 mod territory;
 
@@ -40,29 +41,12 @@ use rand_distr::StandardNormal;
 use ammo::{CaliberDay, Line, Stock};
 use fleet::Fleet;
 use personnel::{Casualties, CasualtyDay, Contingent};
-use registry::{Entry, Group, Item, Quantity, Registry};
+use registry::{Entry, Registry};
 use territory::Territory;
 
 use crate::rng::{Draw, Source, Streams, Tape};
 use crate::scenario::compile::{NO_PAYEE, RateOf};
 use crate::scenario::{Compiled, Dist, Uncertain, Validated};
-
-/// What a side pays, over its sub-models: one revenue per supplier of its
-/// supply lines and per sending state of its contingents.
-pub(crate) const SUPPLIER: Group = Group {
-    module: "supplier",
-    item: Item::Named("supplier"),
-    owner: "side",
-    series: &[],
-    outcomes: &[Quantity::new(
-        "revenue",
-        "USD",
-        "What the side paid this supplier or sending state over the run: its supply lines' shells times their \
-         prices, plus its contingents' payments.",
-    )
-    .label("revenue")
-    .key()],
-};
 
 /// Where a trajectory's daily values go (full paths, summaries, or nowhere).
 pub trait Sink {

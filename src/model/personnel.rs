@@ -1,7 +1,7 @@
 //! Personnel and casualties (docs/model.md section 5): a side's casualty
 //! process and its contingents, and what they record.
 use super::first_passage;
-use super::registry::{Group, Item, Quantity};
+use super::quantity::{Group, Item, Quantity};
 use crate::rng::clock::PoissonClock;
 use crate::rng::sample::{binomial, nb_intensity, neg_binomial, normal, poisson};
 use crate::rng::{Stream, Streams};

@@ -1,6 +1,6 @@
 //! Territory (docs/model.md section 6): the ground a side takes, and what it
 //! records.
-use super::registry::{Group, Item, Quantity};
+use super::quantity::{Group, Item, Quantity};
 use crate::rng::sample::gamma_mean_cv;
 use crate::rng::{Stream, Streams};
 use crate::scenario::compile::TerrCfg;
