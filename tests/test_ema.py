@@ -54,8 +54,14 @@ def test_the_model_mirrors_the_scenario(levered):
     end = next(lv for lv in m.levers if lv.variable_name[0] == "home_end")
     assert (end.lower_bound, end.upper_bound) == (0, (dt.date(2025, 4, 3) - dt.date(2025, 1, 10)).days)
     outs = [o.variable_name[0] for o in m.outcomes]
-    assert outs == ["red.ammo.152mm.days_to_empty", "red.ammo.152mm.fired_total", "red.ammo.152mm.stock", "trajectory"]
-    assert type(m.outcomes[2]).__name__ == "TimeSeriesOutcome"
+    assert outs == [
+        "red.ammo.152mm.days_to_rationing",
+        "red.ammo.152mm.days_to_empty",
+        "red.ammo.152mm.fired_total",
+        "red.ammo.152mm.stock",
+        "trajectory",
+    ]
+    assert type(m.outcomes[3]).__name__ == "TimeSeriesOutcome"
     # A path set by a lever is no uncertainty; a narrower choice of params and levers.
     m2 = ema.model(levered.with_values({LIFE: {"dist": "uniform", "low": 1000, "high": 3000}}), params=LIFE, levers=[])
     assert [u.variable_name[0] for u in m2.uncertainties] == [LIFE] and list(m2.levers) == []

@@ -68,7 +68,7 @@ def test_table_and_figure(levered):
     ex.update({"home_end": "2025-01-10"})
     t = ex.table()
     assert list(t.columns) == ["unit", "median", "5 %", "95 %", "reference median", "reached", "reference reached"]
-    assert len(t) == 2 and ex.params == [LIFE]
+    assert len(t) == 3 and ex.params == [LIFE]  # days to rationing, days to empty, fired
     empty = t.loc["Red: 152mm days until fire is rationed"]
     assert empty["reached"] >= empty["reference reached"]  # the home line stops early: the stock runs out sooner
     pytest.importorskip("matplotlib")

@@ -12,12 +12,10 @@ use super::correlation::Copula;
 use super::fields::{Domain, Field, MAX_GUNS, field};
 use super::parse::segment;
 use super::schedule::{Interpolate, MAX_SEGMENTS, Rate};
+pub(crate) use super::uncertain::{P, Uncertain};
 use super::{Date, Dist, Param, Scenario};
 use crate::error::{CoreError, at, did_you_mean, shown};
 use crate::rng;
-
-/// Index of a parameter's value in the per-trajectory vector.
-pub(crate) type P = usize;
 
 /// Most guns all the fleets of a scenario may hold in a trajectory, initial
 /// plus delivered (about 80 bytes of state each, per worker thread).
@@ -40,38 +38,6 @@ const MAX_KNOWN: usize = 20;
 const GUN_BYTES: f64 = 80.0;
 /// Bytes of state an item takes in a trajectory besides its guns and returns.
 const ITEM_BYTES: f64 = 512.0;
-
-/// An uncertain parameter: drawn once per trajectory from its own stream.
-#[derive(Debug, Clone)]
-pub struct Uncertain {
-    /// The parameter's dotted path, e.g. `sides.russia.fleets.msta_s.barrel_life`.
-    pub path: String,
-    pub dist: Dist,
-    /// The key of its stream.
-    pub(crate) key: u64,
-    /// Its slot in the per-trajectory values.
-    pub(crate) slot: P,
-    /// The domain of its meaning, which a given value must also respect.
-    pub(crate) domain: Domain,
-    /// A bound beyond the domain that depends on the scenario (a delivery
-    /// rate's guns over the horizon), with its rule.
-    pub(crate) limit: Option<(f64, String)>,
-}
-
-impl Uncertain {
-    /// Whether `x`, given instead of a draw, is a value the parameter may take:
-    /// finite, in its domain and within its limit; else the rule it breaks.
-    pub(crate) fn admits(&self, x: f64) -> Result<(), String> {
-        if !x.is_finite() {
-            return Err("must be a finite number".into());
-        }
-        self.domain.check(x, x)?;
-        match &self.limit {
-            Some((max, rule)) if x > *max => Err(rule.clone()),
-            _ => Ok(()),
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 struct Reg {
@@ -153,7 +119,7 @@ impl Reg {
                     "{rule}, but {} can give values in [{lo}, {hi}]: an interval with an end <= 0 is an untruncated \
                      normal; write it in full with `low` (and `high`) inside the domain, e.g. {}",
                     d.describe(),
-                    super::interval::full_form_hint(base)
+                    base.full_form_hint()
                 ),
                 d => format!("{rule}, but {} can give values in [{lo}, {hi}]", d.describe()),
             };

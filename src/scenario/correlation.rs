@@ -28,7 +28,7 @@
 //! keep the marginals.
 use serde::{Deserialize, Serialize};
 
-use super::compile::{P, Uncertain};
+use super::uncertain::{P, Uncertain};
 use crate::error::at;
 
 /// One rank correlation between two uncertain parameters.

@@ -245,6 +245,29 @@ fn finite(x: f64, key: &str) -> Result<f64, String> {
 }
 
 impl Dist {
+    /// The distribution a 90 % interval stands for (the ends are finite and
+    /// `low < high`): a lognormal with those 5 % and 95 % quantiles when both
+    /// ends are above 0, a normal otherwise.
+    pub(crate) fn of_interval(low: f64, high: f64) -> Dist {
+        if low > 0.0 {
+            let (a, b) = (low.ln(), high.ln());
+            Dist::LogNormal { mu: 0.5 * (a + b), sigma: (b - a) / (2.0 * interval::Z90), low: None, high: None }
+        } else {
+            Dist::Normal { mean: 0.5 * (low + high), sd: (high - low) / (2.0 * interval::Z90), low: None, high: None }
+        }
+    }
+
+    /// A normal interval's full form with a `low` to fill in, for the message
+    /// that refuses it where the parameter's domain has a lower bound.
+    pub(crate) fn full_form_hint(&self) -> String {
+        match self {
+            Dist::Normal { mean, sd, .. } => {
+                format!("{{dist = \"normal\", mean = {mean:.4}, sd = {sd:.4}, low = ...}}")
+            }
+            other => other.describe(),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Dist::Fixed(_) => "fixed",
@@ -294,7 +317,7 @@ impl Dist {
         if low >= high {
             return Err(format!("a 90 % interval needs low < high, got {shown:?}"));
         }
-        let base = interval::base(low, high);
+        let base = Dist::of_interval(low, high);
         base.check().map_err(|e| format!("the 90 % interval {shown:?} is {}: {e}", base.describe()))?;
         Ok(Dist::Interval { low, high, base: Box::new(base) })
     }

@@ -17,23 +17,11 @@
 //! and both may end in `%` (`"5% to 20%"` is 0.05 to 0.2). The text is kept:
 //! a scenario writes the interval back as it was given (numbers in their
 //! shortest form), so it round-trips through TOML and dicts.
-use super::dist::Dist;
-
 /// The standard normal's 95 % quantile: a 90 % interval spans `2 Z90` standard deviations.
 pub const Z90: f64 = 1.644_853_626_951_472_2;
 
 /// The example shown in messages.
 pub(crate) const EXAMPLE: &str = "\"5000 to 12000\"";
-
-/// The distribution a 90 % interval stands for (the ends are finite and `low < high`).
-pub(crate) fn base(low: f64, high: f64) -> Dist {
-    if low > 0.0 {
-        let (a, b) = (low.ln(), high.ln());
-        Dist::LogNormal { mu: 0.5 * (a + b), sigma: (b - a) / (2.0 * Z90), low: None, high: None }
-    } else {
-        Dist::Normal { mean: 0.5 * (low + high), sd: (high - low) / (2.0 * Z90), low: None, high: None }
-    }
-}
 
 /// The ends of an interval text, or None when the text is not of the form
 /// `<number> to <number>` (then it is no interval at all); Some(Err) when it
@@ -73,15 +61,6 @@ fn ungroup(body: &str) -> Option<String> {
     ok.then(|| format!("{}{}", int.replace(sep, ""), rest))
 }
 
-/// A normal interval's full form with a `low` to fill in, for the message
-/// that refuses it where the parameter's domain has a lower bound.
-pub(crate) fn full_form_hint(normal: &Dist) -> String {
-    match normal {
-        Dist::Normal { mean, sd, .. } => format!("{{dist = \"normal\", mean = {mean:.4}, sd = {sd:.4}, low = ...}}"),
-        other => other.describe(),
-    }
-}
-
 /// An interval's text in the scenario format.
 pub(crate) fn text(low: f64, high: f64, fmt: impl Fn(f64) -> String) -> String {
     format!("{} to {}", fmt(low), fmt(high))
@@ -90,6 +69,7 @@ pub(crate) fn text(low: f64, high: f64, fmt: impl Fn(f64) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::dist::Dist;
 
     #[test]
     fn the_forms_accepted() {
@@ -115,11 +95,11 @@ mod tests {
     #[test]
     fn the_ends_are_the_5_and_95_percent_quantiles() {
         for (lo, hi) in [(5000.0, 12000.0), (0.5, 2.0), (-3.0, 2.5), (0.0, 10.0)] {
-            let d = base(lo, hi);
+            let d = Dist::of_interval(lo, hi);
             assert!((d.ppf(0.05) - lo).abs() <= 1e-9 * hi.abs().max(1.0), "{lo} {hi}: {}", d.ppf(0.05));
             assert!((d.ppf(0.95) - hi).abs() <= 1e-9 * hi.abs().max(1.0), "{lo} {hi}: {}", d.ppf(0.95));
         }
-        assert_eq!(base(1.0, 4.0).name(), "lognormal");
-        assert_eq!(base(0.0, 4.0).name(), "normal");
+        assert_eq!(Dist::of_interval(1.0, 4.0).name(), "lognormal");
+        assert_eq!(Dist::of_interval(0.0, 4.0).name(), "normal");
     }
 }

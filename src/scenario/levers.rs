@@ -29,10 +29,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::compile::Compiled;
 use super::date::Date;
-use super::{Scenario, parse};
-use crate::error::{CoreError, at};
+use crate::error::at;
 
 /// One policy lever: the value (`path`) or values (`paths`) it sets, and
 /// what it may take: a list of `values`, or a range from `low` to `high`
@@ -142,7 +140,7 @@ impl Lever {
     }
 
     /// The values validation tries: the list, or both ends of the range.
-    fn tried(&self) -> Vec<(String, LeverValue)> {
+    pub(crate) fn tried(&self) -> Vec<(String, LeverValue)> {
         if self.values.is_empty() {
             [("low", self.low), ("high", self.high)]
                 .into_iter()
@@ -154,7 +152,7 @@ impl Lever {
     }
 
     /// The rules of the lever itself (its form), each at its path.
-    fn check_form(&self, lp: &str, errors: &mut Vec<String>) {
+    pub(crate) fn check_form(&self, lp: &str, errors: &mut Vec<String>) {
         match (&self.path, self.paths.is_empty()) {
             (Some(_), false) => errors.push(at(lp, "give `path` or `paths`, not both")),
             (None, true) => errors.push(at(lp, "missing `path` (or `paths`): the dotted path of the value it sets")),
@@ -195,66 +193,6 @@ impl Lever {
 
 /// Most values of a lever's list.
 pub const MAX_LEVER_VALUES: usize = 100;
-
-/// Check every lever of a scenario that passed its other rules: its form,
-/// and that each value it may take gives a valid scenario. Every problem is
-/// reported, each at `levers.<name>...`.
-pub(crate) fn check(s: &Scenario) -> Result<(), CoreError> {
-    if s.levers.is_empty() {
-        return Ok(());
-    }
-    let mut base = s.to_value();
-    if let Value::Object(m) = &mut base {
-        m.remove("levers");
-    }
-    let mut errors = Vec::new();
-    for (name, lever) in &s.levers {
-        let lp = format!("levers.{}", parse::key_in_path(name));
-        let before = errors.len();
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            || name.is_empty()
-            || name.len() > 64
-        {
-            errors.push(at(&lp, format!("names must be 1 to 64 letters, digits, '_' or '-', got {name:?}")));
-        }
-        if lever.values.len() > MAX_LEVER_VALUES {
-            errors.push(at(&format!("{lp}.values"), format!("at most {MAX_LEVER_VALUES} values")));
-        }
-        lever.check_form(&lp, &mut errors);
-        if errors.len() > before {
-            continue;
-        }
-        for (key, value) in lever.tried() {
-            if let Some(msg) = try_value(&base, &lever.paths(), value) {
-                errors.push(at(&format!("{lp}.{key}"), format!("{value} does not give a valid scenario: {msg}")));
-            }
-        }
-    }
-    if errors.is_empty() { Ok(()) } else { Err(CoreError::Scenario(errors)) }
-}
-
-/// None when setting `paths` of `base` to `value` gives a valid scenario;
-/// otherwise what is wrong.
-fn try_value(base: &Value, paths: &[&str], value: LeverValue) -> Option<String> {
-    let mut v = base.clone();
-    for p in paths {
-        if let Err(e) = parse::set_path(&mut v, p, value.to_value()) {
-            return Some(problems(e));
-        }
-    }
-    match parse::scenario_from_value(v).and_then(|s| Compiled::new(&s)) {
-        Ok(_) => None,
-        Err(e) => Some(problems(e)),
-    }
-}
-
-/// The problems of an error on one line.
-fn problems(e: CoreError) -> String {
-    match e {
-        CoreError::Scenario(msgs) => msgs.join("; "),
-        other => other.to_string(),
-    }
-}
 
 /// The levers of a scenario, by name.
 pub type Levers = BTreeMap<String, Lever>;

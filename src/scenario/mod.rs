@@ -16,23 +16,26 @@ pub mod date;
 pub mod dist;
 pub mod fields;
 pub mod interval;
+pub(crate) mod lever_check;
 pub mod levers;
 pub mod overlay;
+pub mod param;
 pub(crate) mod parse;
 pub mod provenance;
 pub mod reference;
 pub mod schedule;
 pub mod schema;
 pub mod sources;
+pub mod uncertain;
 pub(crate) mod write;
 
 use serde_json::Value;
 
 pub(crate) use compile::Compiled;
-pub use compile::Uncertain;
 pub use date::Date;
 pub use dist::Dist;
 pub use schema::*;
+pub use uncertain::Uncertain;
 
 use crate::error::CoreError;
 use overlay::overlay_of;
@@ -75,7 +78,7 @@ impl Validated {
             return Err(CoreError::Scenario(errors));
         }
         let compiled = compiled?;
-        levers::check(&scenario)?;
+        lever_check::check(&scenario)?;
         Ok(Validated { scenario, compiled, extends })
     }
 

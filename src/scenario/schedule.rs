@@ -37,7 +37,7 @@ use serde_json::{Map, Value};
 
 use super::date::Date;
 use super::dist::Dist;
-use super::schema::Param;
+use super::param::Param;
 use crate::error::CoreError;
 
 /// Largest CSV file a rate may read (4 MiB).

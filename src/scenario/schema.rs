@@ -1,6 +1,6 @@
 //! The scenario schema (serde). Units and meanings are documented field by
 //! field; docs/model.md gives the equations. Named collections are tables
-//! keyed by name (kept in sorted order). Every numeric field is a [`Param`]:
+//! keyed by name (kept in sorted order). Every numeric field is a [`Param`]
 //! a number or a distribution, drawn once per trajectory.
 //!
 //! A scenario may also be written as an overlay of a built-in: the top-level
@@ -8,52 +8,14 @@
 //! [`super::overlay`]). They are resolved before the schema reads the value.
 use std::collections::BTreeMap;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::correlation::Correlation;
 use super::date::Date;
-use super::dist::Dist;
 use super::levers::Levers;
+pub use super::param::Param;
 use super::schedule::Rate;
-
-/// A number or a distribution (see [`super::dist`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Param(pub Dist);
-
-impl Param {
-    pub const fn fixed(v: f64) -> Param {
-        Param(Dist::Fixed(v))
-    }
-}
-
-impl Serialize for Param {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.to_value().serialize(s)
-    }
-}
-
-/// A number, a 90 % interval or a distribution table; the JSON Schema of the
-/// reference completes it with the field's unit and domain.
-impl JsonSchema for Param {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Param".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A number, a 90 % interval or a distribution table (docs/model.md section 2).",
-            "anyOf": [{"type": "number"}, {"$ref": "#/$defs/Interval"}, generator.subschema_for::<Dist>()],
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Param {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Param, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        Dist::from_value(&v).map(Param).map_err(serde::de::Error::custom)
-    }
-}
 
 fn r0() -> Rate {
     Rate::Const(p0())

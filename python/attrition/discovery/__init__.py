@@ -1,7 +1,7 @@
 """Scenario discovery: which inputs lead to an outcome.
 
 :func:`discover` takes a run that kept per-trajectory inputs and outcomes and a
-condition on the outcomes (a text such as ``"russia.ammo.152mm.days_to_empty <
+condition on the outcomes (a text such as ``"russia.ammo.152mm.days_to_rationing <
 2025-07-01"``, see :mod:`.condition`, or a boolean array), and finds the boxes
 of the drawn inputs where the condition holds, with the EMA Workbench's PRIM
 (the patient rule induction method: peel the input space a few percent at a
@@ -218,7 +218,7 @@ def discover(
         (``outcomes_kept == "arrays"``).
     condition
         A text, ``"<outcome> <op> <number or date>"`` joined by ``and`` / ``or`` (see
-        :mod:`attrition.discovery.condition`): ``"russia.ammo.152mm.days_to_empty <
+        :mod:`attrition.discovery.condition`): ``"russia.ammo.152mm.days_to_rationing <
         2025-07-01"``; a censored first-passage time counts as after the horizon. Or a
         boolean array, one value per trajectory.
     method
@@ -250,7 +250,7 @@ def discover(
     --------
     >>> import attrition  # doctest: +SKIP
     >>> r = attrition.run("baseline-2024-12", n=2000, seed=1, series=[])  # doctest: +SKIP
-    >>> d = r.discover("russia.ammo.152mm.days_to_empty < 2025-07-01")  # doctest: +SKIP
+    >>> d = r.discover("russia.ammo.152mm.days_to_rationing < 2025-07-01")  # doctest: +SKIP
     >>> d.table  # doctest: +SKIP
     """
     if method not in METHODS:

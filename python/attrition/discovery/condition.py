@@ -10,9 +10,9 @@ Grammar::
     VALUE      := a number (``180``, ``1.5e6``, ``1_000_000``) or a date (``2025-07-01``)
 
 ``NAME`` is an outcome's name, or a part of it that names one outcome: a dotted
-suffix (``152mm.days_to_empty``) or its parts in any order
-(``days_to_empty.152mm``, when only one outcome has both). A date compares a
-first-passage outcome (``days_to_*``) by its calendar date: ``days_to_empty <
+suffix (``152mm.days_to_rationing``) or its parts in any order
+(``days_to_rationing.152mm``, when only one outcome has both). A date compares a
+first-passage outcome (``days_to_*``) by its calendar date: ``days_to_rationing <
 2025-07-01`` holds when the event happens before 1 July 2025. A first-passage
 time that is censored (the event does not happen within the horizon, NaN) is
 read as "after the horizon": larger than every number.
@@ -109,7 +109,7 @@ def _evaluate(node: tuple, values: Mapping[str, np.ndarray]) -> np.ndarray:
 def parse(text: str, names: Sequence[str], start: _dt.date) -> Condition:
     """Parse ``text`` against the outcome ``names`` of a scenario that starts on ``start``."""
     if not isinstance(text, str):
-        raise TypeError(f"a condition is a text such as 'russia.ammo.152mm.days_to_empty < 180', got {text!r}")
+        raise TypeError(f"a condition is a text such as 'russia.ammo.152mm.days_to_rationing < 180', got {text!r}")
     tokens: list[tuple[str, str, int]] = []
     pos = 0
     while pos < len(text):

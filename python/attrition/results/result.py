@@ -406,7 +406,7 @@ class Result:
         PRIM (or CART), as :func:`attrition.discovery.discover` (loaded by name, see
         :data:`DISCOVERY`; needs the ``ema`` extra).
 
-        ``condition`` is a text such as ``"russia.ammo.152mm.days_to_empty < 2025-07-01"``
+        ``condition`` is a text such as ``"russia.ammo.152mm.days_to_rationing < 2025-07-01"``
         (outcomes compared with numbers or dates, joined by ``and`` / ``or``; a censored
         first-passage time counts as after the horizon), or a boolean array.
         """
