@@ -156,12 +156,6 @@ fn in_builtin(name: &str, e: CoreError) -> CoreError {
     }
 }
 
-/// A table that is one value (a distribution, a schedule or a CSV series):
-/// an overlay replaces it whole.
-pub(crate) fn is_dist(m: &Map<String, Value>) -> bool {
-    ["dist", "schedule", "csv"].iter().any(|k| m.contains_key(*k))
-}
-
 /// Delete each table `remove` lists from `base` (the built-in `name`).
 fn remove_tables(base: &mut Value, remove: Value, name: &str) -> Result<(), CoreError> {
     let Value::Array(paths) = remove else {
@@ -203,7 +197,7 @@ fn remove_table(base: &mut Value, path: &str, name: &str) -> Result<(), String> 
     }
     match cur {
         Value::Object(m) => match m.get(*last) {
-            Some(Value::Object(t)) if !is_dist(t) => {
+            Some(Value::Object(t)) if !parse::is_value(t) => {
                 m.remove(*last);
                 Ok(())
             }
@@ -226,7 +220,7 @@ fn no_table(path: &str, upto: &[&str], m: &Map<String, Value>, name: &str) -> St
 fn merge(base: &mut Map<String, Value>, overlay: Map<String, Value>) {
     for (k, v) in overlay {
         match (base.get_mut(&k), v) {
-            (Some(Value::Object(b)), Value::Object(o)) if !is_dist(b) && !is_dist(&o) => merge(b, o),
+            (Some(Value::Object(b)), Value::Object(o)) if !parse::is_value(b) && !parse::is_value(&o) => merge(b, o),
             (_, v) => {
                 base.insert(k, v);
             }
@@ -295,7 +289,7 @@ fn diff(
             continue;
         }
         match b {
-            Value::Object(t) if !is_dist(t) => remove.push(here(k)),
+            Value::Object(t) if !parse::is_value(t) => remove.push(here(k)),
             Value::Array(_) => {
                 set.insert(k.clone(), Value::Array(Vec::new()));
             }
@@ -306,7 +300,7 @@ fn diff(
     for (k, f) in full {
         match (f, base.get(k)) {
             (f, Some(b)) if f == b => {}
-            (Value::Object(ft), Some(Value::Object(bt))) if !is_dist(ft) && !is_dist(bt) => {
+            (Value::Object(ft), Some(Value::Object(bt))) if !parse::is_value(ft) && !parse::is_value(bt) => {
                 let mut inner = Vec::new();
                 match diff(ft, bt, &here(k), &mut inner) {
                     Ok(d) => {

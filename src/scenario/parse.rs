@@ -203,3 +203,9 @@ pub(crate) fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(),
     }
     Ok(())
 }
+
+/// A table that is one value (a distribution, a schedule or a CSV series):
+/// an overlay replaces it whole.
+pub(crate) fn is_value(m: &Map<String, Value>) -> bool {
+    ["dist", "schedule", "csv"].iter().any(|k| m.contains_key(*k))
+}

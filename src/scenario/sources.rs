@@ -304,7 +304,7 @@ pub(crate) fn set_paths(v: &Map<String, Value>, prefix: &str, out: &mut Vec<Stri
     for (k, x) in v {
         let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match x {
-            Value::Object(m) if !super::overlay::is_dist(m) => set_paths(m, &path, out),
+            Value::Object(m) if !super::parse::is_value(m) => set_paths(m, &path, out),
             _ => out.push(path),
         }
     }
