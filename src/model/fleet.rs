@@ -313,13 +313,11 @@ impl Fleet {
     /// from the next day's hazard on; its number.
     fn add_gun(&mut self, barrel: Barrel) -> u32 {
         let g = self.guns.len() as u32;
-        let death = if self.q > 0.0 {
-            let budget = exp(&mut self.streams.get(subkey(self.combat_key, u64::from(g))));
-            self.deaths.push(Death { at: self.hazard + budget, gun: g });
-            self.hazard + budget
-        } else {
-            f64::INFINITY
-        };
+        // Drawn even while q is 0: a schedule may raise it later, and the
+        // budget's stream is the gun's own, so drawing it changes nothing else.
+        let budget = exp(&mut self.streams.get(subkey(self.combat_key, u64::from(g))));
+        let death = self.hazard + budget;
+        self.deaths.push(Death { at: death, gun: g });
         self.guns.push(Gun { barrel, death, barrels: 1, state: State::Serviceable });
         self.account(&barrel, 1.0);
         self.serviceable += 1;
@@ -562,11 +560,9 @@ impl Fleet {
             }
             self.repair.pop_front();
             self.refit(g);
-            if self.q > 0.0 {
-                let gun = &mut self.guns[g as usize];
-                gun.death += self.hazard;
-                self.deaths.push(Death { at: gun.death, gun: g });
-            }
+            let gun = &mut self.guns[g as usize];
+            gun.death += self.hazard;
+            self.deaths.push(Death { at: gun.death, gun: g });
         }
         if let Some(m) = self.max_wait {
             while let Some((d, g)) = self.first_waiting() {
