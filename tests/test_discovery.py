@@ -96,8 +96,8 @@ def _workbench():
 
 def test_prim_finds_the_low_stock_box(run):
     _workbench()
-    d = run.discover("red.ammo.152mm.days_to_empty < 60")
-    y = np.nan_to_num(run.outcomes["red.ammo.152mm.days_to_empty"], nan=np.inf) < 60
+    d = run.discover("red.ammo.152mm.days_to_rationing < 60")
+    y = np.nan_to_num(run.outcomes["red.ammo.152mm.days_to_rationing"], nan=np.inf) < 60
     assert d.method == "prim" and np.array_equal(d.y, y) and d.share == pytest.approx(y.mean())
     t = d.table
     assert "sides.red.calibers.152mm.initial_stock" in t.index

@@ -263,7 +263,7 @@ class ColumnSketches(ColumnStorage):
     def row(self, name: str, q: Sequence[float], horizon: int | None = None) -> dict[str, float]:
         if horizon is not None:
             return event_row(self.event(name, horizon), q)
-        i = self.names.index(name)
+        i = self._row[name]
         st = self.table.stats(i)
         qs = self.table.quantiles(i, [float(v) for v in q])
         out = {"mean": float(st["mean"][0])}
