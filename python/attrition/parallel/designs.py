@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils.fmt import shown
 from .._utils.names import unknown
 from ..scenario import Scenario
 from ..scenario.levers import Lever
@@ -57,7 +58,7 @@ def path_design(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
         values = []
         for k in keys:
             if not isinstance(k, str):
-                raise TypeError(f"grid keys are dotted parameter paths (str), got {k!r}")
+                raise TypeError(f"grid keys are dotted parameter paths (str), got {shown(k)}")
             given = grid[k]
             if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
                 raise TypeError(
@@ -65,7 +66,7 @@ def path_design(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
                 )
             v = list(given)
             if not v:
-                raise ValueError(f"grid[{k!r}] is empty")
+                raise ValueError(f"grid[{shown(k)}] is empty")
             values.append(v)
         variants = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
         return Design(variants, "grid", keys, dict(zip(keys, values, strict=True)), [dict(v) for v in variants])
@@ -79,7 +80,7 @@ def path_design(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
             raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(overrides).__name__}")
         for k in overrides:
             if not isinstance(k, str):
-                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {k!r}")
+                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {shown(k)}")
         out.append(dict(overrides))
     if not out:
         raise ValueError("the sweep has no variants")
@@ -108,7 +109,7 @@ def _chosen(scenario: Scenario, levers: Any) -> tuple[dict[str, Lever], dict[str
         raise ValueError("no lever to sweep")
     for k in names:
         if not isinstance(k, str):
-            raise TypeError(f"levers are named by text, got {k!r}")
+            raise TypeError(f"levers are named by text, got {shown(k)}")
         if k not in known:
             raise unknown(k, list(known), "lever", listing=True)
     return {k: known[k] for k in names}, given

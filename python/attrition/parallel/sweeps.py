@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -37,41 +36,6 @@ __all__ = ["PLOT_BACKEND", "SweepResult", "sweep"]
 #: The module that draws a sweep's charts, loaded by name on first use of
 #: :meth:`SweepResult.plot` (it sits above this layer).
 PLOT_BACKEND = "attrition.visual"
-
-
-def _variants(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    if isinstance(grid, Mapping):
-        keys = list(grid)
-        values = []
-        for k in keys:
-            if not isinstance(k, str):
-                raise TypeError(f"grid keys are dotted parameter paths (str), got {shown(k)}")
-            given = grid[k]
-            if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
-                raise TypeError(
-                    f"grid[{shown(k)}] must be a list of values ({{{shown(k)}: [v1, v2, ...]}}), "
-                    f"got {type(given).__name__}"
-                )
-            v = list(given)
-            if not v:
-                raise ValueError(f"grid[{shown(k)}] is empty")
-            values.append(v)
-        return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
-    if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
-        raise TypeError(
-            f"grid must be a dict {{path: [values]}} or a list of override dicts, got {type(grid).__name__}"
-        )
-    out = []
-    for i, overrides in enumerate(grid):
-        if not isinstance(overrides, Mapping):
-            raise TypeError(f"variant {i} must be a dict of overrides {{path: value}}, got {type(overrides).__name__}")
-        for k in overrides:
-            if not isinstance(k, str):
-                raise TypeError(f"variant {i}: overrides are keyed by dotted parameter paths (str), got {shown(k)}")
-        out.append(dict(overrides))
-    if not out:
-        raise ValueError("the sweep has no variants")
-    return out
 
 
 def _label(value: Any, scenario: Scenario, path: str) -> Any:
