@@ -90,10 +90,12 @@ pub fn estimate_bytes(model: &Model, n: usize, n_series: usize, threads: usize) 
 /// Trajectories whose recorded series a worker buffers before adding them to
 /// its summary: each cell then takes a run of values while it is in cache,
 /// instead of one value per trajectory from a state far larger than the cache.
-/// The buffer is held under [`SUMMARY_BATCH_BYTES`].
-pub(crate) const SUMMARY_BATCH: usize = 32;
+/// The buffer is held under [`SUMMARY_BATCH_BYTES`]. A whole block (a batch
+/// never spans two): a cell's buckets, far from the cache by the time the
+/// next batch comes, are fetched once per 64 values.
+pub(crate) const SUMMARY_BATCH: usize = BLOCK;
 /// Upper bound of a worker's batch buffer (unless one trajectory needs more).
-pub(crate) const SUMMARY_BATCH_BYTES: usize = 8 << 20;
+pub(crate) const SUMMARY_BATCH_BYTES: usize = 16 << 20;
 
 /// Trajectories per batch for `cells` series-days per trajectory.
 fn summary_batch(cells: usize) -> usize {

@@ -82,6 +82,13 @@ impl Cell {
         self.sketch.add(x);
     }
 
+    /// Add `x` `k` times (the state of `k` calls of [`Cell::add`]).
+    #[inline]
+    pub fn add_n(&mut self, x: f64, k: u64) {
+        self.moments.add_n(x, k);
+        self.sketch.add_n(x, k);
+    }
+
     pub fn merge(&mut self, other: &Cell) {
         self.moments.merge(&other.moments);
         self.sketch.merge(&other.sketch);
@@ -297,9 +304,20 @@ impl Summary {
         let mut grown = 0;
         for (c, cell) in self.cells.iter_mut().enumerate() {
             let before = cell.sketch.heap_bytes();
-            for x in values[c..].iter().step_by(cells) {
-                cell.add(*x);
+            // Runs of equal values (a day's value is often the same in many
+            // trajectories: whole counts, an untouched stock) are added at once.
+            let mut it = values[c..].iter().step_by(cells);
+            let Some(&first) = it.next() else { continue };
+            let (mut x, mut k) = (first, 1);
+            for &v in it {
+                if v.to_bits() == x.to_bits() {
+                    k += 1;
+                } else {
+                    cell.add_n(x, k);
+                    (x, k) = (v, 1);
+                }
             }
+            cell.add_n(x, k);
             grown += cell.sketch.heap_bytes() - before;
         }
         grown

@@ -81,12 +81,18 @@ impl Moments {
 
     #[inline]
     pub fn add(&mut self, x: f64) {
+        self.add_n(x, 1);
+    }
+
+    /// Add `x` `k` times (the state of `k` calls of [`Moments::add`]).
+    #[inline]
+    pub fn add_n(&mut self, x: f64, k: u64) {
         if x.is_nan() {
-            self.nan += 1;
+            self.nan += k;
             return;
         }
         let x = x + 0.0; // -0.0 -> +0.0
-        self.count += 1;
+        self.count += k;
         if x < self.min {
             self.min = x;
         }
@@ -95,15 +101,18 @@ impl Moments {
         }
         if x.abs() < OVERFLOW_LIMIT {
             let q = round_i64(x * SCALE);
-            self.sum_q += q as i128;
+            self.sum_q += q as i128 * k as i128;
             let m = q.unsigned_abs() as u128;
-            let (lo, carry) = self.sum_q2_lo.overflowing_add(m * m);
-            self.sum_q2_lo = lo;
-            self.sum_q2_hi += carry as u64;
+            let m2 = m * m;
+            for _ in 0..k {
+                let (lo, carry) = self.sum_q2_lo.overflowing_add(m2);
+                self.sum_q2_lo = lo;
+                self.sum_q2_hi += carry as u64;
+            }
         } else if x.is_infinite() {
-            self.infinite += 1;
+            self.infinite += k;
         } else {
-            self.overflow += 1;
+            self.overflow += k;
         }
     }
 
