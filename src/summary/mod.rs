@@ -89,6 +89,26 @@ impl Cell {
         self.sketch.add_n(x, k);
     }
 
+    /// Add every value of `values`; runs of equal values (a day's value is
+    /// often the same in many trajectories: whole counts, an untouched
+    /// stock) at once. Returns the bytes the sketch's buckets grew by.
+    #[inline]
+    fn add_all(&mut self, mut values: impl Iterator<Item = f64>) -> usize {
+        let before = self.sketch.heap_bytes();
+        let Some(first) = values.next() else { return 0 };
+        let (mut x, mut k) = (first, 1);
+        for v in values {
+            if v.to_bits() == x.to_bits() {
+                k += 1;
+            } else {
+                self.add_n(x, k);
+                (x, k) = (v, 1);
+            }
+        }
+        self.add_n(x, k);
+        self.sketch.heap_bytes() - before
+    }
+
     pub fn merge(&mut self, other: &Cell) {
         self.moments.merge(&other.moments);
         self.sketch.merge(&other.sketch);
@@ -303,22 +323,7 @@ impl Summary {
         assert!(cells > 0 && values.len() % cells == 0, "summary: {} values for {cells} cells", values.len());
         let mut grown = 0;
         for (c, cell) in self.cells.iter_mut().enumerate() {
-            let before = cell.sketch.heap_bytes();
-            // Runs of equal values (a day's value is often the same in many
-            // trajectories: whole counts, an untouched stock) are added at once.
-            let mut it = values[c..].iter().step_by(cells);
-            let Some(&first) = it.next() else { continue };
-            let (mut x, mut k) = (first, 1);
-            for &v in it {
-                if v.to_bits() == x.to_bits() {
-                    k += 1;
-                } else {
-                    cell.add_n(x, k);
-                    (x, k) = (v, 1);
-                }
-            }
-            cell.add_n(x, k);
-            grown += cell.sketch.heap_bytes() - before;
+            grown += cell.add_all(values[c..].iter().step_by(cells).copied());
         }
         grown
     }
