@@ -424,6 +424,9 @@ struct Local {
     events: EventCounts,
     /// The first error counting an event time (a bug in a sub-model if ever).
     failed: Option<String>,
+    /// The batch buffer, kept from block to block (fresh pages for every block
+    /// would cost a page fault and a zeroing each).
+    rows: Vec<f64>,
 }
 
 /// Run with streaming summaries. Outcomes and parameters are kept as arrays
@@ -474,6 +477,7 @@ pub fn run_summary(
                 params: Summary::new(sketch_rows(n_par), 1),
                 events: EventCounts::new(sketch_rows(n_ev), days),
                 failed: None,
+                rows: Vec::new(),
             })
         })
         .collect();
@@ -496,7 +500,8 @@ pub fn run_summary(
         let mut prow = vec![0.0; n_par];
         let cells = req.series.len() * days;
         let batch = summary_batch(cells);
-        let mut rows = vec![0.0; cells * batch];
+        let mut rows = std::mem::take(&mut local.rows);
+        rows.resize(cells * batch, 0.0);
         let mut filled = 0;
         for j in 0..b.len {
             if stop.load(Ordering::Relaxed) {
@@ -542,6 +547,7 @@ pub fn run_summary(
             }
             done.fetch_add(1, Ordering::Relaxed);
         }
+        local.rows = rows;
         let after = local.outcomes.heap_bytes() + local.params.heap_bytes();
         if after > before {
             grow(after - before, stop);
