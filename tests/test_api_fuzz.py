@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import io
 import json
 import os
@@ -49,6 +50,8 @@ CORPUS = pathlib.Path(__file__).parent / "corpus"
 SC = Scenario.load(DATA / "two_sides.toml").with_values({"days": A.DAYS})
 #: Seconds a call may take before it is interrupted (valid requests can be endless).
 DEADLINE = 3.0
+#: Seconds until the deadline is tried again when it fell where an exception would be lost.
+RETRY_ALARM = 0.01
 #: Seconds a call may take to stop once interrupted (a run checks every 50 ms).
 STOP_LATENCY = 10.0
 #: Seconds before the watchdog ends the process (a call that ignores the interrupt).
@@ -75,6 +78,9 @@ def limits() -> Iterator[None]:
     """A deadline (SIGALRM, which the core's runs check like Ctrl-C) and a watchdog."""
 
     def alarm(signum: int, frame: Any) -> None:
+        if _swallowing(frame):  # an exception raised here would be lost: ask again shortly
+            signal.setitimer(signal.ITIMER_REAL, RETRY_ALARM)
+            return
         raise Deadline
 
     faulthandler.dump_traceback_later(WATCHDOG, exit=True)
@@ -86,6 +92,17 @@ def limits() -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
         faulthandler.cancel_dump_traceback_later()
+
+
+def _swallowing(frame: Any) -> bool:
+    """Whether ``frame`` runs where Python reports an exception as "ignored" and drops it:
+    inside a garbage-collector callback (hypothesis installs one) or a ``__del__``."""
+    callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def attempt(call: Callable[[], Any]) -> tuple[str, Any]:
@@ -150,6 +167,29 @@ def check_run(kw: dict[str, Any]) -> None:
         again = attempt(lambda: attrition.run(SC, **{**kw, "threads": 1, "seed": r.seed}))
         if again[0] == "ok":
             same_result(r, again[1])
+
+
+def test_a_deadline_inside_a_gc_callback_is_not_lost(monkeypatch):
+    """The deadline's alarm can fall inside a garbage-collector callback (hypothesis installs
+    one), where Python drops an exception as "ignored": it is then asked again, and the call
+    stops instead of running on past its deadline with an unraisable-exception warning."""
+    monkeypatch.setitem(globals(), "DEADLINE", 0.05)
+    seen = []
+
+    def slow_callback(phase: str, info: dict) -> None:
+        if phase == "start" and not seen:
+            seen.append(_swallowing(sys._getframe()))
+            t = time.monotonic()
+            while time.monotonic() - t < 0.3:  # the alarm falls in here
+                pass
+
+    gc.callbacks.append(slow_callback)
+    try:
+        outcome = attempt(lambda: (gc.collect(), time.sleep(5)))
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert seen == [True] and not _swallowing(sys._getframe())
+    assert outcome == ("stopped", None)
 
 
 @fuzz(150)

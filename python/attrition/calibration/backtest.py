@@ -9,7 +9,9 @@ reads only the reports up to ``T``:
    daily personnel increments of the ``window`` reports up to ``T``, with the
    weakly informative :data:`CASUALTY_PRIORS` (those of the built-in fit).
    For the artillery target, one combat-loss rate shared by the side's fleets
-   and a ``reporting`` factor (claims per gun the model loses, prior
+   (prior :data:`COMBAT_LOSS_PRIOR`, set on every fleet of the side: the
+   scenario's own value may be a posterior fitted to later reports) and a
+   ``reporting`` factor (claims per gun the model loses, prior
    :data:`REPORTING_PRIOR`) are fitted to the daily increments of the
    ``artillery`` column over the same window.
 2. **Forecast.** The scenario is started on ``T`` (the report of ``T + 1``
@@ -55,7 +57,7 @@ from .observation import REPORTING
 from .scores import Backtest, score
 from .smc import calibrate
 
-__all__ = ["CASUALTY_PRIORS", "REPORTING_PRIOR", "backtest", "default_origins"]
+__all__ = ["CASUALTY_PRIORS", "COMBAT_LOSS_PRIOR", "REPORTING_PRIOR", "backtest", "default_origins"]
 
 #: Weakly informative priors of the casualty fit (``{side}`` is the side's name): those of the
 #: built-in fit (``scripts/calibrate_baseline.py``), with ``base`` widened to 100-4,000 a day so
@@ -81,6 +83,13 @@ REPORTING_PRIOR: dict[str, Any] = {"dist": "uniform", "low": 5.0, "high": 60.0}
 
 #: The fleets' shared loss rate in the artillery fit (a pattern of the scenario's parameters).
 COMBAT_LOSS = "sides.{side}.fleets.*.combat_loss"
+
+#: Prior of that rate at each origin, set on every fleet of the side (not read from the scenario,
+#: whose value may be the posterior of a fit to reports after the origin, as the built-in
+#: baseline's is): Oryx's 0.9-1.4 confirmed Russian tube-artillery losses a day spread over the
+#: ~2,200 guns modelled (fact oryx-ru-tube-artillery-loss-rate of the sources register), the
+#: prior of the built-in fit. The claims identify the product of the rate and the factor.
+COMBAT_LOSS_PRIOR: dict[str, Any] = {"dist": "uniform", "low": 0.9 / 2200, "high": 1.4 / 2200}
 
 TARGETS = ("personnel", "artillery")
 
@@ -187,6 +196,8 @@ def backtest(
     if not days:
         raise ValueError("no forecast origin")
     prior = sc.with_values({k.format(side=side): v for k, v in CASUALTY_PRIORS.items()})
+    fleets = sc.to_dict()["sides"][side].get("fleets", {})
+    loss_prior = sc.with_values({f"sides.{side}.fleets.{f}.combat_loss": COMBAT_LOSS_PRIOR for f in fleets})
     rows: list[dict[str, Any]] = []
     fits: list[dict[str, Any]] = []
     for i, origin in enumerate(days):
@@ -205,7 +216,7 @@ def backtest(
             if y.isna().any():
                 raise ValueError(f"origin {origin:%Y-%m-%d}: {col}_daily has gaps in the window")
             cal = _fit(
-                prior if target == "personnel" else sc,
+                prior if target == "personnel" else loss_prior,
                 y,
                 target,
                 side,

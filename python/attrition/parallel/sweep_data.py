@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from .._utils.names import select
 from .._utils.optional import require
 from ..results import Result
-from ..scenario import registry
+from ..scenario import Scenario, registry
+from .designs import Design
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .sweeps import SweepResult
-
-__all__ = ["EVENT_STATS", "outcome_stats", "to_xarray"]
+__all__ = ["EVENT_STATS", "SweepView", "outcome_stats", "to_xarray"]
 
 #: Statistics only first-passage outcomes have (NaN for the others).
 EVENT_STATS = ("reached", "restricted_mean")
@@ -58,7 +56,17 @@ def _coord(values: Sequence[Any]) -> np.ndarray:
     return np.array([v if isinstance(v, str) else repr(v) for v in vals], dtype=object)
 
 
-def to_xarray(sw: SweepResult, names: str | Iterable[str] | None, q: Sequence[float]) -> Any:
+class SweepView(Protocol):
+    """A sweep as :func:`to_xarray` reads it (:class:`~attrition.parallel.SweepResult` is one)."""
+
+    scenario: Scenario
+    design: Design
+    results: list[Result]
+    n: int
+    seed: int
+
+
+def to_xarray(sw: SweepView, names: str | Iterable[str] | None, q: Sequence[float]) -> Any:
     """See :meth:`SweepResult.to_xarray`."""
     xr = require("xarray", purpose="SweepResult.to_xarray()")
     every = list(dict.fromkeys(k for r in sw.results for k in r.outcome_names))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +19,7 @@ from .._utils.fmt import num, pct
 from .._utils.names import select
 from ..scenario import registry
 from ..scenario.display import CSS, esc
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .result import Result
+from .view import ResultView
 
 __all__ = [
     "EVENT_NOTE",
@@ -38,7 +36,7 @@ __all__ = [
 ]
 
 
-def key_outcomes(result: Result, patterns: Sequence[str] = registry.KEY_OUTCOMES) -> list[str]:
+def key_outcomes(result: ResultView, patterns: Sequence[str] = registry.KEY_OUTCOMES) -> list[str]:
     """Names of the key outcomes of a result (:data:`~attrition.scenario.registry.KEY_OUTCOMES`),
     in pattern order."""
     return select(result.outcome_names, patterns, "outcome")
@@ -55,7 +53,7 @@ EVENT_NOTE = (
 )
 
 
-def outcome_rows(result: Result, names: Iterable[str]) -> list[dict[str, Any]]:
+def outcome_rows(result: ResultView, names: Iterable[str]) -> list[dict[str, Any]]:
     """Rows of :meth:`Result.outcome_table` (median and 90 % interval) with each outcome's
     ``unit`` and whether it is a ``first_passage`` time."""
     rows = result.outcome_table(list(names), q=TABLE_Q)
@@ -65,14 +63,14 @@ def outcome_rows(result: Result, names: Iterable[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def date_of(result: Result, day: float) -> str:
+def date_of(result: ResultView, day: float) -> str:
     """The calendar date of a day index of the run ('' for NaN)."""
     if not np.isfinite(day):
         return ""
     return str(np.datetime64(result.scenario.start, "D") + int(round(day)))
 
 
-def value_cell(result: Result, row: dict[str, Any], key: str) -> str:
+def value_cell(result: ResultView, row: dict[str, Any], key: str) -> str:
     """One statistic of an outcome row as text, in the library's one number style: a
     first-passage time as its calendar date, or ``not reached``."""
     v = row[key]
@@ -81,7 +79,7 @@ def value_cell(result: Result, row: dict[str, Any], key: str) -> str:
     return num(v)
 
 
-def cells(result: Result, row: dict[str, Any]) -> dict[str, str]:
+def cells(result: ResultView, row: dict[str, Any]) -> dict[str, str]:
     """The text cells of an outcome row: ``outcome``, ``unit``, ``median``, ``5 %``, ``95 %``,
     ``reached`` (first-passage outcomes) and, among the runs where the event happened,
     ``cond median``, ``cond 5 %`` and ``cond 95 %``."""
@@ -112,7 +110,7 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str
     return [line(header), *(line(r) for r in rows)]
 
 
-def key_table_lines(result: Result, rows: list[dict[str, Any]], indent: str = "") -> list[str]:
+def key_table_lines(result: ResultView, rows: list[dict[str, Any]], indent: str = "") -> list[str]:
     """The key-outcome table as text lines: every outcome with its unit, median and 90 %
     interval (and the share that reach it), then the first-passage outcomes among the runs
     where the event happened, then what the columns mean."""
@@ -137,7 +135,7 @@ def key_table_lines(result: Result, rows: list[dict[str, Any]], indent: str = ""
     return lines
 
 
-def result_text(result: Result) -> str:
+def result_text(result: ResultView) -> str:
     head = (
         f"<Result {result.scenario.name!r}: n={result.n}, seed={result.seed}, "
         f"{result.dates[0]} .. {result.dates[-1]} ({result.days} days), "
@@ -151,7 +149,7 @@ def result_text(result: Result) -> str:
     return "\n".join(lines + key_table_lines(result, rows, indent="  "))
 
 
-def result_html(result: Result) -> str:
+def result_html(result: ResultView) -> str:
     sc = result.scenario
     out = [CSS, '<div class="attrition-view">']
     out.append(

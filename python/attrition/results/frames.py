@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -15,9 +15,7 @@ from .._utils.optional import require
 from ..errors import AttritionError
 from ..scenario import registry
 from .storage import STATS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .result import Result
+from .view import ResultView
 
 __all__ = [
     "STATS",
@@ -41,7 +39,7 @@ def xarray() -> Any:
     return require("xarray", purpose="this dataset")
 
 
-def select(result: Result, series: str | Iterable[str] | None) -> list[str]:
+def select(result: ResultView, series: str | Iterable[str] | None) -> list[str]:
     """Recorded series by name or glob pattern (None: all of them).
 
     A name that the scenario has but the run did not record, or that does not exist,
@@ -61,7 +59,7 @@ def select(result: Result, series: str | Iterable[str] | None) -> list[str]:
 NS_FIRST, NS_LAST = np.datetime64("1678-01-01", "D"), np.datetime64("2261-12-31", "D")
 
 
-def dates64(result: Result) -> np.ndarray:
+def dates64(result: ResultView) -> np.ndarray:
     """The dates of a result in nanoseconds (what pandas and xarray use by default), or
     in seconds when they lie beyond the years 1678 to 2261 that nanoseconds hold."""
     d = result.dates
@@ -69,14 +67,14 @@ def dates64(result: Result) -> np.ndarray:
     return d.astype(f"datetime64[{unit}]")
 
 
-def trajectory_index(result: Result) -> np.ndarray:
+def trajectory_index(result: ResultView) -> np.ndarray:
     """The trajectories' indices in the seed's streams: int64, or uint64 when some
     lie at or above 2**63."""
     dtype = np.int64 if result._ranges[-1][1] <= 2**63 else np.uint64
     return np.concatenate([np.arange(a, b, dtype=dtype) for a, b in result._ranges])
 
 
-def _mode(result: Result, summary: bool | None) -> bool:
+def _mode(result: ResultView, summary: bool | None) -> bool:
     if summary is None:
         return not result.paths
     if not summary and not result.paths:
@@ -90,7 +88,7 @@ def _qname(q: float) -> str:
     return f"q{q:g}"
 
 
-def summary_columns(result: Result, name: str, q: Sequence[float]) -> dict[str, np.ndarray]:
+def summary_columns(result: ResultView, name: str, q: Sequence[float]) -> dict[str, np.ndarray]:
     """Per-day statistics (:data:`STATS`) and quantiles ``q`` (``q0.05`` ...) of a series."""
     cols: dict[str, np.ndarray] = {k: np.asarray(v, dtype=float) for k, v in result.stats(name).items()}
     qs = result.quantiles(name, list(q))
@@ -99,14 +97,14 @@ def summary_columns(result: Result, name: str, q: Sequence[float]) -> dict[str, 
     return cols
 
 
-def summary_frame(result: Result, name: str, q: Sequence[float]) -> Any:
+def summary_frame(result: ResultView, name: str, q: Sequence[float]) -> Any:
     """:func:`summary_columns` as a DataFrame indexed by date."""
     pd = pandas()
     cols = summary_columns(result, name, q)
     return pd.DataFrame(cols, index=pd.DatetimeIndex(result.dates, name="date"))
 
 
-def to_pandas(result: Result, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+def to_pandas(result: ResultView, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
     pd = pandas()
     names = select(result, series)
     dates = pd.DatetimeIndex(result.dates, name="date")
@@ -129,7 +127,7 @@ def to_pandas(result: Result, series: str | Iterable[str] | None, summary: bool 
     return pd.DataFrame(data)
 
 
-def outcomes_frame(result: Result) -> Any:
+def outcomes_frame(result: ResultView) -> Any:
     pd = pandas()
     missing = (
         "outcomes and drawn parameters were kept as sketches (no per-trajectory values); "
@@ -145,7 +143,7 @@ def outcomes_frame(result: Result) -> Any:
     return df
 
 
-def attrs(result: Result) -> dict[str, Any]:
+def attrs(result: ResultView) -> dict[str, Any]:
     """The attributes of a Dataset: the scenario, the seed, n, the mode and the version."""
     sc = result.scenario
     return {
@@ -162,7 +160,7 @@ def attrs(result: Result) -> dict[str, Any]:
     }
 
 
-def to_xarray(result: Result, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
+def to_xarray(result: ResultView, series: str | Iterable[str] | None, summary: bool | None, q: Sequence[float]) -> Any:
     xr = xarray()
     names = select(result, series)
     dates = dates64(result)
@@ -186,7 +184,7 @@ def _var_attrs(name: str) -> dict[str, str]:
     return {"long_name": registry.label(name), "units": registry.unit(name, outcome=False)}
 
 
-def describe(result: Result, names: str | Iterable[str] | None, q: Sequence[float]) -> Any:
+def describe(result: ResultView, names: str | Iterable[str] | None, q: Sequence[float]) -> Any:
     """The body of :meth:`Result.describe`."""
     pd = pandas()
     rows = result.outcome_table(names, q)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import html
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._utils.fmt import num
 from .reference import field_unit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .scenario import Scenario
+from .view import ScenarioView
 
 __all__ = ["CSS", "esc", "scenario_html", "scenario_text", "window"]
 
@@ -95,7 +93,7 @@ def window(start: Any, end: Any) -> str:
 class _Fmt:
     """Formats scenario values, marking uncertain ones with '~' and their distribution."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: ScenarioView) -> None:
         self.uncertain = {u["path"]: u["distribution"] for u in scenario.uncertain_list()}
         self.seen: set[str] = set()
 
@@ -162,7 +160,7 @@ def _side_scalars(side: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in side.items() if k not in skip}
 
 
-def _header(sc: Scenario) -> tuple[str, str]:
+def _header(sc: ScenarioView) -> tuple[str, str]:
     end = sc.dates[-1]
     n_unc = len(sc.uncertain_list())
     return (
@@ -171,7 +169,7 @@ def _header(sc: Scenario) -> tuple[str, str]:
     )
 
 
-def _levers(sc: Scenario) -> dict[str, tuple[str, str, str]]:
+def _levers(sc: ScenarioView) -> dict[str, tuple[str, str, str]]:
     """Each lever as (its values or range, the paths it sets, its description)."""
     out = {}
     for name, lever in sc.levers.items():
@@ -182,12 +180,12 @@ def _levers(sc: Scenario) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def _correlations(sc: Scenario) -> list[str]:
+def _correlations(sc: ScenarioView) -> list[str]:
     """Each rank correlation as ``a ~ b: rho``."""
     return [f"{c['a']} ~ {c['b']}: rank correlation {c['rho']:g}" for c in sc.correlations]
 
 
-def scenario_text(sc: Scenario) -> str:
+def scenario_text(sc: ScenarioView) -> str:
     d = sc.to_dict()
     fmt = _Fmt(sc)
     span, desc = _header(sc)
@@ -253,7 +251,7 @@ def _cell(text: str) -> str:
     return f"<td{cls}>{esc(text)}</td>"
 
 
-def scenario_html(sc: Scenario) -> str:
+def scenario_html(sc: ScenarioView) -> str:
     d = sc.to_dict()
     fmt = _Fmt(sc)
     span, desc = _header(sc)

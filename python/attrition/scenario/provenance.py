@@ -14,12 +14,10 @@ from __future__ import annotations
 import copy
 import functools
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _core
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .scenario import Scenario
+from .view import ScenarioView
 
 __all__ = ["COLUMNS", "fact", "facts", "provenance_html", "provenance_rows", "provenance_text", "value_text"]
 
@@ -90,7 +88,7 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
+def provenance_rows(scenario: ScenarioView) -> list[dict[str, Any]]:
     """Every input of ``scenario`` with where it comes from, as dicts with the keys of
     :data:`COLUMNS`: the value as written, its unit, ``origin`` (``scenario``: its
     ``[sources]``; ``default``: the value is the field's default, with the default's
@@ -120,7 +118,7 @@ def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
-def provenance_text(scenario: Scenario, width: int = 110) -> str:
+def provenance_text(scenario: ScenarioView, width: int = 110) -> str:
     """The provenance of every input as plain text, one block per value."""
     import textwrap
 
@@ -154,7 +152,7 @@ def provenance_text(scenario: Scenario, width: int = 110) -> str:
     return "\n".join(out)
 
 
-def provenance_html(scenario: Scenario) -> str:
+def provenance_html(scenario: ScenarioView) -> str:
     """The provenance of every input as an HTML table, the facts linked to their sources."""
     register = _facts()
     esc = html.escape
