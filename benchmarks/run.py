@@ -66,7 +66,9 @@ class Figure:
     def met(self) -> bool | None:
         if self.op is None or self.target is None:
             return None
-        return {"<": self.value < self.target, "<=": self.value <= self.target, ">=": self.value >= self.target}[self.op]
+        return {"<": self.value < self.target, "<=": self.value <= self.target, ">=": self.value >= self.target}[
+            self.op
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         target = None if self.op is None else {"op": self.op, "value": self.target}
@@ -148,7 +150,9 @@ def engine_figures(s: attrition.Scenario, n: int, repeat: int) -> list[Figure]:
         Figure("engine / random-number floor", ms["engine"] / ms["floor"], "x", "<=", 1.4),
         Figure("trajectory-days per second per core", n * s.days / t["engine"], "", digits=0),
         Figure("run recording nothing, 1 thread", ms["none"], "ms/trajectory"),
-        Figure(f"summary mode, {len(attrition.DEFAULT_SERIES)} default patterns, 1 thread", ms["summary"], "ms/trajectory"),
+        Figure(
+            f"summary mode, {len(attrition.DEFAULT_SERIES)} default patterns, 1 thread", ms["summary"], "ms/trajectory"
+        ),
         Figure("summaries / run recording nothing", t["summary"] / t["none"], "x", "<=", 1.15),
         Figure("2 threads vs 1", t["engine"] / t["two"], "x", ">=", 1.85),
     ]
@@ -205,7 +209,10 @@ def scaling_figures(n_dask: int, memory_ns: list[int]) -> list[Figure]:
 def table(rows: list[Figure]) -> str:
     cells = [f.row() for f in rows]
     w = [max(len(c[i]) for c in [("measure", "value", "target")] + cells) for i in range(3)]
-    lines = [f"| {'measure':<{w[0]}} | {'value':<{w[1]}} | {'target':<{w[2]}} |", "|" + "|".join("-" * (x + 2) for x in w) + "|"]
+    lines = [
+        f"| {'measure':<{w[0]}} | {'value':<{w[1]}} | {'target':<{w[2]}} |",
+        "|" + "|".join("-" * (x + 2) for x in w) + "|",
+    ]
     lines += [f"| {a:<{w[0]}} | {b:<{w[1]}} | {c:<{w[2]}} |" for a, b, c in cells]
     return "\n".join(lines)
 
