@@ -43,6 +43,7 @@ from typing import Any
 
 import attrition
 from attrition import _core
+from attrition.engine import RunOptions
 
 HERE = Path(__file__).resolve().parent
 BENCH = HERE / "bench.toml"
@@ -142,6 +143,7 @@ def engine_figures(s: attrition.Scenario, n: int, repeat: int) -> list[Figure]:
         t["summary"] = min(t["summary"], run(1, paths=False))
         t["two"] = min(t["two"], run(2, series=[]))
     draws = _core.rng_floor(s._core, 1, min(n, 200))[1] / min(n, 200)
+    n_default = len(RunOptions.from_args(series=None).series_names(s))
     ms = {k: v / n * 1e3 for k, v in t.items()}
     return [
         Figure("engine, 1 thread, outcomes only", ms["engine"], "ms/trajectory"),
@@ -150,9 +152,7 @@ def engine_figures(s: attrition.Scenario, n: int, repeat: int) -> list[Figure]:
         Figure("engine / random-number floor", ms["engine"] / ms["floor"], "x", "<=", 1.4),
         Figure("trajectory-days per second per core", n * s.days / t["engine"], "", digits=0),
         Figure("run recording nothing, 1 thread", ms["none"], "ms/trajectory"),
-        Figure(
-            f"summary mode, {len(attrition.DEFAULT_SERIES)} default patterns, 1 thread", ms["summary"], "ms/trajectory"
-        ),
+        Figure(f"summary mode, the {n_default} default series, 1 thread", ms["summary"], "ms/trajectory"),
         Figure("summaries / run recording nothing", t["summary"] / t["none"], "x", "<=", 1.15),
         Figure("2 threads vs 1", t["engine"] / t["two"], "x", ">=", 1.85),
     ]
@@ -234,11 +234,18 @@ def main() -> None:
         args.n, args.n_numpy, args.n_dask, args.memory = 500, [250], 0, []
     s = attrition.Scenario.load(BENCH)
     load0 = os.getloadavg()
-    rows = engine_figures(s, args.n, args.repeat)
-    rows += numpy_figures(s, args.n_numpy, rows[0].value)
+    rows: list[Figure] = []
+
+    def section(figures: list[Figure]) -> None:
+        rows.extend(figures)
+        for f in figures:  # progress, as each section ends (the table comes at the end)
+            print(" | ".join(f.row()), file=sys.stderr, flush=True)
+
+    section(engine_figures(s, args.n, args.repeat))
+    section(numpy_figures(s, args.n_numpy, rows[0].value))
     if not args.quick:
-        rows += wait_figures(args.threads, args.n_sweep)
-    rows += scaling_figures(args.n_dask, args.memory)
+        section(wait_figures(args.threads, args.n_sweep))
+    section(scaling_figures(args.n_dask, args.memory))
     load1 = os.getloadavg()
     header = (
         f"Scenario: benchmarks/bench.toml ({s.days} days); engine n = {args.n}, best of {args.repeat}; "
