@@ -26,7 +26,8 @@ It follows the engine rule for rule:
   silent) are capped at the scenario's ``max_fire_ratio``; with ``coupling = false``
   (or a side that is its own opponent) both are 1.
 - Tempo: the product of the schedule's factors times exp(x_t - Var(x_t) / 2) with
-  x_t = (1 - reversion) x_{t-1} + sd e_t (the drift keeps mean one on every day).
+  x_t = (1 - reversion) x_{t-1} + sd e_t (the drift keeps mean one on every day), times
+  the slow drift, the same with its own sd and reversion.
 - Casualties ~ NegativeBinomial (Gamma-Poisson mixture; Poisson without a dispersion),
   split over contingents in name order by sequential binomials on strength x relative
   risk, each capped at its strength (the excess is lost, as in the engine); killed ~
@@ -591,6 +592,11 @@ class _Casualties:
         self.drift = bool((self.sd > 0).any())
         self.x = np.zeros(n)
         self.var = np.zeros(n)
+        self.slow_sd = P(c, "slow_drift_sd", path, 0.0)
+        self.slow_keep = 1.0 - P(c, "slow_drift_reversion", path, 0.0)
+        self.slow = bool((self.slow_sd > 0).any())
+        self.y = np.zeros(n)
+        self.slow_var = np.zeros(n)
         self.cumulative = P(c, "initial_cumulative", path, 0.0).copy()
         self.run_total = np.zeros(n)
         self.thresholds = sorted({float(x) for x in c.get("thresholds", [])})
@@ -606,6 +612,11 @@ class _Casualties:
             self.x = self.keep * self.x + self.sd * e
             self.var = self.keep * self.keep * self.var + self.sd * self.sd
             f = f * np.exp(self.x - 0.5 * self.var)
+        if self.slow:
+            e = rng.standard_normal(f.size)
+            self.y = self.slow_keep * self.y + self.slow_sd * e
+            self.slow_var = self.slow_keep * self.slow_keep * self.slow_var + self.slow_sd * self.slow_sd
+            f = f * np.exp(self.y - 0.5 * self.slow_var)
         return f
 
     def draw(self, rng: np.random.Generator, tempo: np.ndarray, ratio: np.ndarray | float) -> np.ndarray:

@@ -223,6 +223,8 @@ def gen_side(c: Any, start: dt.date, days: int) -> dict[str, Any]:
             "alpha": p(0, 2),
             "drift_sd": p(0, 0.2),
             "drift_reversion": p(0, 1, PROB),
+            "slow_drift_sd": p(0, 0.05),
+            "slow_drift_reversion": p(0, 1, PROB),
             "initial_cumulative": p(0, 1e6),
         }
         if c.boolean():

@@ -8,7 +8,7 @@
 mod common;
 use common::{ALPHA, Z, assert_chi_square, histogram, mean_var, run, toml};
 
-use statrs::distribution::{Binomial, Discrete, DiscreteCDF, NegativeBinomial, Poisson};
+use statrs::distribution::{Binomial, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Normal, Poisson};
 
 /// Cumulants of NB(mean m, dispersion k): k2 = m + m^2 / k, k4 = r q (1 + 4q + q^2) / p^4
 /// with r = k, p = k / (k + m), q = 1 - p.
@@ -327,4 +327,68 @@ alpha = 0.5
         assert!(z.abs() <= Z, "{side}: {total} casualties vs {expect}, z = {z:.2} (alpha = {ALPHA})");
         assert!((0..r.n).all(|i| r.s(&name, i)[silent_from..].iter().all(|&c| c == 0.0)), "{side}: a silent enemy");
     }
+}
+
+/// Variance of x_t = keep x_{t-1} + sd e_t on day `t` (x_{-1} = 0): sd^2 (1 + keep^2 + ... + keep^2t).
+fn ar1_var(sd: f64, reversion: f64, t: usize) -> f64 {
+    let k2 = (1.0 - reversion).powi(2);
+    sd * sd * (0..=t).map(|i| k2.powi(i as i32)).sum::<f64>()
+}
+
+/// Chi-square of `xs` against N(mean, var) on 20 equiprobable cells.
+fn assert_normal(what: &str, xs: &[f64], mean: f64, var: f64) {
+    let nd = Normal::new(mean, var.sqrt()).unwrap();
+    let cells = 20;
+    let mut obs = vec![0.0; cells];
+    for &x in xs {
+        obs[((nd.cdf(x) * cells as f64) as usize).min(cells - 1)] += 1.0;
+    }
+    let exp = vec![xs.len() as f64 / cells as f64; cells];
+    assert_chi_square(what, &obs, &exp);
+}
+
+#[test]
+fn the_tempo_drifts_are_mean_one_lognormal_ar1_processes_on_their_own_streams() {
+    // log tempo = x_t - Var(x_t)/2 + y_t - Var(y_t)/2, x (fast) and y (slow) independent
+    // AR(1) processes from 0, so on each day log tempo ~ N(-v/2, v), v = Var(x_t) + Var(y_t),
+    // and the slow part alone is what a run without the slow drift lacks (the fast drift's
+    // draws are the same: it has its own stream). alpha = 0.001, n = 4,000 trajectories.
+    let (fsd, frev, ssd, srev) = (0.05, 0.1, 0.02, 0.01);
+    let scenario = |slow: f64| {
+        toml(&format!(
+            r#"
+name = "drifts"
+start = 2024-01-01
+days = 120
+[sides.red.casualties]
+base = 100
+drift_sd = {fsd}
+drift_reversion = {frev}
+slow_drift_sd = {slow}
+slow_drift_reversion = {srev}
+"#
+        ))
+    };
+    let n = 4000;
+    let both = run(&scenario(ssd), 31, n);
+    let fast = run(&scenario(0.0), 31, n);
+    let log_tempo = |r: &common::Run, i: usize, t: usize| r.s("red.casualties.total.tempo", i)[t].ln();
+    for t in [0, 29, 119] {
+        let v = ar1_var(fsd, frev, t) + ar1_var(ssd, srev, t);
+        let xs: Vec<f64> = (0..n).map(|i| log_tempo(&both, i, t)).collect();
+        assert_normal(&format!("log tempo on day {t}"), &xs, -v / 2.0, v);
+        let vs = ar1_var(ssd, srev, t);
+        let slow: Vec<f64> = (0..n).map(|i| log_tempo(&both, i, t) - log_tempo(&fast, i, t)).collect();
+        assert_normal(&format!("the slow drift on day {t}"), &slow, -vs / 2.0, vs);
+    }
+    // memory: corr(log tempo on day 29, day 119) = (keep_f^90 Var x_29 + keep_s^90 Var y_29) / sd sd
+    let (a, b): (Vec<f64>, Vec<f64>) = (0..n).map(|i| (log_tempo(&both, i, 29), log_tempo(&both, i, 119))).unzip();
+    let (v29, v119) =
+        (ar1_var(fsd, frev, 29) + ar1_var(ssd, srev, 29), ar1_var(fsd, frev, 119) + ar1_var(ssd, srev, 119));
+    let cov = (1.0 - frev).powi(90) * ar1_var(fsd, frev, 29) + (1.0 - srev).powi(90) * ar1_var(ssd, srev, 29);
+    let rho = cov / (v29 * v119).sqrt();
+    let ((ma, va), (mb, vb)) = (mean_var(&a), mean_var(&b));
+    let r = a.iter().zip(&b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / ((n - 1) as f64 * (va * vb).sqrt());
+    let z = (r.atanh() - rho.atanh()) * ((n - 3) as f64).sqrt();
+    assert!(z.abs() < Z, "corr(day 29, day 119) = {r:.4}, expected {rho:.4} (z = {z:.2})");
 }

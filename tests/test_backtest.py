@@ -148,3 +148,23 @@ def test_cli(capsys, tmp_path):
     assert len(pd.read_csv(csv)) == 4 and png.stat().st_size > 1000
     assert main(["backtest", "--horizons", "x"]) == 2
     assert "--horizons" in capsys.readouterr().err
+
+
+def test_a_slow_drift_widens_the_long_forecasts():
+    """With ``slow_window`` a second stage fits the slow drift at each origin (its columns join
+    the personnel fit's row) and the forecasts carry it: the same origin's 180-day interval is
+    wider than without, while the record's start is the same."""
+    kw = dict(origins=["2024-03-01"], horizons=[180], targets=["personnel"], population=100, generations=4, n=200)
+    without = attrition.backtest(**kw, seed=3)
+    with_slow = attrition.backtest(**kw, seed=3, slow_window=364)
+    fit = with_slow.fits.iloc[0]
+    assert 0 < fit["slow_drift_sd"] <= 0.1 and 0 <= fit["slow_drift_reversion"] <= 0.05
+    assert "slow_drift_sd" not in without.fits.columns
+
+    def width(b):
+        row = b.table[b.table.method == "model"].iloc[0]
+        return row["q95"] - row["q05"]
+
+    assert width(with_slow) > 1.2 * width(without)
+    with pytest.raises(ValueError, match="slow_window must be at least 112"):
+        attrition.backtest(**kw, slow_window=100)

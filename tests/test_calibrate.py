@@ -460,3 +460,24 @@ def test_summed_cumulative_series_with_tied_parameters_and_a_reporting_factor():
             side="a",
             window=(START, START + dt.timedelta(days=119)),
         )
+
+
+def test_block_stats_tell_a_wandering_level_from_a_steady_one():
+    """block_stats: the level, and the step and spread of the four-week means, which a slow
+    random walk of the log level raises far above a steady level's (the same daily noise)."""
+    from attrition.calibration import BLOCK_STAT_NAMES, block_stats
+
+    rng = np.random.default_rng(5)
+    days, n = 364, 200
+    steady = rng.poisson(1000.0, size=(n, days)).astype(float)
+    walk = np.cumsum(rng.normal(0.0, 0.03, size=(n, days)), axis=1)
+    wandering = rng.poisson(1000.0 * np.exp(walk)).astype(float)
+    s, w = block_stats(steady), block_stats(wandering)
+    assert s.shape == (n, len(BLOCK_STAT_NAMES)) == (n, 3)
+    assert np.allclose(s[:, 0], np.log(1000.0), atol=0.01)
+    # steady: four-week means of Poisson(1000) vary by about sqrt(1000 / 28) / 1000 = 0.6 %
+    assert np.all(np.median(s[:, 1:], axis=0) < np.log(0.012))
+    # a walk of 0.03 a day moves the four-week means by about 0.03 sqrt(28 * 2 / 3) = 13 %
+    assert np.median(w[:, 1]) > np.log(0.08) and np.median(w[:, 2]) > np.median(w[:, 1])
+    with pytest.raises(ValueError, match="at least 112 days"):
+        block_stats(steady[:, :100])

@@ -37,7 +37,7 @@ const CASUALTY_SERIES: [Quantity; 6] = [
         "Wounded who returned to duty during the day, summed over the contingents (0 without any).",
     )
     .label("returned to duty per day"),
-    Quantity::new("tempo", "tempo factor", "The day's tempo: the schedule's factor times the mean-one drift.")
+    Quantity::new("tempo", "tempo factor", "The day's tempo: the schedule's factor times the mean-one drifts.")
         .label("tempo"),
 ];
 
@@ -99,7 +99,29 @@ pub(crate) struct CasualtyDay {
     pub(crate) tempo: f64,
 }
 
-/// A side's casualty process: tempo (schedule x mean-one log drift) and the
+/// A mean-one drift of the log tempo: an AR(1) process started at 0 on day 0.
+struct Drift {
+    sd: f64,
+    keep: f64,
+    x: f64,
+    var: f64,
+}
+
+impl Drift {
+    fn new(sd: f64, reversion: f64) -> Drift {
+        Drift { sd, keep: 1.0 - reversion, x: 0.0, var: 0.0 }
+    }
+
+    /// The next day's factor exp(x_t - Var(x_t) / 2).
+    fn step(&mut self, rng: &mut Stream) -> f64 {
+        let e = normal(rng);
+        self.x = self.keep * self.x + self.sd * e;
+        self.var = self.keep * self.keep * self.var + self.sd * self.sd;
+        (self.x - 0.5 * self.var).exp()
+    }
+}
+
+/// A side's casualty process: tempo (schedule x mean-one log drifts) and the
 /// daily negative-binomial count.
 pub(crate) struct Casualties {
     rng: Stream,
@@ -108,10 +130,9 @@ pub(crate) struct Casualties {
     k: Option<f64>,
     pub(crate) alpha: f64,
     tempo: Vec<(Window, f64)>,
-    drift_sd: f64,
-    keep: f64,
-    x: f64,
-    var: f64,
+    drift: Drift,
+    /// The slow drift, drawn from its own stream (none when its sd is 0).
+    slow: Option<(Stream, Drift)>,
     pub(crate) cumulative: f64,
     pub(crate) run_total: f64,
     pub(crate) thresholds: Vec<f64>,
@@ -127,10 +148,9 @@ impl Casualties {
             k: c.dispersion.map(|d| v[d]),
             alpha: v[c.alpha],
             tempo: c.tempo.iter().map(|(w, p)| (*w, v[*p])).collect(),
-            drift_sd: v[c.drift_sd],
-            keep: 1.0 - v[c.drift_reversion],
-            x: 0.0,
-            var: 0.0,
+            drift: Drift::new(v[c.drift_sd], v[c.drift_reversion]),
+            slow: (v[c.slow_drift_sd] > 0.0)
+                .then(|| (s.get(c.keys[2]), Drift::new(v[c.slow_drift_sd], v[c.slow_drift_reversion]))),
             cumulative: v[c.initial_cumulative],
             run_total: 0.0,
             thresholds: c.thresholds.clone(),
@@ -140,8 +160,9 @@ impl Casualties {
 
     /// Tempo on day `t`: the schedule's factor times the drift
     /// exp(x_t - Var(x_t) / 2), where x_t = (1 - reversion) x_{t-1} + sd e_t
-    /// in log space. Subtracting half the variance keeps the drift's mean at 1
-    /// on every day, so the drift widens long horizons without biasing them.
+    /// in log space, times the slow drift, the same with its own sd, reversion
+    /// and stream. Subtracting half the variance keeps each drift's mean at 1
+    /// on every day, so the drifts widen long horizons without biasing them.
     pub(crate) fn tempo(&mut self, t: usize) -> f64 {
         let mut f = 1.0;
         for (w, factor) in &self.tempo {
@@ -149,11 +170,11 @@ impl Casualties {
                 f *= factor;
             }
         }
-        if self.drift_sd > 0.0 {
-            let e = normal(&mut self.rng_tempo);
-            self.x = self.keep * self.x + self.drift_sd * e;
-            self.var = self.keep * self.keep * self.var + self.drift_sd * self.drift_sd;
-            f *= (self.x - 0.5 * self.var).exp();
+        if self.drift.sd > 0.0 {
+            f *= self.drift.step(&mut self.rng_tempo);
+        }
+        if let Some((rng, slow)) = &mut self.slow {
+            f *= slow.step(rng);
         }
         f
     }

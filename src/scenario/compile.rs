@@ -338,10 +338,13 @@ pub(crate) struct CasCfg {
     pub(crate) tempo: Vec<(Window, P)>,
     pub(crate) drift_sd: P,
     pub(crate) drift_reversion: P,
+    pub(crate) slow_drift_sd: P,
+    pub(crate) slow_drift_reversion: P,
     pub(crate) initial_cumulative: P,
     /// The thresholds sorted, without repeats (one first-passage outcome each).
     pub(crate) thresholds: Vec<f64>,
-    pub(crate) keys: [u64; 2],
+    /// Streams: the daily counts, the drift, the slow drift.
+    pub(crate) keys: [u64; 3],
 }
 
 #[derive(Debug, Clone)]
@@ -674,9 +677,19 @@ impl Compiled {
                     tempo,
                     drift_sd: reg.p(&c.drift_sd, &cp, field!(Casualties, "drift_sd")),
                     drift_reversion: reg.p(&c.drift_reversion, &cp, field!(Casualties, "drift_reversion")),
+                    slow_drift_sd: reg.p(&c.slow_drift_sd, &cp, field!(Casualties, "slow_drift_sd")),
+                    slow_drift_reversion: reg.p(
+                        &c.slow_drift_reversion,
+                        &cp,
+                        field!(Casualties, "slow_drift_reversion"),
+                    ),
                     initial_cumulative: reg.p(&c.initial_cumulative, &cp, field!(Casualties, "initial_cumulative")),
                     thresholds: th,
-                    keys: [rng::key(&format!("casualties:{sname}")), rng::key(&format!("tempo:{sname}"))],
+                    keys: [
+                        rng::key(&format!("casualties:{sname}")),
+                        rng::key(&format!("tempo:{sname}")),
+                        rng::key(&format!("slow-tempo:{sname}")),
+                    ],
                 }
             });
 

@@ -313,6 +313,8 @@ const CASUALTIES: &[Field] = &[
     f("tempo", Kind::List(Table::TempoStep)),
     p("drift_sd", "per day (log tempo)", Domain::NonNeg).or(assume("no drift of the tempo")),
     p("drift_reversion", "per day", Domain::Prob).or(assume("a drift, if any, is a random walk")),
+    p("slow_drift_sd", "per day (log tempo)", Domain::NonNeg).or(assume("no slow drift of the tempo")),
+    p("slow_drift_reversion", "per day", Domain::Prob).or(assume("a slow drift, if any, is a random walk")),
     p("initial_cumulative", "people", Domain::NonNeg).or(assume("cumulative series count from day 0")),
     Field { name: "thresholds", kind: Kind::Numbers, unit: "people", domain: Some(Domain::NonNeg), default: None },
 ];

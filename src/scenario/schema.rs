@@ -298,6 +298,13 @@ pub struct Casualties {
     /// Daily mean reversion of the log-tempo drift (0: a random walk).
     #[serde(default = "p0")]
     pub drift_reversion: Param,
+    /// Daily standard deviation of a second, slow log-tempo drift added to the
+    /// first (0: none): shifts of the level over months rather than days.
+    #[serde(default = "p0")]
+    pub slow_drift_sd: Param,
+    /// Daily mean reversion of the slow drift (0: a random walk).
+    #[serde(default = "p0")]
+    pub slow_drift_reversion: Param,
     /// Casualties before day 0, so cumulative series match the reported totals.
     #[serde(default = "p0")]
     pub initial_cumulative: Param,

@@ -10,7 +10,7 @@ one particle's parameter values as explicit samples. It returns a
 
 The parts, each described beside its code: :mod:`~attrition.calibration.smc`
 (the algorithm), :mod:`~attrition.calibration.summary_stats` (the summary
-statistics of a daily series, :func:`daily_stats`),
+statistics of a daily series, :func:`daily_stats`, and of its slow movements, :func:`block_stats`),
 :mod:`~attrition.calibration.distance` (how far a simulation is from the
 observation) and :mod:`~attrition.calibration.result` (:class:`Calibration`).
 ``help(calibrate)`` shows all three descriptions.
@@ -27,6 +27,15 @@ from .backtest import backtest
 from .result import Calibration
 from .scores import Backtest
 from .smc import calibrate
-from .summary_stats import STAT_NAMES, daily_stats
+from .summary_stats import BLOCK_STAT_NAMES, STAT_NAMES, block_stats, daily_stats
 
-__all__ = ["STAT_NAMES", "Backtest", "Calibration", "backtest", "calibrate", "daily_stats"]
+__all__ = [
+    "BLOCK_STAT_NAMES",
+    "STAT_NAMES",
+    "Backtest",
+    "Calibration",
+    "backtest",
+    "block_stats",
+    "calibrate",
+    "daily_stats",
+]

@@ -13,11 +13,17 @@ reads only the reports up to ``T``:
    scenario's own value may be a posterior fitted to later reports) and a
    ``reporting`` factor (claims per gun the model loses, prior
    :data:`REPORTING_PRIOR`) are fitted to the daily increments of the
-   ``artillery`` column over the same window.
+   ``artillery`` column over the same window. With ``slow_window``, a second
+   stage fits the slow drift of the tempo (``slow_drift_sd``,
+   ``slow_drift_reversion``, priors :data:`SLOW_PRIORS`) to the four-week block
+   statistics (:func:`~attrition.calibration.summary_stats.block_stats`) of the
+   ``slow_window`` reports up to ``T``, the fast parameters held at their
+   first-stage medians and ``base`` a nuisance.
 2. **Forecast.** The scenario is started on ``T`` (the report of ``T + 1``
    covers mostly day ``T``), with the record's cumulative at ``T`` as
    ``initial_cumulative``, and run for ``n`` trajectories whose fitted
-   parameters are joint posterior draws. The forecast of the record's
+   parameters are joint posterior draws (the slow drift's drawn independently
+   of the first stage's). The forecast of the record's
    cumulative at ``T + h`` is the model's cumulative at day ``h - 1``:
    ``<side>.casualties.total.cumulative`` for personnel, and the record's
    artillery count at ``T`` plus the reporting factor times the guns the
@@ -56,8 +62,9 @@ from .baselines import BASELINES
 from .observation import REPORTING
 from .scores import Backtest, score
 from .smc import calibrate
+from .summary_stats import BLOCK, block_stats
 
-__all__ = ["CASUALTY_PRIORS", "COMBAT_LOSS_PRIOR", "REPORTING_PRIOR", "backtest", "default_origins"]
+__all__ = ["CASUALTY_PRIORS", "COMBAT_LOSS_PRIOR", "REPORTING_PRIOR", "SLOW_PRIORS", "backtest", "default_origins"]
 
 #: Weakly informative priors of the casualty fit (``{side}`` is the side's name): those of the
 #: built-in fit (``scripts/calibrate_baseline.py``), with ``base`` widened to 100-4,000 a day so
@@ -74,6 +81,18 @@ CASUALTY_PRIORS: dict[str, dict[str, Any]] = {
     "sides.{side}.casualties.drift_sd": {"dist": "uniform", "low": 0.0, "high": 0.25},
     "sides.{side}.casualties.drift_reversion": {"dist": "uniform", "low": 0.0, "high": 0.5},
 }
+
+#: Priors of the slow drift, fitted at each origin to the ``slow_window`` reports up to it (a
+#: second stage: the fast parameters fixed at their first-stage medians, ``base`` a nuisance):
+#: a step of at most 0.1 a day (a random walk's four-week means then move by up to about 45 %
+#: from one to the next) and a reversion of at most 0.05 a day (a memory of at least three weeks).
+SLOW_PRIORS: dict[str, dict[str, Any]] = {
+    "sides.{side}.casualties.slow_drift_sd": {"dist": "uniform", "low": 0.0, "high": 0.1},
+    "sides.{side}.casualties.slow_drift_reversion": {"dist": "uniform", "low": 0.0, "high": 0.05},
+}
+
+#: The fast parameters that the slow drift's fit holds at their first-stage medians.
+FAST = ("dispersion", "drift_sd", "drift_reversion")
 
 #: Prior of the claims-to-model ratio of the artillery fit at each origin: wide (5 to 60 claims per
 #: gun the model loses). The register's General Staff to Oryx ratio of yearly losses (13 in 2023,
@@ -119,6 +138,7 @@ def backtest(
     horizons: Sequence[int] = (30, 90, 180),
     targets: Sequence[str] = TARGETS,
     window: int = 90,
+    slow_window: int | None = None,
     side: str = "russia",
     population: int = 300,
     generations: int = 20,
@@ -150,6 +170,11 @@ def backtest(
         ``"personnel"`` and/or ``"artillery"``.
     window
         Reports up to the origin that the fit reads (at least 28).
+    slow_window
+        With a number of reports (at least 112, e.g. 364), a second stage fits a slow
+        drift of the tempo (:data:`SLOW_PRIORS`) to that many reports up to each origin
+        (fewer where the reliable record is shorter; none when fewer than 112) and the
+        personnel forecasts carry it; ``None`` (default): no slow drift.
     population, generations
         ABC-SMC particles per generation and the most generations of each fit.
     n
@@ -189,6 +214,8 @@ def backtest(
         raise ValueError(f"horizons must be positive numbers of days, got {list(horizons)!r}")
     if int(window) < 28:
         raise ValueError(f"window must be at least 28 reports, got {window!r}")
+    if slow_window is not None and int(slow_window) < 4 * BLOCK:
+        raise ValueError(f"slow_window must be at least {4 * BLOCK} reports (or None), got {slow_window!r}")
     for b in baselines:
         if b not in BASELINES:
             raise ValueError(f"unknown baseline {b!r}; known: {', '.join(BASELINES)}")
@@ -227,8 +254,15 @@ def backtest(
                 seed + i,
                 threads,
             )
-            fits.append(_fit_row(cal, origin, target))
-            ens = _forecast(cal, sc, gs, origin, hmax, target, side, n, seed + i, threads)
+            row = _fit_row(cal, origin, target)
+            slow = None
+            if target == "personnel" and slow_window is not None:
+                settings = (population, generations, seed + i, threads)
+                slow = _fit_slow(cal, prior, gs, origin, int(slow_window), side, *settings)
+                if slow is not None:
+                    row.update({k: v for k, v in _fit_row(slow, origin, target).items() if "slow" in k})
+            fits.append(row)
+            ens = _forecast(cal, sc, gs, origin, hmax, target, side, n, seed + i, threads, slow)
             rng = np.random.default_rng([seed, i, TARGETS.index(target)])
             yv = y.to_numpy(dtype=float)
             start_value = float(gs.loc[origin, col])
@@ -244,6 +278,7 @@ def backtest(
     settings = {
         "scenario": sc.name,
         "window": int(window),
+        "slow_window": None if slow_window is None else int(slow_window),
         "population": int(population),
         "generations": int(generations),
         "n": int(n),
@@ -287,6 +322,48 @@ def _fit(
     )
 
 
+def _fit_slow(
+    cal: Any,
+    prior: Scenario,
+    gs: Any,
+    origin: Any,
+    slow_window: int,
+    side: str,
+    population: int,
+    generations: int,
+    seed: int,
+    threads: int | None,
+) -> Any:
+    """The slow drift's fit at one origin (None when the reliable record before it is too short):
+    ``slow_drift_sd`` and ``slow_drift_reversion`` with ``base`` as a nuisance, on the four-week
+    block statistics of the reliable reports up to the origin, the fast parameters held at their
+    first-stage medians."""
+    pd = require("pandas", extra="calibrate", purpose="the backtest")
+    reliable = gs.loc[:origin]
+    bad = reliable.index[reliable["unreliable"].to_numpy(dtype=bool)]
+    after_bad = gs.index.min() if bad.empty else bad.max() + pd.Timedelta(days=1)
+    first = max(origin - pd.Timedelta(days=slow_window - 1), after_bad)
+    if (origin - first).days + 1 < 4 * BLOCK:
+        return None
+    med = cal.summary()["q50"]
+    fixed = {f"sides.{side}.casualties.{k}": float(med[f"sides.{side}.casualties.{k}"]) for k in FAST}
+    slow_prior = prior.with_values({**fixed, **{k.format(side=side): v for k, v in SLOW_PRIORS.items()}})
+    y = gs.loc[first:origin, "personnel_daily"]
+    return calibrate(
+        slow_prior,
+        y,
+        params=[f"sides.{side}.casualties.base", *(k.format(side=side) for k in SLOW_PRIORS)],
+        window=(first, origin),
+        side=side,
+        lag=1,
+        stats=block_stats,
+        population=int(population),
+        max_generations=int(generations),
+        seed=int(seed),
+        threads=threads,
+    )
+
+
 def _fit_row(cal: Any, origin: Any, target: str) -> dict[str, Any]:
     s = cal.summary()
     row: dict[str, Any] = {"origin": origin, "target": target}
@@ -309,15 +386,22 @@ def _forecast(
     n: int,
     seed: int,
     threads: int | None,
+    slow: Any = None,
 ) -> np.ndarray:
-    """``(n, days)`` draws of the record's cumulative on the ``days`` reports after the origin."""
+    """``(n, days)`` draws of the record's cumulative on the ``days`` reports after the origin
+    (the personnel forecast with the slow drift's posterior, drawn independently, when given)."""
     start = origin.date()  # the report of origin + 1 covers mostly the day of the origin
     changes: dict[str, Any] = {"start": start.isoformat(), "days": int(days), "coupling": False}
     if target == "personnel":
         changes[f"sides.{side}.casualties.initial_cumulative"] = float(gs.loc[origin, "personnel"])
-    fsc = sc.with_values(changes)
     draws = cal.draws(n, seed=seed)
     smp = cal.sample(n, seed=seed)
+    if slow is not None:  # uncertain in the scenario, so that the posterior draws can be given
+        changes.update({k.format(side=side): v for k, v in SLOW_PRIORS.items()})
+        extra = slow.sample(n, seed=seed + 1)
+        for k in SLOW_PRIORS:
+            smp[k.format(side=side)] = extra[k.format(side=side)].to_numpy()
+    fsc = sc.with_values(changes)
     if target == "personnel":
         name = f"{side}.casualties.total.cumulative"
         r = run(fsc, seed=int(seed), samples=smp, series=[name], threads=threads, progress=False)

@@ -25,10 +25,17 @@ import numpy as np
 from .._utils.fmt import shown
 from .._utils.optional import require
 
-__all__ = ["STAT_NAMES", "daily_stats", "observed_window"]
+__all__ = ["BLOCK", "BLOCK_STAT_NAMES", "STAT_NAMES", "block_stats", "daily_stats", "observed_window"]
 
 #: Names of the statistics of :func:`daily_stats`, in order.
 STAT_NAMES = ("log_mean", "log_dispersion", "log_cv_weekly", "acf7", "trend", "end")
+
+#: Names of the statistics of :func:`block_stats`, in order.
+BLOCK_STAT_NAMES = ("log_mean", "log_sd_block_change", "log_sd_block_level")
+
+#: Days in a block of :func:`block_stats` (four weeks: whole weeks, so the weekday pattern of the
+#: reports cancels).
+BLOCK = 28
 
 #: Floor of the quantities whose logarithm or ratio is taken.
 TINY = 1e-12
@@ -77,6 +84,49 @@ def daily_stats(x: Any) -> np.ndarray:
     trend = slope * (t - 1) / np.maximum(m, TINY)
     end = np.log(np.maximum(x[:, -14:].mean(axis=1), TINY)) - lm
     return np.column_stack([lm, disp, cvw, acf, trend, end])
+
+
+def block_stats(x: Any) -> np.ndarray:
+    """Statistics of a long daily series' slow movements, from its four-week means.
+
+    The series is cut into :data:`BLOCK`-day blocks from its end (the first days that
+    do not fill a block are left out), and of the log block means it takes: the log of
+    the whole mean (the level), the log of the sd of the changes from block to block
+    (the slow drift's step: a random walk's changes keep their size, and the fast
+    drift's and the daily noise's are small over four weeks) and the log of the sd of
+    the log block means themselves (their spread: a random walk wanders wider the
+    longer the series, a drift that reverts does not). These fit ``slow_drift_sd`` and
+    ``slow_drift_reversion`` on a window of a year or more, where :func:`daily_stats`
+    sees the days and weeks.
+
+    Parameters
+    ----------
+    x
+        Daily values, shape ``(days,)`` or ``(n, days)``, at least four blocks.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, 3)``, columns as :data:`BLOCK_STAT_NAMES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attrition.calibration import block_stats
+    >>> x = np.random.default_rng(1).poisson(1000, size=(2, 364)).astype(float)
+    >>> block_stats(x).shape
+    (2, 3)
+    """
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    n, t = x.shape
+    nb = t // BLOCK
+    if nb < 4:
+        raise ValueError(f"the block statistics need at least {4 * BLOCK} days, got {t}")
+    b = np.log(np.maximum(x[:, t - BLOCK * nb :].reshape(n, nb, BLOCK).mean(axis=2), TINY))
+    lm = np.log(np.maximum(x.mean(axis=1), TINY))
+    step = np.log(np.maximum(np.diff(b, axis=1).std(axis=1, ddof=1), TINY))
+    spread = np.log(np.maximum(b.std(axis=1, ddof=1), TINY))
+    return np.column_stack([lm, step, spread])
 
 
 def _date(x: Any) -> _dt.date:

@@ -35,6 +35,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--horizons", default="30,90,180", help="comma-separated horizons in days (default 30,90,180)")
     p.add_argument("--targets", default="personnel,artillery", help="personnel and/or artillery (default both)")
     p.add_argument("--window", type=int, default=90, help="reports up to each origin that the fit reads (default 90)")
+    p.add_argument(
+        "--slow-window",
+        type=int,
+        default=None,
+        help="also fit a slow drift of the tempo to this many reports up to each origin (e.g. 364; default: none)",
+    )
     p.add_argument("--population", type=int, default=300, help="ABC-SMC particles per generation (default 300)")
     p.add_argument("--generations", type=int, default=20, help="most ABC-SMC generations per fit (default 20)")
     p.add_argument("-n", type=int, default=400, help="trajectories per forecast (default 400)")
@@ -63,6 +69,7 @@ def main(args: argparse.Namespace, argv: Sequence[str]) -> int:
         horizons=horizons,
         targets=items(args.targets),
         window=args.window,
+        slow_window=args.slow_window,
         population=args.population,
         generations=args.generations,
         n=args.n,

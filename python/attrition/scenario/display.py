@@ -63,6 +63,8 @@ _ORDER: dict[str, tuple[str, ...]] = {
         "tempo",
         "drift_sd",
         "drift_reversion",
+        "slow_drift_sd",
+        "slow_drift_reversion",
         "initial_cumulative",
         "thresholds",
     ),
