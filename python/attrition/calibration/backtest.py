@@ -257,8 +257,8 @@ def backtest(
             row = _fit_row(cal, origin, target)
             slow = None
             if target == "personnel" and slow_window is not None:
-                settings = (population, generations, seed + i, threads)
-                slow = _fit_slow(cal, prior, gs, origin, int(slow_window), side, *settings)
+                fit_args = (population, generations, seed + i, threads)
+                slow = _fit_slow(cal, prior, gs, origin, int(slow_window), side, *fit_args)
                 if slow is not None:
                     row.update({k: v for k, v in _fit_row(slow, origin, target).items() if "slow" in k})
             fits.append(row)
