@@ -313,10 +313,17 @@ GRID_PATHS = ["sides.red.supply.home.rate", "days", "sides.red.fleets.guns.guns"
 )
 def test_sweep_arguments(grid, n):
     case("sweep", grid=grid, n=n)
+    check_sweep(grid, n)
+
+
+def check_sweep(grid: Any, n: Any) -> None:
+    """A sweep answers or refuses; its first variant equals a run of that variant (in the
+    sweep's mode: summaries unless asked for paths)."""
     status, sw = attempt(lambda: attrition.sweep(SC, grid, n=n, seed=3, max_memory=10**8))
     if status == "ok" and len(sw) and sw.variants[0]:
-        one = attrition.run(SC.with_values(sw.variants[0]), n=n, seed=3, series=sw.results[0].series_names)
-        same_result(sw.results[0], one)
+        first = sw.results[0]
+        one = attrition.run(SC.with_values(sw.variants[0]), n=n, seed=3, series=first.series_names, paths=first.paths)
+        same_result(first, one)
 
 
 # -- blobs and pickles ------------------------------------------------------------------------
@@ -465,7 +472,7 @@ def _replay(kind: str, args: dict[str, Any], files: dict[str, str]) -> None:
         other = args.pop("other")
         status, _ = attempt(lambda: attrition.compare(SC, OTHERS[other], **args))
     elif kind == "sweep":
-        attempt(lambda: attrition.sweep(SC, args["grid"], n=args["n"], seed=3, max_memory=10**8))
+        check_sweep(args["grid"], args["n"])
     elif kind == "blob":
         table = BLOB_RUNS["series"]
         status, got = attempt(lambda: type(table).from_bytes(args["hex"]))
