@@ -181,10 +181,10 @@ def test_a_deadline_inside_a_gc_callback_is_not_lost(monkeypatch):
     one), where Python drops an exception as "ignored": it is then asked again, and the call
     stops instead of running on past its deadline with an unraisable-exception warning."""
     monkeypatch.setitem(globals(), "DEADLINE", 0.05)
-    seen = []
+    armed, seen = [], []
 
     def slow_callback(phase: str, info: dict) -> None:
-        if phase == "start" and not seen:
+        if phase == "start" and armed and not seen:  # the collection inside the call only
             seen.append(_swallowing(sys._getframe()))
             t = time.monotonic()
             while time.monotonic() - t < 0.3:  # the alarm falls in here
@@ -192,7 +192,7 @@ def test_a_deadline_inside_a_gc_callback_is_not_lost(monkeypatch):
 
     gc.callbacks.append(slow_callback)
     try:
-        outcome = attempt(lambda: (gc.collect(), time.sleep(5)))
+        outcome = attempt(lambda: (armed.append(True), gc.collect(), time.sleep(5)))
     finally:
         gc.callbacks.remove(slow_callback)
     assert seen == [True] and not _swallowing(sys._getframe())
