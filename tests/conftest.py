@@ -34,3 +34,9 @@ def small() -> attrition.Scenario:
 @pytest.fixture
 def small_dict(small) -> dict:
     return small.to_dict()
+
+
+@pytest.fixture
+def levered(small, request) -> attrition.Scenario:
+    """The small scenario with the ``LEVERS`` table (TOML text) of the requesting test module."""
+    return attrition.Scenario.from_toml(small.to_toml() + request.module.LEVERS)

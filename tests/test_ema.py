@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import attrition
-from attrition import Scenario
 
 ema = pytest.importorskip("attrition.ema")
 try:
@@ -32,11 +31,6 @@ values = [100, 200, 300]
 
 STOCK = "sides.red.calibers.152mm.initial_stock"
 LIFE = "sides.red.fleets.guns.barrel_life"
-
-
-@pytest.fixture
-def levered(small) -> Scenario:
-    return Scenario.from_toml(small.to_toml() + LEVERS)
 
 
 def test_the_model_mirrors_the_scenario(levered):

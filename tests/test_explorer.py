@@ -10,7 +10,6 @@ import pytest
 from nbclient import NotebookClient
 
 import attrition
-from attrition import Scenario
 from attrition.explorer import Explorer
 
 DATA = pathlib.Path(__file__).parent / "data"
@@ -31,11 +30,6 @@ high = 2025-04-03
 STOCK = "sides.red.calibers.152mm.initial_stock"
 LIFE = "sides.red.fleets.guns.barrel_life"
 FIRED = "red.ammo.152mm.fired_total"
-
-
-@pytest.fixture
-def levered(small) -> Scenario:
-    return Scenario.from_toml(small.to_toml() + LEVERS)
 
 
 def test_redraws_run_on_common_random_numbers(levered):

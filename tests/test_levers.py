@@ -26,11 +26,6 @@ values = [50, 150]
 """
 
 
-@pytest.fixture
-def levered(small) -> Scenario:
-    return Scenario.from_toml(small.to_toml() + LEVERS)
-
-
 def test_levers_of_a_scenario(levered):
     lv = levered.levers
     assert list(lv) == ["guns", "home_end", "home_rate"]
