@@ -102,13 +102,10 @@ impl Moments {
         if x.abs() < OVERFLOW_LIMIT {
             let q = round_i64(x * SCALE);
             self.sum_q += q as i128 * k as i128;
-            let m = q.unsigned_abs() as u128;
-            let m2 = m * m;
-            for _ in 0..k {
-                let (lo, carry) = self.sum_q2_lo.overflowing_add(m2);
-                self.sum_q2_lo = lo;
-                self.sum_q2_hi += carry as u64;
-            }
+            let (lo, hi) = square_times(q.unsigned_abs(), k);
+            let (lo, carry) = self.sum_q2_lo.overflowing_add(lo);
+            self.sum_q2_lo = lo;
+            self.sum_q2_hi += hi + carry as u64;
         } else if x.is_infinite() {
             self.infinite += k;
         } else {
@@ -237,6 +234,17 @@ impl Moments {
 }
 
 /// a (192 bits) · b (64 bits), exact.
+/// `m² k` as a 192-bit number (low 128 bits, high 64 bits), for m < 2^62:
+/// m² < 2^124, so m² k < 2^188. Adding it once is adding m² k times.
+#[inline(always)]
+fn square_times(m: u64, k: u64) -> (u128, u64) {
+    let m2 = m as u128 * m as u128;
+    let (l, h) = (m2 as u64 as u128, m2 >> 64);
+    let (lk, hk) = (l * k as u128, h * k as u128);
+    let (lo, carry) = lk.overflowing_add(hk << 64);
+    (lo, (hk >> 64) as u64 + carry as u64)
+}
+
 fn mul_192_64(a: [u64; 3], b: u64) -> [u64; 4] {
     let mut r = [0u64; 4];
     let mut carry: u128 = 0;
@@ -332,6 +340,32 @@ mod tests {
         let v = u256_to_f64([1, 1 << 11, 1, 0]);
         assert_eq!(v, 2f64.powi(128) + 2f64.powi(76));
         assert_eq!(u256_to_f64([0, 1 << 11, 1, 0]), 2f64.powi(128));
+    }
+
+    #[test]
+    fn summary_square_times_is_k_additions() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let top = (1u64 << 62) - 1;
+        for i in 0..20_000 {
+            let m = match i % 3 {
+                0 => rng.random_range(0..=top),
+                1 => top - rng.random_range(0..1000),
+                _ => rng.random_range(0..1u64 << 20),
+            };
+            let k = if i % 2 == 0 { rng.random_range(1..200) } else { rng.random_range(1..4) };
+            let (mut lo, mut hi) = (0u128, 0u64);
+            let m2 = m as u128 * m as u128;
+            for _ in 0..k {
+                let (l, c) = lo.overflowing_add(m2);
+                lo = l;
+                hi += c as u64;
+            }
+            assert_eq!(square_times(m, k), (lo, hi), "m {m} k {k}");
+        }
+        assert_eq!(square_times(top, 0), (0, 0));
+        // (2^62 - 1)^2 (2^64 - 1) < 2^188: the high word holds it.
+        let (lo, hi) = square_times(top, u64::MAX);
+        assert!(hi > 0 && hi < 1 << 60 && lo > 0);
     }
 
     #[test]
