@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 import attrition
-from attrition.engine import memory
+from attrition.engine import local, memory
 from attrition.engine.memory import memory_headroom
 
 
@@ -110,7 +110,9 @@ def test_the_default_budget_is_half_the_headroom():
 
 
 def test_an_explicit_budget_above_the_headroom_is_still_refused(monkeypatch, small):
-    monkeypatch.setattr(memory, "memory_headroom", lambda root="/": memory.Headroom(5_000_000, "a test limit"))
+    fake = lambda root="/": memory.Headroom(5_000_000, "a test limit")  # noqa: E731
+    monkeypatch.setattr(memory, "memory_headroom", fake)
+    monkeypatch.setattr(local, "memory_headroom", fake)  # a local run reads it once and passes it on
     with pytest.raises(attrition.ResourceError, match=r"above the 5 MB this process may still take under a test limit"):
         attrition.run(small, n=1000, seed=1, series="all", max_memory=10**15)
     attrition.run(small, n=2, seed=1, series=[], max_memory=10**15)

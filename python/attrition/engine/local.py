@@ -12,7 +12,7 @@ from .._utils import progress
 from ..results import ColumnArrays, ColumnSketches, PathSeries, Result, SummarySeries
 from ..results.storage import ColumnStorage, SeriesStorage
 from ..scenario import Scenario, as_scenario
-from .memory import keeps_arrays, refuse
+from .memory import keeps_arrays, memory_headroom, refuse
 from .options import RunOptions
 
 __all__ = ["SECONDS_PER_TRAJECTORY_DAY", "expected_seconds", "run_local"]
@@ -37,14 +37,15 @@ def run_local(scenario: Scenario | Mapping[str, Any] | str, options: RunOptions)
     sc = as_scenario(scenario)
     names = options.series_names(sc)
     n = options.n
-    budget = options.budget()
+    room = memory_headroom()  # read once: it takes a dozen small files
+    budget = options.budget(room)
     arrays = keeps_arrays(sc, n, len(names), options.paths, options.outcomes, options.threads, budget)
     if options.paths:
         need = _core.estimate_bytes(sc._core, n, len(names), options.threads)
     else:
         workers = _core.worker_threads(options.threads)
         need = _core.estimate_summary_bytes(sc._core, n, len(names), workers, arrays)
-    refuse(need, budget, options.paths)
+    refuse(need, budget, options.paths, room=room)
     bar = progress.bar(progress.show(options.progress, expected_seconds(sc, n, options.threads)), n, sc.name)
 
     def tick(done: int) -> None:

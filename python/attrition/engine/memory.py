@@ -180,9 +180,10 @@ def memory_headroom(root: str = "/") -> Headroom:
     return Headroom(int(b), source)
 
 
-def memory_budget() -> int:
-    """Default memory budget: :data:`MEMORY_FRACTION` of :func:`memory_headroom` (bytes)."""
-    return int(memory_headroom().bytes * MEMORY_FRACTION)
+def memory_budget(room: Headroom | None = None) -> int:
+    """Default memory budget: :data:`MEMORY_FRACTION` of ``room`` (bytes), read now by
+    :func:`memory_headroom` when not given."""
+    return int((room or memory_headroom()).bytes * MEMORY_FRACTION)
 
 
 def keeps_arrays(
@@ -199,16 +200,18 @@ def keeps_arrays(
     return _core.estimate_summary_bytes(scenario._core, n, n_series, workers, True) <= budget
 
 
-def refuse(need: int, budget: int, paths: bool, what: str = "this run", held: str = "") -> None:
+def refuse(
+    need: int, budget: int, paths: bool, what: str = "this run", held: str = "", room: Headroom | None = None
+) -> None:
     """Raise ResourceError when ``need`` bytes exceed ``budget``, or the memory this
-    process may still take, saying what to change."""
+    process may still take (``room``, read now when not given), saying what to change."""
     hint = "paths=False, " if paths else ""
     change = f"use {hint}fewer series (series=[...]) or fewer trajectories"
     if need > budget:
         raise ResourceError(
             f"{what} would hold about {_mb(need)}{held}, above the budget of {_mb(budget)} (max_memory); {change}"
         )
-    room = memory_headroom()
+    room = room or memory_headroom()
     if need > room.bytes:
         raise ResourceError(
             f"{what} would hold about {_mb(need)}{held}, above the {_mb(room.bytes)} this process may still "

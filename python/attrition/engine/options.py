@@ -23,7 +23,7 @@ from .._utils.fmt import shown
 from .._utils.names import select
 from ..scenario import Scenario
 from ..scenario.registry import DEFAULT_SERIES
-from .memory import memory_budget
+from .memory import Headroom, memory_budget
 
 __all__ = [
     "DEFAULT_N",
@@ -218,9 +218,10 @@ class RunOptions:
         """The first trajectory, ``trajectories.start``."""
         return self.trajectories.start
 
-    def budget(self) -> int:
-        """The memory budget in bytes: ``max_memory``, or half of the memory available now."""
-        return memory_budget() if self.max_memory is None else self.max_memory
+    def budget(self, room: Headroom | None = None) -> int:
+        """The memory budget in bytes: ``max_memory``, or half of the memory available now
+        (``room``, when the caller has read it)."""
+        return memory_budget(room) if self.max_memory is None else self.max_memory
 
     def series_names(self, scenario: Scenario) -> list[str]:
         """The series of ``scenario`` to record, in the order asked.
