@@ -4,6 +4,8 @@
 //! - `engine` (default): outcomes only, no series;
 //! - `summary`: summary mode with the default series (the patterns of
 //!   `attrition.DEFAULT_SERIES`), outcomes as sketches;
+//! - `nothing`: summary mode recording no series, outcomes as sketches (what
+//!   `summary` is compared with);
 //! - `floor`: the random-number floor (the run with a tape, then its replay).
 use attrition::engine::floor;
 use attrition::engine::runner::{Request, run_paths, run_summary};
@@ -46,7 +48,7 @@ fn main() {
             let out = run_paths(&model, &req, |_| true).expect("runs");
             println!("{}", out.outcomes[0].iter().sum::<f64>());
         }
-        "summary" => {
+        "summary" | "nothing" => {
             let out = run_summary(&model, &req, false, |_| true).expect("runs");
             println!("{} series, {} cells", req.series.len(), out.series.cells.len());
         }
@@ -54,6 +56,6 @@ fn main() {
             let f = floor::measure(&model, 1, n);
             println!("{} draws, {:.3} ms a trajectory", f.draws, f.seconds * 1e3 / n as f64);
         }
-        other => panic!("unknown mode {other}: engine, summary or floor"),
+        other => panic!("unknown mode {other}: engine, summary, nothing or floor"),
     }
 }
