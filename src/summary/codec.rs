@@ -65,7 +65,19 @@ impl<'a> Reader<'a> {
         Ok(f64::from_bits(u64::from_le_bytes(a)))
     }
     /// A canonical varint of at most `bits` bits.
+    #[inline]
     pub fn var_bits(&mut self, bits: u32) -> R<u128> {
+        // One byte (most bucket counts): canonical, and within any `bits` >= 7.
+        if let Some(&b) = self.b.get(self.pos) {
+            if b < 0x80 && bits >= 7 {
+                self.pos += 1;
+                return Ok(b as u128);
+            }
+        }
+        self.var_bits_long(bits)
+    }
+
+    fn var_bits_long(&mut self, bits: u32) -> R<u128> {
         let start = self.pos;
         let mut v: u128 = 0;
         let mut shift = 0u32;

@@ -13,30 +13,11 @@
 //! [`open`] checks each part in that order and names the first that fails. The
 //! payload's encoding is the caller's: a new payload needs no change here.
 
-/// The CRC-32 table (reflected polynomial 0xEDB88320, as zlib), built at compile time.
-const CRC_TABLE: [u32; 256] = {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-};
-
 /// CRC-32 of `bytes`, continuing from `crc` (0 to start), as `zlib.crc32(bytes, crc)`.
 pub fn crc32(crc: u32, bytes: &[u8]) -> u32 {
-    let mut c = !crc;
-    for &b in bytes {
-        c = CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
+    let mut h = crc32fast::Hasher::new_with_initial(crc);
+    h.update(bytes);
+    h.finalize()
 }
 
 /// Longest library version kept in the header.
