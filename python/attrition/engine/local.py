@@ -17,9 +17,10 @@ from .options import RunOptions
 
 __all__ = ["SECONDS_PER_TRAJECTORY_DAY", "expected_seconds", "run_local"]
 
-#: About 3.5 microseconds per trajectory-day per core for the built-in baseline
-#: (BENCHMARKS.md): with ``progress=None``, a bar shows when a run should take over two seconds.
-SECONDS_PER_TRAJECTORY_DAY = 3.5e-6
+#: About 4.5 microseconds per trajectory-day per core for the built-in baseline (measured
+#: 4.0 with outcomes only, 4.3 with the default paths, 4.9 with summaries; docs/cluster.md):
+#: with ``progress=None``, a bar shows when a run should take over two seconds.
+SECONDS_PER_TRAJECTORY_DAY = 4.5e-6
 
 
 def expected_seconds(scenario: Scenario, n: int, threads: int | None = None) -> float:
