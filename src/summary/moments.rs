@@ -233,9 +233,8 @@ impl Moments {
     }
 }
 
-/// a (192 bits) · b (64 bits), exact.
 /// `m² k` as a 192-bit number (low 128 bits, high 64 bits), for m < 2^62:
-/// m² < 2^124, so m² k < 2^188. Adding it once is adding m² k times.
+/// m² < 2^124, so m² k < 2^188. Adding it once equals adding m² k times.
 #[inline(always)]
 fn square_times(m: u64, k: u64) -> (u128, u64) {
     let m2 = m as u128 * m as u128;
@@ -245,6 +244,7 @@ fn square_times(m: u64, k: u64) -> (u128, u64) {
     (lo, (hk >> 64) as u64 + carry as u64)
 }
 
+/// a (192 bits) · b (64 bits), exact.
 fn mul_192_64(a: [u64; 3], b: u64) -> [u64; 4] {
     let mut r = [0u64; 4];
     let mut carry: u128 = 0;
