@@ -110,7 +110,9 @@ def test_the_default_budget_is_half_the_headroom():
 
 
 def test_an_explicit_budget_above_the_headroom_is_still_refused(monkeypatch, small):
-    fake = lambda root="/": memory.Headroom(5_000_000, "a test limit")  # noqa: E731
+    def fake(root: str = "/") -> memory.Headroom:
+        return memory.Headroom(5_000_000, "a test limit")
+
     monkeypatch.setattr(memory, "memory_headroom", fake)
     monkeypatch.setattr(local, "memory_headroom", fake)  # a local run reads it once and passes it on
     with pytest.raises(attrition.ResourceError, match=r"above the 5 MB this process may still take under a test limit"):
