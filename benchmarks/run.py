@@ -176,13 +176,12 @@ def wait_figures(threads: int | None, n_sweep: int) -> list[Figure]:
     if loaded:
         rows[0].name += f" (loaded {', '.join(loaded)})"
     waits.warm_up()
-
-    def cal() -> tuple[float, float, int]:
-        return waits.calibration(threads)
-
     for name, f in (
         # under a second: the best of three runs (the others take seconds: one run each)
-        ("calibration (notebook: population 200, 8 generations)", lambda: waits.best_of(cal, 3)),
+        (
+            "calibration (notebook: population 200, 8 generations)",
+            lambda: waits.best_of(lambda: waits.calibration(threads), 3),
+        ),
         ("Sobol', 10 parameters, N = 256 (3,072 runs)", lambda: waits.sobol(threads)),
         (f"lever sweep, 20 points, + compare at each (n = {n_sweep})", lambda: waits.sweep(threads, n_sweep)),
     ):
